@@ -1,0 +1,5 @@
+"""The `ladderbot` command line."""
+
+
+def main() -> None:
+    raise SystemExit("ladderbot: not built yet")
