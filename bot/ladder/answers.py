@@ -1,0 +1,185 @@
+"""Answer a ladder question: intent in, a typed answer out, for any renderer to draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .compare import Comparison, compare_levels
+from .ladder import Ladder, Resolution
+from .model import Level
+from .query import PERSONAL_INTENTS, Compare, Help, Intent, LevelRef, Lookup, Search, Usage, parse_query
+from .search import SearchHit, SearchIndex
+
+
+@dataclass(frozen=True)
+class Option:
+    """A follow-up someone can pick: `query` is what asking it again would type."""
+
+    label: str
+    query: str
+
+
+@dataclass(frozen=True)
+class LevelAnswer:
+    level: Level
+    show_examples: bool = False
+    next_levels: tuple[Level, ...] = ()
+    previous_levels: tuple[Level, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompareAnswer:
+    comparison: Comparison
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    query: str
+    hits: tuple[SearchHit, ...]
+    suggestions: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """The question could mean several things: ask which."""
+
+    question: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundAnswer:
+    message: str
+    suggestions: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelpAnswer:
+    examples: tuple[str, ...] = field(default_factory=tuple)
+    message: str = ""
+
+
+Answer = LevelAnswer | CompareAnswer | SearchAnswer | ChoiceAnswer | NotFoundAnswer | HelpAnswer
+
+
+def level_query(level: Level) -> str:
+    """A query that names exactly this level, for buttons and suggestions."""
+    return f"{level.code} {level.title} {level.track}"
+
+
+def compare_query(first: Level, second: Level) -> str:
+    return f"compare {level_query(first)} and {level_query(second)}"
+
+
+class Answerer:
+    """The ladder's question-answering service; one per loaded ladder."""
+
+    def __init__(self, ladder: Ladder) -> None:
+        self.ladder = ladder
+        self.index = SearchIndex(ladder.levels)
+
+    def parse(self, text: str) -> Intent:
+        return parse_query(text, self.ladder.vocabulary)
+
+    def ask(self, text: str, *, examples: bool = False) -> Answer:
+        intent = self.parse(text)
+        if isinstance(intent, Lookup) and examples:
+            intent = Lookup(intent.ref, True)
+        return self.answer(intent)
+
+    def answer(self, intent: Intent) -> Answer:
+        if isinstance(intent, Lookup):
+            return self.lookup(intent.ref, intent.examples)
+        if isinstance(intent, Compare):
+            return self.compare(intent.first, intent.second)
+        if isinstance(intent, Search):
+            return self.search(intent.text)
+        if isinstance(intent, Usage):
+            return HelpAnswer(self.example_questions(), intent.message)
+        if isinstance(intent, PERSONAL_INTENTS):
+            return HelpAnswer(self.example_questions(), "That one is about your own profile: ask me in Slack.")
+        return HelpAnswer(self.example_questions())
+
+    # --- lookup -------------------------------------------------------------------
+
+    def lookup(self, ref: LevelRef, examples: bool = False) -> Answer:
+        if not self.ladder.levels:
+            return NotFoundAnswer("No ladder documents are loaded yet.")
+        resolution = self.ladder.resolve(ref, self.ladder.track_named_in(ref.words) if not ref.code else None)
+        if resolution.level is None and ref.code:
+            resolution = self.ladder.resolve(ref)
+        if resolution.level:
+            level = resolution.level
+            return LevelAnswer(level, examples, tuple(self.ladder.neighbours(level, 1)), tuple(self.ladder.neighbours(level, -1)))
+        if resolution.ambiguous:
+            return ChoiceAnswer(
+                f"Several levels match “{ref}”. Which one?",
+                tuple(Option(l.name + f" ({l.track})", level_query(l) + (" examples" if examples else "")) for l in resolution.candidates),
+            )
+        return self._not_found(ref, resolution)
+
+    def _not_found(self, ref: LevelRef, resolution: Resolution) -> NotFoundAnswer:
+        return NotFoundAnswer(
+            f"I couldn't find a level called “{ref}”.",
+            tuple(Option(f"{l.name} ({l.track})", level_query(l)) for l in resolution.suggestions),
+        )
+
+    # --- compare ------------------------------------------------------------------
+
+    def compare(self, first: LevelRef, second: LevelRef) -> Answer:
+        track = self._shared_track(first, second)
+        if isinstance(track, ChoiceAnswer):
+            return track
+        one, two = self.ladder.resolve(first, track), self.ladder.resolve(second, track)
+        # A level named unambiguously settles the track of one that is not ("L2 vs L4 lead").
+        if one.level and two.ambiguous:
+            two = self.ladder.resolve(second, one.level.track_key)
+        elif two.level and one.ambiguous:
+            one = self.ladder.resolve(first, two.level.track_key)
+        for ref, resolution in ((first, one), (second, two)):
+            if resolution.level is None and not resolution.ambiguous:
+                return self._not_found(ref, resolution)
+        if one.level and two.level:
+            if one.level.id == two.level.id:
+                return NotFoundAnswer(f"“{first}” and “{second}” are the same level: {one.level.name}.")
+            return CompareAnswer(compare_levels(one.level, two.level))
+        return ChoiceAnswer(
+            "Which two levels do you mean?",
+            tuple(Option(f"{a.name} vs {b.name}", compare_query(a, b))
+                  for a in (one.candidates or (one.level,)) for b in (two.candidates or (two.level,)) if a and b and a.id != b.id),
+        )
+
+    def _shared_track(self, first: LevelRef, second: LevelRef) -> str | None | ChoiceAnswer:
+        """The track both levels are taken from when the question names none."""
+        named = self.ladder.track_named_in(f"{first.words} {second.words}")
+        if named:
+            return named
+        if first.words or second.words or not (first.code and second.code):
+            return None
+        tracks = self.ladder.tracks_with(first.code, second.code)
+        if len(tracks) == 1:
+            return tracks[0]
+        if not tracks:
+            return None
+        return ChoiceAnswer(
+            f"{first.code} and {second.code} exist in several tracks. Which one?",
+            tuple(Option(self.ladder.tracks[t].name, f"{first.code} vs {second.code} {self.ladder.tracks[t].name}") for t in tracks),
+        )
+
+    # --- search -------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 8) -> Answer:
+        hits = tuple(self.index.search(text, limit))
+        if hits:
+            return SearchAnswer(text, hits)
+        return SearchAnswer(text, (), tuple(Option(q, q) for q in self.example_questions()[:3]))
+
+    def example_questions(self) -> tuple[str, ...]:
+        """Questions that work on this ladder, made from its own levels."""
+        examples = ["how do I get better at mentoring?"]
+        for track in self.ladder.tracks.values():
+            levels = track.levels
+            if len(levels) >= 2:
+                examples.insert(0, f"what separates {levels[0].code} from {levels[1].code}?")
+            examples.insert(0, f"{levels[-1].code} {levels[-1].title.lower()}")
+        return tuple(dict.fromkeys(examples))[:5]

@@ -1,0 +1,173 @@
+"""What really changes between two levels, section by section.
+
+Competencies of the two documents are paired by wording similarity inside each section.
+A pair whose wording moves ("becoming proficient" -> "proficient") is a change of
+degree and carries a word diff; a competency of the higher level with no pair is new;
+one of the lower level with no pair is no longer listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .model import Competency, Level, Section
+
+PAIR_THRESHOLD = 62  # below this two statements are about different things
+
+
+@dataclass(frozen=True)
+class DiffPiece:
+    op: str  # "same", "removed" or "added"
+    text: str
+
+
+@dataclass(frozen=True)
+class ChangedCompetency:
+    before: Competency
+    after: Competency
+    pieces: tuple[DiffPiece, ...]
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    key: str
+    name: str
+    emoji: str
+    new: tuple[Competency, ...] = ()
+    changed: tuple[ChangedCompetency, ...] = ()
+    dropped: tuple[Competency, ...] = ()
+    unchanged: tuple[Competency, ...] = ()
+    status: str = "both"  # "both", "new" (only the higher level has it) or "dropped"
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new or self.changed or self.dropped)
+
+
+@dataclass(frozen=True)
+class MetadataChange:
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    lower: Level
+    higher: Level
+    sections: tuple[SectionDiff, ...]
+    metadata: tuple[MetadataChange, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": sum(len(s.new) for s in self.sections),
+            "changed": sum(len(s.changed) for s in self.sections),
+            "dropped": sum(len(s.dropped) for s in self.sections),
+            "unchanged": sum(len(s.unchanged) for s in self.sections),
+        }
+
+
+def compare_levels(first: Level, second: Level) -> Comparison:
+    """Compare two levels; the lower-ranked one is the starting point."""
+    lower, higher = (first, second) if first.rank <= second.rank else (second, first)
+    return Comparison(lower, higher, _section_diffs(lower, higher), _metadata_changes(lower, higher))
+
+
+def _section_diffs(lower: Level, higher: Level) -> tuple[SectionDiff, ...]:
+    diffs = []
+    for section in higher.sections:
+        before = lower.section(section.key)
+        diffs.append(_diff_section(before, section) if before else _only_in(section, "new"))
+    for section in lower.sections:
+        if higher.section(section.key) is None and section.competencies:
+            diffs.append(_only_in(section, "dropped"))
+    return tuple(d for d in diffs if d.has_changes or d.unchanged)
+
+
+def _only_in(section: Section, status: str) -> SectionDiff:
+    items = section.competencies
+    return SectionDiff(section.key, section.name, section.emoji, status=status,
+                       new=items if status == "new" else (), dropped=items if status == "dropped" else ())
+
+
+def _diff_section(before: Section, after: Section) -> SectionDiff:
+    pairs = pair_competencies(before.competencies, after.competencies)
+    paired_before = {id(b) for b, _ in pairs}
+    paired_after = {id(a) for _, a in pairs}
+    changed, unchanged = [], []
+    for old, new in pairs:
+        if _normal(old.text) == _normal(new.text):
+            unchanged.append(new)
+        else:
+            changed.append(ChangedCompetency(old, new, word_diff(old.text, new.text)))
+    order = {id(c): i for i, c in enumerate(after.competencies)}
+    changed.sort(key=lambda c: order[id(c.after)])
+    return SectionDiff(
+        after.key, after.name, after.emoji,
+        new=tuple(c for c in after.competencies if id(c) not in paired_after),
+        changed=tuple(changed),
+        dropped=tuple(c for c in before.competencies if id(c) not in paired_before),
+        unchanged=tuple(unchanged),
+    )
+
+
+def pair_competencies(before: tuple[Competency, ...], after: tuple[Competency, ...]) -> list[tuple[Competency, Competency]]:
+    """Greedy best-first pairing: the most similar statements pair first, each once."""
+    scored = sorted(
+        ((similarity(b.text, a.text), i, j) for i, b in enumerate(before) for j, a in enumerate(after)),
+        reverse=True,
+    )
+    used_before: set[int] = set()
+    used_after: set[int] = set()
+    pairs = []
+    for score, i, j in scored:
+        if score < PAIR_THRESHOLD:
+            break
+        if i in used_before or j in used_after:
+            continue
+        used_before.add(i)
+        used_after.add(j)
+        pairs.append((before[i], after[j]))
+    return pairs
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100. Whole-statement similarity, helped by shared wording when one statement
+    extends the other ("... as code" -> "... as code and guide my team")."""
+    a, b = _normal(a), _normal(b)
+    return max(fuzz.ratio(a, b), 0.85 * fuzz.token_set_ratio(a, b) if min(len(a), len(b)) > 30 else 0)
+
+
+def word_diff(before: str, after: str) -> tuple[DiffPiece, ...]:
+    old, new = before.split(), after.split()
+    matcher = difflib.SequenceMatcher(a=[_normal(w) for w in old], b=[_normal(w) for w in new], autojunk=False)
+    pieces: list[DiffPiece] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(DiffPiece("same", " ".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append(DiffPiece("removed", " ".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(DiffPiece("added", " ".join(new[j1:j2])))
+    return tuple(pieces)
+
+
+def _metadata_changes(lower: Level, higher: Level) -> tuple[MetadataChange, ...]:
+    keys = list(dict.fromkeys([m.key for m in higher.metadata] + [m.key for m in lower.metadata]))
+    labels = {m.key: m.label for m in (*lower.metadata, *higher.metadata)}
+    changes = []
+    for key in keys:
+        before, after = lower.meta(key), higher.meta(key)
+        if _normal(before or "") != _normal(after or ""):
+            changes.append(MetadataChange(labels[key], before, after))
+    return tuple(changes)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", text.lower().replace("’", "'")).strip()

@@ -1,0 +1,142 @@
+"""The loaded ladder: every level, by track, and how to find one from what someone typed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from .model import Level, Track
+from .query import LevelRef
+
+MATCH_THRESHOLD = 70  # below this a fuzzy match is a guess, not an answer
+AMBIGUITY_MARGIN = 4  # candidates this close to the best one are equally likely
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a `LevelRef` names: one level, several candidates, or nothing."""
+
+    level: Level | None = None
+    candidates: tuple[Level, ...] = ()
+    suggestions: tuple[Level, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.level is None and len(self.candidates) > 1
+
+
+@dataclass
+class Ladder:
+    levels: tuple[Level, ...]
+    _by_id: dict[str, Level] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.levels = tuple(sorted(self.levels, key=lambda l: (l.track_key, l.rank, l.title)))
+        self._by_id = {level.id: level for level in self.levels}
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def get(self, level_id: str | None) -> Level | None:
+        return self._by_id.get(level_id or "")
+
+    @cached_property
+    def tracks(self) -> dict[str, Track]:
+        tracks: dict[str, Track] = {}
+        for level in self.levels:
+            tracks.setdefault(level.track_key, Track(level.track_key, level.track)).levels.append(level)
+        return tracks
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word that appears in a title, track, alias or level code."""
+        words: set[str] = set()
+        for level in self.levels:
+            for name in _names(level):
+                words.update(_tokens(name))
+        return frozenset(words | {"engineer", "engineering"})
+
+    @cached_property
+    def _track_words(self) -> dict[str, set[str]]:
+        return {key: set(_tokens(track.name)) | set(_tokens(key)) for key, track in self.tracks.items()}
+
+    def neighbours(self, level: Level, step: int) -> list[Level]:
+        """The levels one rank above (step=1) or below (step=-1) in the same track."""
+        ranks = sorted({l.rank for l in self.tracks[level.track_key].levels})
+        index = ranks.index(level.rank) + step
+        if not 0 <= index < len(ranks):
+            return []
+        return [l for l in self.tracks[level.track_key].levels if l.rank == ranks[index]]
+
+    def track_named_in(self, words: str) -> str | None:
+        """The one track whose name appears in `words` ("cloud", "support"), if any."""
+        given = set(_tokens(words))
+        hits = [key for key, track_words in self._track_words.items() if given & (track_words - {"engineering", "engineer"})]
+        return hits[0] if len(hits) == 1 else None
+
+    def tracks_with(self, *codes: str) -> list[str]:
+        return [key for key, track in self.tracks.items() if all(any(l.code == c for l in track.levels) for c in codes)]
+
+    def resolve(self, ref: LevelRef, track_key: str | None = None) -> Resolution:
+        pool = [l for l in self.levels if track_key in (None, l.track_key)]
+        if ref.code:
+            pool = [l for l in pool if l.code == ref.code.upper()]
+        words = " ".join(_tokens(ref.words))
+        if not pool:
+            return Resolution(suggestions=self._suggest(ref, track_key))
+        if not words:
+            return Resolution(level=pool[0]) if len(pool) == 1 else Resolution(candidates=tuple(pool))
+        exact = [l for l in pool if words in {" ".join(_tokens(n)) for n in _names(l)}]
+        if len(exact) == 1:
+            return Resolution(level=exact[0])
+        return self._best_fuzzy(ref, words, exact or pool, track_key)
+
+    def _best_fuzzy(self, ref: LevelRef, words: str, pool: list[Level], track_key: str | None) -> Resolution:
+        scored = sorted(((_score(words, l), l) for l in pool), key=lambda pair: -pair[0])
+        best_score = scored[0][0]
+        if best_score < MATCH_THRESHOLD:
+            return Resolution(suggestions=self._suggest(ref, track_key))
+        close = [l for s, l in scored if s >= best_score - AMBIGUITY_MARGIN]
+        return Resolution(level=close[0]) if len(close) == 1 else Resolution(candidates=tuple(close))
+
+    def _suggest(self, ref: LevelRef, track_key: str | None, limit: int = 3) -> tuple[Level, ...]:
+        """The nearest levels to something that matched nothing."""
+        query = " ".join(_tokens(str(ref)))
+        if not query or not self.levels:
+            return self.levels[:limit]
+        choices = {l.id: " ".join(_names(l)) for l in self.levels}
+        ranked = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=len(choices))
+        by_rank = sorted(ranked, key=lambda r: (-r[1] + _rank_distance(ref, self._by_id[r[2]]) * 15))
+        return tuple(self._by_id[key] for _, _, key in by_rank[:limit])
+
+
+def _rank_distance(ref: LevelRef, level: Level) -> int:
+    digits = re.sub(r"\D", "", ref.code or "")
+    return abs(int(digits) - level.rank) if digits else 0
+
+
+def _names(level: Level) -> list[str]:
+    return [
+        level.title,
+        f"{level.title} {level.track}",
+        f"{level.code} {level.title}",
+        f"{level.code} {level.title} {level.track}",
+        f"{level.track} {level.code}",
+        *level.aliases,
+    ]
+
+
+def _score(words: str, level: Level) -> float:
+    """How well `words` names `level`: all the words must be there (token set), and
+    the closer the whole phrase, the better (plain ratio breaks ties)."""
+    names = [" ".join(_tokens(n)) for n in _names(level)]
+    subset = max(fuzz.token_set_ratio(words, n) for n in names)
+    whole = max(fuzz.ratio(words, n) for n in names)
+    return 0.8 * subset + 0.2 * whole
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())

@@ -1,0 +1,139 @@
+"""Draw answers for the terminal with rich: the same answers Slack gets as Block Kit."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from bot.ladder.answers import (
+    Answer, ChoiceAnswer, CompareAnswer, HelpAnswer, LevelAnswer, NotFoundAnswer, SearchAnswer,
+)
+from bot.ladder.compare import ChangedCompetency, Comparison
+
+_STYLES = {"removed": "strike red", "added": "bold green", "same": ""}
+# Markers keep a word diff readable where there is no colour (pipes, logs, CI).
+_MARKERS = {"removed": ("[-", "-]"), "added": ("{+", "+}"), "same": ("", "")}
+
+
+def print_answer(answer: Answer, console: Console | None = None) -> None:
+    (console or Console()).print(render(answer))
+
+
+def render(answer: Answer) -> Group:
+    if isinstance(answer, LevelAnswer):
+        return _level(answer)
+    if isinstance(answer, CompareAnswer):
+        return _comparison(answer.comparison)
+    if isinstance(answer, SearchAnswer):
+        return _search(answer)
+    if isinstance(answer, ChoiceAnswer):
+        return Group(Text(answer.question, style="bold"), *(_bullet(f"{o.label}   → ladderbot ask \"{o.query}\"") for o in answer.options))
+    if isinstance(answer, NotFoundAnswer):
+        lines = [Text(answer.message, style="bold")]
+        if answer.suggestions:
+            lines.append(Text("Nearest levels:"))
+            lines.extend(_bullet(o.label) for o in answer.suggestions)
+        return Group(*lines)
+    return _help(answer)
+
+
+def _level(answer: LevelAnswer) -> Group:
+    level = answer.level
+    parts: list = [Rule(f"[bold]{escape(level.name)}[/] · {escape(level.track)}", align="left")]
+    if level.tagline:
+        parts.append(Padding(Text(level.tagline, style="italic"), (0, 0, 1, 2)))
+    for item in level.metadata:
+        parts.append(_hanging(" ", Text.assemble((f"{item.label}: ", "bold"), item.value)))
+    for section in level.sections:
+        parts.append(Text(f"\n{section.emoji} {section.name}".replace("\n ", "\n"), style="bold cyan"))
+        parts.extend(_bullet(c.text) for c in section.competencies)
+        if section.examples and (answer.show_examples or not section.competencies):
+            parts.append(Text("  Examples", style="bold dim"))
+            parts.extend(_bullet(e, "dim", indent=4) for e in section.examples)
+    hints = []
+    if not answer.show_examples and level.example_count:
+        hints.append(f"{level.example_count} examples: add --examples")
+    for other in answer.next_levels:
+        hints.append(f"next: compare {level.code} and {other.code} {other.title.lower()}")
+    if hints:
+        parts.append(Text("\n" + " · ".join(hints), style="dim"))
+    return Group(*parts)
+
+
+def _comparison(comparison: Comparison) -> Group:
+    lower, higher = comparison.lower, comparison.higher
+    counts = comparison.counts
+    parts: list = [
+        Rule(f"[bold]{escape(lower.name)}[/] → [bold]{escape(higher.name)}[/]", align="left"),
+        Text(f"{counts['new']} new, {counts['changed']} changed in degree, {counts['dropped']} no longer listed, "
+             f"{counts['unchanged']} the same", style="dim"),
+    ]
+    if lower.track_key != higher.track_key:
+        parts.append(Text(f"Note: these are in different tracks ({lower.track}, {higher.track}).", style="yellow"))
+    if comparison.metadata:
+        parts.append(Text("\nWhat changes around the role", style="bold cyan"))
+        for change in comparison.metadata:
+            parts.append(_hanging("  ~", Text.assemble((f"{change.label}: ", "bold"), (change.before or "—", "red"), " → ", (change.after or "—", "green"))))
+    for section in comparison.sections:
+        if not section.has_changes:
+            continue
+        title = f"\n{section.emoji} {section.name}".replace("\n ", "\n")
+        if section.status != "both":
+            title += "  (only at " + (higher.code if section.status == "new" else lower.code) + ")"
+        parts.append(Text(title, style="bold cyan"))
+        parts.extend(_labelled("New", c.text, "green") for c in section.new)
+        parts.extend(_changed(c) for c in section.changed)
+        parts.extend(_labelled("No longer listed", c.text, "dim") for c in section.dropped)
+    return Group(*parts)
+
+
+def _changed(change: ChangedCompetency) -> Table:
+    text = Text()
+    for i, piece in enumerate(change.pieces):
+        start, end = _MARKERS[piece.op]
+        text.append(("" if i == 0 else " ") + start + piece.text + end, style=_STYLES[piece.op])
+    return _hanging("  ~", Text("Changes: ", style="yellow") + text)
+
+
+def _labelled(label: str, body: str, style: str) -> Table:
+    mark = {"New": "+", "No longer listed": "-"}.get(label, "•")
+    return _hanging(f"  {mark}", Text.assemble((f"{label}: ", style), body))
+
+
+def _search(answer: SearchAnswer) -> Group:
+    if not answer.hits:
+        lines = [Text(f"Nothing in the ladder speaks of “{answer.query}”.", style="bold")]
+        if answer.suggestions:
+            lines.append(Text("Try for example:"))
+            lines.extend(_bullet(o.query) for o in answer.suggestions)
+        return Group(*lines)
+    parts: list = [Rule(f"Competencies about “{escape(answer.query)}”", align="left")]
+    for hit in answer.hits:
+        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.name}", style="dim")))
+    return Group(*parts)
+
+
+def _help(answer: HelpAnswer) -> Group:
+    parts: list = []
+    if answer.message:
+        parts.append(Text(answer.message, style="bold"))
+    parts.append(Text("Ask me about the career ladder, for example:"))
+    parts.extend(_bullet(f'ladderbot ask "{q}"') for q in answer.examples)
+    return Group(*parts)
+
+
+def _bullet(text: str, style: str = "", indent: int = 2) -> Table:
+    return _hanging(" " * indent + "•", Text(text, style=style))
+
+
+def _hanging(mark: str, body: Text) -> Table:
+    """A bullet whose wrapped lines stay indented under its text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(mark, body)
+    return grid

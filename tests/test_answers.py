@@ -1,0 +1,136 @@
+"""Lookup, ambiguity, unknown levels, comparisons and search on the shipped ladder."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.ladder.answers import (
+    Answerer, ChoiceAnswer, CompareAnswer, LevelAnswer, NotFoundAnswer, SearchAnswer,
+)
+from bot.ladder.loader import load_ladder
+
+CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
+
+
+@pytest.fixture(scope="module")
+def answerer():
+    return Answerer(load_ladder(CONTENT).ladder)
+
+
+@pytest.mark.parametrize("query, title", [
+    ("L3 senior software", "Senior Software Engineer"),
+    ("L3", "Senior Software Engineer"),
+    ("senior cloud engineer", "Senior Software Engineer"),
+    ("cloud L3", "Senior Software Engineer"),
+    ("cloud architect", "Cloud Architect"),
+    ("L4 architect", "Cloud Architect"),
+    ("lead cloud engineer", "Lead Cloud Engineer"),
+    ("l2 support", "DevOps Support Engineer"),
+    ("L2 cloud", "Cloud Engineer"),
+    ("cloud engineer", "Cloud Engineer"),
+    ("Senior Software Engineer", "Senior Software Engineer"),
+    ("senior sofware", "Senior Software Engineer"),  # a typo still finds it
+])
+def test_lookup(answerer, query, title):
+    answer = answerer.ask(query)
+    assert isinstance(answer, LevelAnswer), answer
+    assert answer.level.title == title
+
+
+def test_lookup_knows_its_neighbours(answerer):
+    answer = answerer.ask("L3")
+    assert sorted(l.title for l in answer.next_levels) == ["Cloud Architect", "Lead Cloud Engineer"]
+    assert [l.title for l in answer.previous_levels] == ["Cloud Engineer"]
+
+
+@pytest.mark.parametrize("query, titles", [
+    ("L2", ["Cloud Engineer", "DevOps Support Engineer"]),
+    ("L4", ["Cloud Architect", "Lead Cloud Engineer"]),
+])
+def test_ambiguous_lookup_lists_candidates_that_resolve(answerer, query, titles):
+    answer = answerer.ask(query)
+    assert isinstance(answer, ChoiceAnswer)
+    assert sorted(o.label.split(": ")[1].split(" (")[0] for o in answer.options) == titles
+    # Each option's query, asked again, names exactly one level.
+    for option in answer.options:
+        assert isinstance(answerer.ask(option.query), LevelAnswer)
+
+
+@pytest.mark.parametrize("query, nearest", [
+    ("L7", "L4"),
+    ("L3 support", "L2: DevOps Support Engineer"),
+])
+def test_unknown_level_says_so_and_suggests_the_nearest(answerer, query, nearest):
+    answer = answerer.ask(query)
+    assert isinstance(answer, NotFoundAnswer)
+    assert query in answer.message
+    assert answer.suggestions and answer.suggestions[0].label.startswith(nearest)
+
+
+def test_compare_without_track_picks_the_track_that_has_both(answerer):
+    answer = answerer.ask("what separates L2 from L3?")
+    assert isinstance(answer, CompareAnswer)
+    comparison = answer.comparison
+    assert (comparison.lower.title, comparison.higher.title) == ("Cloud Engineer", "Senior Software Engineer")
+    domain = next(s for s in comparison.sections if s.key == "domain-expertise")
+    degree = {c.before.text: c.after.text for c in domain.changed}
+    assert degree["I am becoming proficient with virtualization, containerization, and serverless technologies."] == \
+        "I am proficient with virtualization, containerization, and serverless technologies."
+    change = next(c for c in domain.changed if "becoming" in c.before.text)
+    assert [(p.op, p.text) for p in change.pieces if p.op != "same"] == [("removed", "becoming")]
+    assert "I can confidently step outside my own comfort zone and adapt quickly to new technologies." in \
+        [c.text for c in domain.new]
+    assert [c.text for c in domain.unchanged] == ["I can design and implement infrastructure as code."]
+    changed_meta = {m.label: (m.before, m.after) for m in comparison.metadata}
+    assert changed_meta["Impact radius"] == ("Self plus some team members", "Peers (2-5)")
+    assert "Planning horizon" not in changed_meta  # the same at both levels
+
+
+@pytest.mark.parametrize("query, lower, higher", [
+    ("L2 vs L3 cloud", "Cloud Engineer", "Senior Software Engineer"),
+    ("compare L3 and L4 architect", "Senior Software Engineer", "Cloud Architect"),
+    ("L4 lead vs L2", "Cloud Engineer", "Lead Cloud Engineer"),
+    ("compare lead cloud engineer and cloud architect", "Lead Cloud Engineer", "Cloud Architect"),
+])
+def test_compare_forms(answerer, query, lower, higher):
+    answer = answerer.ask(query)
+    assert isinstance(answer, CompareAnswer), answer
+    assert (answer.comparison.lower.title, answer.comparison.higher.title) == (lower, higher)
+
+
+def test_compare_with_an_ambiguous_level_asks_which(answerer):
+    answer = answerer.ask("L3 vs L4")
+    assert isinstance(answer, ChoiceAnswer)
+    assert len(answer.options) == 2
+    assert all(isinstance(answerer.ask(o.query), CompareAnswer) for o in answer.options)
+
+
+def test_compare_across_tracks_of_the_same_code_asks_for_the_track(tmp_path):
+    for track in ("alpha", "beta"):
+        (tmp_path / track).mkdir()
+        for code in (1, 2):
+            (tmp_path / track / f"L{code}.md").write_text(f"# L{code}: {track} {code}\n\n## Work\n\n- I do {track} {code}.\n")
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("L1 vs L2")
+    assert isinstance(answer, ChoiceAnswer)
+    assert {o.label for o in answer.options} == {"Alpha", "Beta"}
+
+
+def test_search_finds_mentoring_competencies_ranked(answerer):
+    answer = answerer.ask("how do I get better at mentoring?")
+    assert isinstance(answer, SearchAnswer)
+    texts = [h.competency.text for h in answer.hits]
+    assert any("mentor" in t.lower() for t in texts[:3])
+    assert all(h.section.key == "teaching-and-mentoring" or "mentor" in h.competency.text.lower() for h in answer.hits[:5])
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+
+
+def test_search_with_no_match_offers_questions_that_work(answerer):
+    answer = answerer.ask("kubernetes")
+    assert isinstance(answer, SearchAnswer) and not answer.hits
+    assert answer.suggestions
+
+
+def test_empty_ladder_answers_kindly():
+    from bot.ladder.ladder import Ladder
+    answer = Answerer(Ladder(())).ask("L3")
+    assert isinstance(answer, NotFoundAnswer) and "No ladder documents" in answer.message
