@@ -1,0 +1,87 @@
+"""Schema migrations (alembic, configured in code; no alembic.ini)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from .db import make_engine, translate_errors
+from .errors import StorageError
+
+MIGRATIONS = Path(__file__).resolve().with_name("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    # The URL is never put in the config: configparser would choke on '%' in
+    # passwords, and alembic could echo it. The connection is passed instead.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at ``url`` up to ``revision`` (what `ladderbot db upgrade` runs)."""
+    _run(url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    _run(url, lambda config: command.downgrade(config, revision))
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database is at; None for an empty database."""
+    engine = make_engine(url)
+    try:
+        with translate_errors(engine.url), engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this version of ladderbot."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _run(url: str, step) -> None:
+    engine = make_engine(url)
+    try:
+        with translate_errors(engine.url), engine.connect() as connection:
+            with _sqlite_foreign_keys_off(connection), connection.begin():
+                step(alembic_config(connection))
+                _check_sqlite_foreign_keys(connection)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    # Batch mode rebuilds a SQLite table by copy + DROP; with foreign keys on,
+    # dropping `nudges` would run ON DELETE SET NULL on every reflection. The
+    # pragma only works outside a transaction, hence on the raw connection.
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_sqlite_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise StorageError(f"migration left {len(broken)} broken foreign key(s), e.g. {tuple(broken[0])}")

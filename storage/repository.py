@@ -1,0 +1,465 @@
+"""The storage API used by the Slack listeners and the nudge runner.
+
+Every method runs in its own short transaction and returns frozen records
+(``Person``, ``Nudge``, ``Reflection``); no session or ORM object leaves this
+module. Datetimes in and out are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import DEFAULT_DATABASE_URL, make_engine, translate_errors
+from .models import (
+    CADENCES,
+    NUDGE_STATUSES,
+    REFLECTION_SOURCES,
+    Base,
+    NudgeRow,
+    PersonRow,
+    ProcessedEventRow,
+    ReflectionRow,
+)
+from .records import Nudge, Person, Reflection
+
+log = logging.getLogger("ladderbot.storage")
+
+_EVENTS: Table = ProcessedEventRow.__table__  # type: ignore[assignment]
+_PEOPLE: Table = PersonRow.__table__  # type: ignore[assignment]
+_NUDGES: Table = NudgeRow.__table__  # type: ignore[assignment]
+_REFLECTIONS: Table = ReflectionRow.__table__  # type: ignore[assignment]
+
+# Both backends speak INSERT ... ON CONFLICT DO NOTHING, which turns a unique
+# violation into "0 rows" without aborting the transaction.
+_UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+# Statuses that mean the person reacted to the nudge.
+_RESPONSE_STATUSES = {"answered", "skipped", "snoozed"}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_LOCAL_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+R = TypeVar("R")
+
+
+def _to(record: type[R], row: Any) -> R:
+    values = row._mapping
+    return record(**{f.name: values[f.name] for f in fields(record)})  # type: ignore[arg-type]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(value: datetime, name: str = "datetime") -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+    return value.astimezone(timezone.utc)
+
+
+def _one_of(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+# -- person field validators: each returns the value to store or raises ValueError
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"expected a string or None, got {value!r}")
+    return value or None
+
+
+def _cadence(value: Any) -> str:
+    return _one_of(value, CADENCES, "cadence")
+
+
+def _local_time(value: Any) -> str:
+    if not isinstance(value, str) or not _LOCAL_TIME.fullmatch(value):
+        raise ValueError(f"local_time must look like 'HH:MM', got {value!r}")
+    return value
+
+
+def _weekdays(value: Any) -> str:
+    days = {d.strip().lower() for d in str(value).split(",") if d.strip()}
+    if not days or not days <= set(_WEEKDAYS):
+        raise ValueError(f"weekdays must be a comma-separated list of {','.join(_WEEKDAYS)}; got {value!r}")
+    return ",".join(d for d in _WEEKDAYS if d in days)
+
+
+def _tz(value: Any) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"tz must be an IANA time zone name, got {value!r}") from None
+    return value
+
+
+def _opt_utc(value: Any) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+def _streak(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"ignored_streak must be an int >= 0, got {value!r}")
+    return value
+
+
+_PERSON_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "current_level_id": _opt_str,
+    "target_level_id": _opt_str,
+    "cadence": _cadence,
+    "local_time": _local_time,
+    "weekdays": _weekdays,
+    "tz": _tz,
+    "tz_refreshed_at": _opt_utc,
+    "paused_until": _opt_utc,
+    "ignored_streak": _streak,
+}
+
+
+def _person_values(updates: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(updates) - set(_PERSON_FIELDS))
+    if unknown:
+        raise TypeError(f"update_person() got unknown field(s): {', '.join(unknown)}")
+    return {name: _PERSON_FIELDS[name](value) for name, value in updates.items()}
+
+
+def _owned(table: Table, team_id: str, user_id: str):
+    return and_(table.c.team_id == team_id, table.c.user_id == user_id)
+
+
+class Store:
+    """Thread-safe facade over one database; share one instance per process."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+        if url is not None and engine is not None:
+            raise TypeError("pass either url or engine, not both")
+        self._engine = engine if engine is not None else make_engine(url or DEFAULT_DATABASE_URL)
+        dialect = self._engine.dialect.name
+        if dialect not in _UPSERT_INSERTS:
+            raise ValueError(f"unsupported database backend {dialect!r} (use sqlite or postgresql)")
+        self._insert = _UPSERT_INSERTS[dialect]
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with translate_errors(self._engine.url), self._sessions() as session:
+            yield session
+
+    def ping(self) -> None:
+        with self._session() as s, s.begin():
+            s.execute(sql_text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+    # -- Slack retries
+
+    def claim_event(self, team_id: str, event_id: str, *, now: datetime | None = None) -> bool:
+        """True the first time (team_id, event_id) is seen, in any process."""
+        received = _utc(now, "now") if now is not None else _utcnow()
+        stmt = self._insert(_EVENTS).values(team_id=team_id, event_id=event_id, received_at=received)
+        # RETURNING rather than rowcount: rowcount is only reliable for UPDATE/DELETE.
+        stmt = stmt.on_conflict_do_nothing().returning(_EVENTS.c.event_id)
+        with self._session() as s, s.begin():
+            return s.execute(stmt).first() is not None
+
+    def forget_events_before(self, cutoff: datetime) -> int:
+        stmt = delete(_EVENTS).where(_EVENTS.c.received_at < _utc(cutoff, "cutoff"))
+        with self._session() as s, s.begin():
+            return s.execute(stmt).rowcount
+
+    # -- people
+
+    def get_person(self, team_id: str, user_id: str) -> Person | None:
+        with self._session() as s, s.begin():
+            row = s.execute(select(_PEOPLE).where(_owned(_PEOPLE, team_id, user_id))).one_or_none()
+        return _to(Person, row) if row is not None else None
+
+    def update_person(self, team_id: str, user_id: str, **updates: Any) -> Person:
+        """Create the person if needed, then apply ``updates`` (known fields only)."""
+        values = _person_values(updates)
+        now = _utcnow()
+        create = self._insert(_PEOPLE).values(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
+        change = (
+            update(_PEOPLE)
+            .where(_owned(_PEOPLE, team_id, user_id))
+            .values(**values, updated_at=now)
+            .returning(*_PEOPLE.c)
+        )
+        with self._session() as s, s.begin():
+            # Insert-if-missing then update: two processes creating the same
+            # person at once both end up updating the single row.
+            s.execute(create.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
+            row = s.execute(change).one()
+        return _to(Person, row)
+
+    def people_due_candidates(self, batch_size: int = 500) -> Iterator[Person]:
+        """People with a target level and a cadence, by id, fetched batch by batch.
+
+        Keyset pagination, one short transaction per batch, and no transaction
+        open while the caller works on a batch.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        return self._due_batches(batch_size)
+
+    def _due_batches(self, batch_size: int) -> Iterator[Person]:
+        after = 0
+        while True:
+            batch = self._due_batch(after, batch_size)
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1].id
+
+    def _due_batch(self, after: int, batch_size: int) -> list[Person]:
+        stmt = (
+            select(_PEOPLE)
+            .where(_PEOPLE.c.id > after, _PEOPLE.c.target_level_id.is_not(None), _PEOPLE.c.cadence != "off")
+            .order_by(_PEOPLE.c.id)
+            .limit(batch_size)
+        )
+        with self._session() as s, s.begin():
+            return [_to(Person, row) for row in s.execute(stmt)]
+
+    # -- nudges
+
+    def claim_nudge(
+        self,
+        team_id: str,
+        user_id: str,
+        period: str,
+        *,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        level_id: str,
+        competency_key: str,
+        competency_text: str,
+        section_name: str,
+        example_text: str | None,
+        question: str,
+    ) -> Nudge | None:
+        """Claim the right to send this person's nudge for ``period``; None if someone else has it.
+
+        A new row wins through the UNIQUE (team_id, user_id, period) key. An
+        existing row is taken over only if it is 'retry' or a 'claimed' row
+        whose lease ran out, by a conditional UPDATE that re-checks those
+        conditions, so of two racing processes at most one gets a row back.
+        """
+        now = _utc(now, "now")
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
+        claim = {"status": "claimed", "claimed_by": worker, "claimed_at": now}
+        create = self._insert(_NUDGES).values(
+            team_id=team_id, user_id=user_id, period=period, level_id=level_id,
+            competency_key=competency_key, competency_text=competency_text, section_name=section_name,
+            example_text=example_text, question=question, attempts=1, **claim,
+        )  # fmt: skip
+        take_over = (
+            update(_NUDGES)
+            .where(_owned(_NUDGES, team_id, user_id), _NUDGES.c.period == period, self._claimable(now, lease))
+            .values(attempts=_NUDGES.c.attempts + 1, **claim)
+            .returning(*_NUDGES.c)
+        )
+        with self._session() as s, s.begin():
+            row = s.execute(
+                create.on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c)
+            ).one_or_none()
+            if row is None:
+                row = s.execute(take_over).one_or_none()
+        return _to(Nudge, row) if row is not None else None
+
+    @staticmethod
+    def _claimable(now: datetime, lease: timedelta):
+        stale = and_(_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < now - lease)
+        return or_(_NUDGES.c.status == "retry", stale)
+
+    def mark_nudge_sent(
+        self, nudge_id: int, *, channel_id: str, message_ts: str, now: datetime, worker: str | None = None
+    ) -> bool:
+        # error is cleared: a 'sent' row should not show an earlier attempt's failure.
+        return self._finish_claim(
+            nudge_id, worker, status="sent", sent_at=_utc(now, "now"),
+            channel_id=channel_id, message_ts=message_ts, error=None,
+        )  # fmt: skip
+
+    def mark_nudge_retry(self, nudge_id: int, *, error: str, now: datetime, worker: str | None = None) -> bool:
+        """A transient failure: a later claim_nudge may take the row over at once.
+
+        ``now`` is only validated: the nudges table has no column for it.
+        """
+        _utc(now, "now")
+        return self._finish_claim(nudge_id, worker, status="retry", error=error)
+
+    def mark_nudge_failed(self, nudge_id: int, *, error: str, now: datetime, worker: str | None = None) -> bool:
+        """A permanent failure: nobody sends this person a nudge for this period.
+
+        ``now`` is only validated: the nudges table has no column for it.
+        """
+        _utc(now, "now")
+        return self._finish_claim(nudge_id, worker, status="failed", error=error)
+
+    def _finish_claim(self, nudge_id: int, worker: str | None, **values: Any) -> bool:
+        # Only the holder of a live claim may record the outcome; a sender whose
+        # lease was taken over must not overwrite the new claimer's row.
+        where = [_NUDGES.c.id == nudge_id, _NUDGES.c.status == "claimed"]
+        if worker is not None:
+            where.append(_NUDGES.c.claimed_by == worker)
+        with self._session() as s, s.begin():
+            changed = s.execute(update(_NUDGES).where(*where).values(**values)).rowcount == 1
+        if not changed:
+            log.warning("nudge %s is no longer claimed%s; %s not recorded", nudge_id,
+                        f" by {worker}" if worker else "", values["status"])  # fmt: skip
+        return changed
+
+    def set_nudge_status(
+        self, team_id: str, user_id: str, nudge_id: int, status: str, *, now: datetime
+    ) -> Nudge | None:
+        """Change the status of one of this person's nudges; None if it is not theirs."""
+        values: dict[str, Any] = {"status": _one_of(status, NUDGE_STATUSES, "status")}
+        if status in _RESPONSE_STATUSES:
+            # Keep the first reaction time.
+            values["responded_at"] = func.coalesce(_NUDGES.c.responded_at, _utc(now, "now"))
+        stmt = (
+            update(_NUDGES)
+            .where(_NUDGES.c.id == nudge_id, _owned(_NUDGES, team_id, user_id))
+            .values(**values)
+            .returning(*_NUDGES.c)
+        )
+        with self._session() as s, s.begin():
+            row = s.execute(stmt).one_or_none()
+        return _to(Nudge, row) if row is not None else None
+
+    def get_nudge(self, team_id: str, user_id: str, nudge_id: int) -> Nudge | None:
+        return self._one_nudge(_NUDGES.c.id == nudge_id, _owned(_NUDGES, team_id, user_id))
+
+    def nudge_for_message(self, team_id: str, channel_id: str, message_ts: str) -> Nudge | None:
+        return self._one_nudge(
+            _NUDGES.c.team_id == team_id, _NUDGES.c.channel_id == channel_id, _NUDGES.c.message_ts == message_ts
+        )
+
+    def _one_nudge(self, *where: Any) -> Nudge | None:
+        with self._session() as s, s.begin():
+            row = s.execute(select(_NUDGES).where(*where).order_by(_NUDGES.c.id).limit(1)).one_or_none()
+        return _to(Nudge, row) if row is not None else None
+
+    def stale_claims(self, now: datetime, lease: timedelta) -> list[Nudge]:
+        """Claims older than the lease: their sender probably crashed."""
+        cutoff = _utc(now, "now") - lease
+        where = (_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < cutoff)
+        return self._nudges(select(_NUDGES).where(*where).order_by(_NUDGES.c.claimed_at, _NUDGES.c.id))
+
+    def used_competency_keys(self, team_id: str, user_id: str, level_id: str) -> set[str]:
+        """Competencies of every nudge this person ever got for this level, whatever its status."""
+        stmt = select(_NUDGES.c.competency_key).where(_owned(_NUDGES, team_id, user_id), _NUDGES.c.level_id == level_id)
+        with self._session() as s, s.begin():
+            return set(s.scalars(stmt))
+
+    def recent_nudges(self, team_id: str, user_id: str, limit: int = 10) -> list[Nudge]:
+        """Newest (last created) first."""
+        stmt = select(_NUDGES).where(_owned(_NUDGES, team_id, user_id)).order_by(_NUDGES.c.id.desc()).limit(limit)
+        return self._nudges(stmt)
+
+    def _nudges(self, stmt: Any) -> list[Nudge]:
+        with self._session() as s, s.begin():
+            return [_to(Nudge, row) for row in s.execute(stmt)]
+
+    def count_nudges(self, status: str | None = None) -> int:
+        stmt = select(func.count()).select_from(_NUDGES)
+        if status is not None:
+            stmt = stmt.where(_NUDGES.c.status == _one_of(status, NUDGE_STATUSES, "status"))
+        with self._session() as s, s.begin():
+            return s.scalar(stmt) or 0
+
+    # -- reflections
+
+    def add_reflection(
+        self,
+        team_id: str,
+        user_id: str,
+        text: str,
+        *,
+        source: str,
+        nudge_id: int | None = None,
+        level_id: str | None = None,
+        competency_key: str | None = None,
+        competency_text: str | None = None,
+        now: datetime | None = None,
+    ) -> Reflection:
+        """Store a reflection; with ``nudge_id`` (this person's only) it answers that nudge.
+
+        The nudge's competency fields win over the ones passed in.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("reflection text must not be empty")
+        created = _utc(now, "now") if now is not None else _utcnow()
+        values = {
+            "team_id": team_id, "user_id": user_id, "text": text, "created_at": created,
+            "source": _one_of(source, REFLECTION_SOURCES, "source"), "nudge_id": nudge_id,
+            "level_id": level_id, "competency_key": competency_key, "competency_text": competency_text,
+        }  # fmt: skip
+        with self._session() as s, s.begin():
+            if nudge_id is not None:
+                values.update(self._answer_nudge(s, team_id, user_id, nudge_id, created))
+            row = s.execute(insert(_REFLECTIONS).values(values).returning(*_REFLECTIONS.c)).one()
+        return _to(Reflection, row)
+
+    @staticmethod
+    def _answer_nudge(s: Session, team_id: str, user_id: str, nudge_id: int, now: datetime) -> dict[str, Any]:
+        competency = (_NUDGES.c.level_id, _NUDGES.c.competency_key, _NUDGES.c.competency_text)
+        stmt = (
+            update(_NUDGES)
+            .where(_NUDGES.c.id == nudge_id, _owned(_NUDGES, team_id, user_id))
+            .values(status="answered", responded_at=func.coalesce(_NUDGES.c.responded_at, now))
+            .returning(*competency)
+        )
+        row = s.execute(stmt).one_or_none()
+        if row is None:
+            # Same message whether the nudge is missing or someone else's.
+            raise ValueError(f"nudge {nudge_id} is not one of this person's nudges")
+        return dict(row._mapping)
+
+    def reflections_for(self, team_id: str, user_id: str, limit: int | None = None) -> list[Reflection]:
+        """Newest first."""
+        stmt = (
+            select(_REFLECTIONS)
+            .where(_owned(_REFLECTIONS, team_id, user_id))
+            .order_by(_REFLECTIONS.c.created_at.desc(), _REFLECTIONS.c.id.desc())
+            .limit(limit)
+        )
+        with self._session() as s, s.begin():
+            return [_to(Reflection, row) for row in s.execute(stmt)]
+
+    def delete_reflection(self, team_id: str, user_id: str, reflection_id: int) -> bool:
+        stmt = delete(_REFLECTIONS).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
+        with self._session() as s, s.begin():
+            return s.execute(stmt).rowcount == 1
+
+    def forget_person(self, team_id: str, user_id: str) -> dict[str, int]:
+        """Delete every row about this person; returns deleted rows per table.
+
+        Walks the metadata rather than a fixed list so a table added later
+        with a user_id column is forgotten too. Children go first.
+        """
+        counts: dict[str, int] = {}
+        with self._session() as s, s.begin():
+            for table in reversed(Base.metadata.sorted_tables):
+                if "user_id" in table.c:
+                    counts[table.name] = s.execute(delete(table).where(_owned(table, team_id, user_id))).rowcount
+        return counts
