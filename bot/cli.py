@@ -11,6 +11,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.ladder.answers import Answerer
 from bot.ladder.loader import load_ladder
 from bot.render_text import print_answer
+from bot.slack.app import StartupError
 
 
 class _FriendlyGroup(click.Group):
@@ -19,7 +20,7 @@ class _FriendlyGroup(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except ConfigError as error:
+        except (ConfigError, StartupError) as error:
             click.echo(f"ladderbot: {error}", err=True)
             sys.exit(2)
 
@@ -81,6 +82,58 @@ def content_check(ctx: click.Context, directory: str | None) -> None:
         console.print(f"[{style}]{problem.severity}[/]: {problem}", markup=True, highlight=False)
     if result.errors or not len(result.ladder):
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--http", "http_mode", is_flag=True, help="HTTP mode (production) instead of Socket Mode.")
+@click.option("--port", type=int, help="HTTP port (default: $PORT, then 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP address to listen on.")
+@click.option("--workers", type=int, envvar="WEB_CONCURRENCY", default=2, show_default=True,
+              help="HTTP worker processes ($WEB_CONCURRENCY).")
+@click.pass_context
+def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, workers: int) -> None:
+    """Run the Slack app: Socket Mode by default, HTTP with --http."""
+    from bot.logs import configure_logging
+    from bot.slack.app import build_deps, start_app
+
+    required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    settings = settings_from(ctx, require=required)
+    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    deps = build_deps(settings)
+    app = start_app(deps, socket_mode=not http_mode)
+    if http_mode:
+        from bot.slack.http import make_wsgi, serve_http
+
+        def health() -> dict:
+            return {"ok": True, "levels": len(deps.content.answerer.ladder)}
+
+        serve_http(make_wsgi(app, health), host=host, port=port or settings.port, workers=workers,
+                   after_fork=deps.store.dispose)
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(app, settings.slack_app_token).start()
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply the database migrations (the Procfile's release step)."""
+    import storage
+    from bot.logs import redact
+
+    settings = settings_from(ctx)
+    try:
+        storage.upgrade(settings.database_url)
+    except storage.DatabaseUnavailable as error:
+        click.echo(f"ladderbot: {redact(str(error))}", err=True)
+        sys.exit(1)
+    click.echo(f"database at revision {storage.current_revision(settings.database_url)}")
 
 
 def main() -> None:

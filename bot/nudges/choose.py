@@ -1,0 +1,74 @@
+"""Which competency a growth prompt is about, and what it asks.
+
+First what is new or changed between the person's current and target level, in the
+target document's order; then the rest of the target level; never the same one twice
+until all have been used, then round again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.ladder.compare import compare_levels
+from bot.ladder.model import Competency, Level, Section
+
+QUESTIONS = (
+    "When did you last do something like this? What would doing it more often look like?",
+    "Where in your current work could you practise this in the next few weeks?",
+    "Who around you does this well, and what could you learn from them?",
+    "What is one small step towards this that you could take this month?",
+    "What gets in the way of doing this today, and what would help?",
+    "If you already do this, what evidence would you show your manager?",
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    level_id: str
+    competency_key: str
+    competency_text: str
+    section_name: str
+    example_text: str | None
+    question: str
+
+
+def competency_key(section: Section, competency: Competency) -> str:
+    """Stable across reloads and unrelated edits: the section and the statement itself."""
+    return hashlib.sha1(f"{section.key}\n{competency.text}".encode()).hexdigest()[:16]
+
+
+def choose_prompt(current: Level | None, target: Level, used: set[str], seed: str = "") -> Prompt | None:
+    candidates = _in_priority_order(current, target)
+    if not candidates:
+        return None
+    fresh = [c for c in candidates if competency_key(*c) not in used]
+    section, competency = (fresh or candidates)[0]  # all used: start the round again
+    key = competency_key(section, competency)
+    return Prompt(
+        level_id=target.id,
+        competency_key=key,
+        competency_text=competency.text,
+        section_name=section.name,
+        example_text=_closest_example(section, competency),
+        question=QUESTIONS[int(hashlib.sha1(f"{key}{seed}".encode()).hexdigest(), 16) % len(QUESTIONS)],
+    )
+
+
+def _in_priority_order(current: Level | None, target: Level) -> list[tuple[Section, Competency]]:
+    everything = [(s, c) for s in target.sections for c in s.competencies]
+    if current is None or current.id == target.id:
+        return everything
+    comparison = compare_levels(current, target)
+    growth = {c.text for d in comparison.sections for c in d.new}
+    growth |= {c.after.text for d in comparison.sections for c in d.changed}
+    first = [(s, c) for s, c in everything if c.text in growth]
+    return first + [(s, c) for s, c in everything if c.text not in growth]
+
+
+def _closest_example(section: Section, competency: Competency) -> str | None:
+    if not section.examples:
+        return None
+    return max(section.examples, key=lambda e: fuzz.token_set_ratio(e, competency.text))

@@ -1,0 +1,264 @@
+"""Draw answers as Block Kit messages that always fit Slack's limits.
+
+Every piece of text that did not come from this module (ladder content, what a person
+typed) goes through `escape`, so `<!channel>` typed by someone is shown, never sent as
+a ping. Long answers are split into several messages rather than refused by the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.ladder.answers import (
+    Answer, ChoiceAnswer, CompareAnswer, HelpAnswer, LevelAnswer, NotFoundAnswer, Option,
+    SearchAnswer, compare_query, level_query,
+)
+from bot.ladder.compare import ChangedCompetency, Comparison
+from bot.ladder.model import Level
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_VALUE = 2000
+MAX_MESSAGES = 5  # a slash command's response_url takes five posts
+MAX_FALLBACK = 3000
+
+# action_id prefixes; listeners match on these.
+ACTION_QUERY = "ladder_query"   # value: a query to answer (options, examples, compare buttons)
+ACTION_SHARE = "ladder_share"   # value: the query whose answer to post in the channel
+ACTION_LINK = "ladder_link"     # a URL button; Slack still tells us it was clicked
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str          # the notification / fallback text
+    blocks: list[dict]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack gives meaning to in mrkdwn."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render(answer: Answer, *, shareable: bool = False, source_url: str = "", command: str = "/ladder") -> list[Message]:
+    """Messages for `answer`; `shareable` adds the "Share in channel" button."""
+    if isinstance(answer, LevelAnswer):
+        blocks = level_blocks(answer, shareable, source_url)
+        fallback = answer.level.name
+    elif isinstance(answer, CompareAnswer):
+        blocks = comparison_blocks(answer.comparison, shareable)
+        fallback = f"{answer.comparison.lower.name} → {answer.comparison.higher.name}"
+    elif isinstance(answer, SearchAnswer):
+        blocks = search_blocks(answer, shareable)
+        fallback = f"Competencies about “{answer.query}”"
+    elif isinstance(answer, ChoiceAnswer):
+        blocks = [mrkdwn(escape(answer.question)), *option_buttons(answer.options)]
+        fallback = answer.question
+    elif isinstance(answer, NotFoundAnswer):
+        blocks = [mrkdwn(escape(answer.message))]
+        if answer.suggestions:
+            blocks += [mrkdwn("Nearest levels:"), *option_buttons(answer.suggestions)]
+        fallback = answer.message
+    else:
+        blocks = help_blocks(answer, command)
+        fallback = answer.message or "What I can do"
+    return paginate(blocks, fallback)
+
+
+# --- one block each -------------------------------------------------------------------
+
+def header(text: str) -> dict:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER), "emoji": True}}
+
+
+def mrkdwn(text: str, accessory: dict | None = None) -> dict:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def context(*texts: str) -> dict:
+    elements = [{"type": "mrkdwn", "text": truncate(t, MAX_TEXT)} for t in texts if t][:10]
+    return {"type": "context", "elements": elements}
+
+
+def button(text: str, action_id: str, value: str = "", *, url: str = "", style: str = "") -> dict:
+    element = {"type": "button", "action_id": action_id,
+               "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT), "emoji": True}}
+    if value:
+        element["value"] = value[:MAX_VALUE]
+    if url:
+        element["url"] = url
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(elements: list[dict], block_id: str | None = None) -> list[dict]:
+    """Actions blocks of at most five buttons, so they stay readable on a phone."""
+    blocks = []
+    for start in range(0, len(elements), 5):
+        block = {"type": "actions", "elements": elements[start:start + 5]}
+        if block_id:
+            block["block_id"] = f"{block_id}_{start // 5}"
+        blocks.append(block)
+    return blocks
+
+
+def sections_from_lines(lines: Iterable[str]) -> list[dict]:
+    """Pack lines into as few section blocks as fit MAX_TEXT each."""
+    blocks: list[dict] = []
+    current = ""
+    for line in lines:
+        for piece in _chunks(line, MAX_TEXT):
+            if current and len(current) + 1 + len(piece) > MAX_TEXT:
+                blocks.append(mrkdwn(current))
+                current = ""
+            current = f"{current}\n{piece}" if current else piece
+    if current:
+        blocks.append(mrkdwn(current))
+    return blocks
+
+
+def option_buttons(options: Iterable[Option]) -> list[dict]:
+    return actions([button(o.label, f"{ACTION_QUERY}_{i}", o.query) for i, o in enumerate(options)])
+
+
+# --- answers --------------------------------------------------------------------------
+
+def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[dict]:
+    level = answer.level
+    blocks = [header(level.name), context(f"*{escape(level.track)}*", *(f"{escape(m.label)}: {escape(m.value)}" for m in level.metadata))]
+    if level.tagline:
+        blocks.append(mrkdwn(f"> _{escape(level.tagline)}_"))
+    for section in level.sections:
+        lines = [f"*{escape(_titled(section.emoji, section.name))}*"]
+        lines += [escape(note) for note in section.notes if not section.competencies]
+        lines += [f"• {escape(c.text)}" for c in section.competencies]
+        if section.examples and (answer.show_examples or not section.competencies):
+            lines.append("_Examples_" if section.competencies else "")
+            lines += [f"◦ {escape(e)}" for e in section.examples]
+        blocks += sections_from_lines(line for line in lines if line)
+    buttons = []
+    if level.example_count and not answer.show_examples:
+        buttons.append(button("Show examples", f"{ACTION_QUERY}_examples", level_query(level) + " --examples"))
+    for i, other in enumerate(answer.next_levels):
+        label = "Compare with next level" if len(answer.next_levels) == 1 else f"Compare with {other.title}"
+        buttons.append(button(label, f"{ACTION_QUERY}_next_{i}", compare_query(level, other)))
+    for i, other in enumerate(answer.previous_levels):
+        label = "Compare with previous level" if len(answer.previous_levels) == 1 else f"Compare with {other.title}"
+        buttons.append(button(label, f"{ACTION_QUERY}_prev_{i}", compare_query(other, level)))
+    link = _source_link(level, source_url)
+    if link:
+        buttons.append(button("Source document", ACTION_LINK, url=link))
+    if shareable:
+        buttons.append(button("Share in channel", ACTION_SHARE, level_query(level) + (" --examples" if answer.show_examples else "")))
+    return blocks + actions(buttons, "level")
+
+
+def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
+    lower, higher = comparison.lower, comparison.higher
+    counts = comparison.counts
+    blocks = [
+        header(f"{lower.name} → {higher.name}"),
+        context(f"*{counts['new']}* new at {escape(higher.code)}", f"*{counts['changed']}* changed in degree",
+                f"*{counts['dropped']}* no longer listed", f"*{counts['unchanged']}* the same",
+                escape(lower.track if lower.track_key == higher.track_key else f"{lower.track} → {higher.track}")),
+    ]
+    if comparison.metadata:
+        lines = ["*What changes around the role*"]
+        lines += [f"• *{escape(m.label)}*: {escape(m.before or '—')} → {escape(m.after or '—')}" for m in comparison.metadata]
+        blocks += sections_from_lines(lines)
+    for section in comparison.sections:
+        if not section.has_changes:
+            continue
+        title = escape(_titled(section.emoji, section.name))
+        if section.status != "both":
+            title += f" (only at {escape(higher.code if section.status == 'new' else lower.code)})"
+        lines = [f"*{title}*"]
+        if section.new:
+            lines += [f"_New at {escape(higher.code)}_", *(f"• {escape(c.text)}" for c in section.new)]
+        if section.changed:
+            lines += ["_Changes in degree_", *(f"• {diff_mrkdwn(c)}" for c in section.changed)]
+        if section.dropped:
+            lines += [f"_No longer listed at {escape(higher.code)}_", *(f"• {escape(c.text)}" for c in section.dropped)]
+        blocks += sections_from_lines(lines)
+    buttons = [
+        button(f"Show {lower.code} {lower.title}", f"{ACTION_QUERY}_lower", level_query(lower)),
+        button(f"Show {higher.code} {higher.title}", f"{ACTION_QUERY}_higher", level_query(higher)),
+    ]
+    if shareable:
+        buttons.append(button("Share in channel", ACTION_SHARE, compare_query(lower, higher)))
+    return blocks + actions(buttons, "compare")
+
+
+def diff_mrkdwn(change: ChangedCompetency) -> str:
+    """Struck-through words left behind, bold words arrived."""
+    marks = {"removed": "~", "added": "*", "same": ""}
+    return " ".join(f"{marks[p.op]}{escape(p.text)}{marks[p.op]}" for p in change.pieces)
+
+
+def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
+    if not answer.hits:
+        blocks = [mrkdwn(f"Nothing in the ladder speaks of “{escape(answer.query)}”. Try one of these:")]
+        return blocks + option_buttons(answer.suggestions)
+    blocks = [header(f"Competencies about “{answer.query}”")]
+    for i, hit in enumerate(answer.hits):
+        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.name)}_"
+        blocks.append(mrkdwn(text, button(f"Open {hit.level.code}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
+    if shareable:
+        blocks += actions([button("Share in channel", ACTION_SHARE, answer.query)], "search")
+    return blocks
+
+
+def help_blocks(answer: HelpAnswer, command: str = "/ladder") -> list[dict]:
+    lines = []
+    if answer.message:
+        lines.append(escape(answer.message))
+    lines += [
+        "*Ask about the career ladder*",
+        *(f"• `{command} {escape(q)}`" for q in answer.examples),
+        "You can also mention me in a channel or write to me in a direct message.",
+        "*Grow towards a level*",
+        f"• `{command} level L2 cloud` and `{command} target L3 cloud`: where you are and where you aim",
+        f"• `{command} me`: your profile, the gap and your next reflection prompt",
+        f"• `{command} nudges monthly|fortnightly|weekly|off`, `{command} nudges time 09:30 mon-fri`",
+        f"• `{command} pause 2w`, `{command} resume`",
+        f"• `{command} journal`, `{command} export`, `{command} forget me`: your private reflections",
+    ]
+    return [header("ladderbot: your career ladder in Slack"), *sections_from_lines(lines)]
+
+
+# --- messages ---------------------------------------------------------------------------
+
+def paginate(blocks: list[dict], fallback: str) -> list[Message]:
+    """Split blocks into messages of at most MAX_BLOCKS; at most MAX_MESSAGES of them.
+    `fallback` is raw text: the notification text is mrkdwn too, so it is escaped here."""
+    fallback = truncate(escape(fallback), MAX_FALLBACK)
+    pages = [blocks[i:i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[mrkdwn(fallback)]]
+    if len(pages) > MAX_MESSAGES:
+        pages = pages[:MAX_MESSAGES]
+        last = pages[-1][: MAX_BLOCKS - 1]
+        pages[-1] = last + [context("…that is all that fits in Slack: ask a narrower question to see the rest.")]
+    return [Message(fallback if i == 0 else f"{fallback} (part {i + 1})", page) for i, page in enumerate(pages)]
+
+
+def _titled(emoji: str, name: str) -> str:
+    return f"{emoji} {name}" if emoji else name
+
+
+def _source_link(level: Level, source_url: str) -> str:
+    if level.source_url:
+        return level.source_url
+    return f"{source_url}/{level.source}" if source_url and level.source else ""
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

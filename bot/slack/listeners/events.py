@@ -1,0 +1,50 @@
+"""Mentions (answered in a thread), direct messages, and the App Home tab."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.slack import home, personal
+from bot.slack.conversation import Asker, reply_to
+
+if TYPE_CHECKING:
+    from bot.slack.app import Deps
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_mention")
+    def mention(event: dict, body: dict, client: WebClient) -> None:
+        asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
+        thread = event.get("thread_ts") or event["ts"]
+        reply = reply_to(event.get("text", ""), deps, asker, shareable=False)
+        for message in reply.messages:
+            if reply.private:  # a profile or journal asked for in a channel: for the asker's eyes only
+                client.chat_postEphemeral(channel=event["channel"], user=asker.user_id, thread_ts=thread,
+                                          text=message.text, blocks=message.blocks)
+            else:
+                client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=message.text,
+                                        blocks=message.blocks, unfurl_links=False)
+
+    @app.event("message")
+    def direct_message(event: dict, body: dict, client: WebClient) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, other bots: nothing to answer
+        asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
+        if event.get("thread_ts") and personal.take_thread_reply(event, deps, asker):
+            return
+        for message in reply_to(event.get("text", ""), deps, asker, shareable=False).messages:
+            client.chat_postMessage(channel=event["channel"], text=message.text, blocks=message.blocks,
+                                    thread_ts=event.get("thread_ts"), unfurl_links=False)
+
+    @app.event("app_home_opened")
+    def home_opened(event: dict, body: dict, client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        asker = Asker(body.get("team_id", ""), event["user"], client)
+        client.views_publish(user_id=event["user"], view=home.view(deps, asker))

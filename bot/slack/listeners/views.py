@@ -1,0 +1,41 @@
+"""Modal submissions: a reflection written in the modal, and the levels picker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.slack import home, personal
+from bot.slack import profile_blocks as pb
+from bot.slack.conversation import Asker
+
+if TYPE_CHECKING:
+    from bot.slack.app import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(pb.REFLECTION_MODAL)
+    def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        asker = _asker(body, client)
+        text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
+        nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
+        if problem:
+            ack(response_action="errors", errors={"reflection": problem})
+            return
+        ack()  # close the modal now; saving and thanking happen after
+        personal.save_reflection(nudge, text, deps, asker)
+
+    @app.view(pb.LEVELS_MODAL)
+    def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        ack()
+        values = (view.get("state") or {}).get("values") or {}
+        chosen = {key: ((values.get(key) or {}).get("level") or {}).get("selected_option") or {} for key in ("current", "target")}
+        asker = _asker(body, client)
+        personal.save_levels_from_modal(chosen["current"].get("value"), chosen["target"].get("value"), deps, asker)
+        client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
+
+
+def _asker(body: dict, client: WebClient) -> Asker:
+    return Asker((body.get("team") or {}).get("id") or body["user"].get("team_id", ""), body["user"]["id"], client)

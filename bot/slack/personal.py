@@ -1,0 +1,217 @@
+"""A person's own profile, prompts and journal: what /ladder me, target, journal... do.
+
+Everything here is about one person, and shown only to them: ephemerally, in their DM,
+or on their App Home. Every store call is scoped by (team, user) of the person asking.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.journal import journal_markdown
+from bot.ladder.answers import level_query
+from bot.ladder.compare import compare_levels
+from bot.ladder.model import Level
+from bot.ladder.query import (
+    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule,
+    SetTarget, ShowProfile,
+)
+from bot.nudges import schedule
+from bot.slack import profile_blocks as pb
+from bot.slack.blocks import Message, actions, button, escape, mrkdwn
+from storage import Nudge, Person
+
+if TYPE_CHECKING:
+    from bot.slack.app import Deps
+    from bot.slack.conversation import Asker
+
+log = logging.getLogger(__name__)
+ACTION_PREFIX = pb.ACTION_PREFIX
+JOURNAL_PAGE = 20
+
+
+def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
+    if isinstance(intent, (SetTarget, SetCurrent)):
+        return _set_level(intent, deps, asker)
+    if isinstance(intent, ShowProfile):
+        return [Message("Your ladder profile", profile(deps, asker))]
+    if isinstance(intent, SetCadence):
+        deps.store.update_person(asker.team_id, asker.user_id, cadence=intent.cadence)
+        word = "off" if intent.cadence == "off" else f"{intent.cadence}"
+        return _with_profile(f"Growth prompts are now *{word}*.", deps, asker)
+    if isinstance(intent, SetSchedule):
+        deps.store.update_person(asker.team_id, asker.user_id, local_time=intent.local_time.strftime("%H:%M"),
+                                 weekdays=",".join(intent.weekdays))
+        return _with_profile(f"Prompts will come at *{intent.local_time:%H:%M}* your time.", deps, asker)
+    if isinstance(intent, Pause):
+        until = deps.now() + timedelta(days=intent.days)
+        deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
+        return _with_profile(f"Paused for {intent.days} days, until {pb.when(until)}.", deps, asker)
+    if isinstance(intent, Resume):
+        return _resume(deps, asker)
+    if isinstance(intent, Journal):
+        return [journal(deps, asker)]
+    if isinstance(intent, Export):
+        return export(deps, asker)
+    if isinstance(intent, Forget):
+        return [Message("Delete everything about you?", pb.forget_confirm_blocks())]
+    return []
+
+
+def profile(deps: Deps, asker: Asker) -> list[dict]:
+    person = deps.store.get_person(asker.team_id, asker.user_id)
+    ladder = deps.content.answerer.ladder
+    current = ladder.get(person.current_level_id) if person else None
+    target = ladder.get(person.target_level_id) if person else None
+    gap = compare_levels(current, target) if current and target and current.id != target.id else None
+    return pb.profile_blocks(person, current, target, gap, _next_prompt(deps, person))
+
+
+def journal(deps: Deps, asker: Asker) -> Message:
+    reflections = deps.store.reflections_for(asker.team_id, asker.user_id)
+    return Message("Your reflection journal", pb.journal_blocks(reflections[:JOURNAL_PAGE], len(reflections)))
+
+
+def export(deps: Deps, asker: Asker) -> list[Message]:
+    reflections = deps.store.reflections_for(asker.team_id, asker.user_id)
+    if not reflections:
+        return [Message("Nothing to export yet", pb.journal_blocks([], 0))]
+    person = deps.store.get_person(asker.team_id, asker.user_id)
+    target = deps.content.answerer.ladder.get(person.target_level_id) if person else None
+    now = deps.now()
+    channel = asker.client.conversations_open(users=asker.user_id)["channel"]["id"]
+    asker.client.files_upload_v2(
+        channel=channel, filename=f"ladder-journal-{now:%Y-%m-%d}.md", title="My reflection journal",
+        content=journal_markdown(reflections, target, now),
+        initial_comment="Here is your reflection journal, grouped by competency. Only you have it.",
+    )
+    return [Message("Journal exported", [mrkdwn(f"I've sent your journal ({len(reflections)} reflections) to our direct messages.")])]
+
+
+def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
+    """A reply in the thread of one of this person's prompts becomes a reflection."""
+    nudge = deps.store.nudge_for_message(asker.team_id, event.get("channel", ""), event["thread_ts"])
+    if nudge is None or nudge.user_id != asker.user_id:
+        return False
+    text = (event.get("text") or "").strip()
+    if not text:
+        return False
+    deps.store.add_reflection(asker.team_id, asker.user_id, text[: pb.MAX_REFLECTION_CHARS], source="thread", nudge_id=nudge.id)
+    asker.client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"],
+                                  text="Thanks: saved to your private journal. `/ladder journal` shows it all.")
+    return True
+
+
+def check_reflection(nudge_id: str, text: str, deps: Deps, asker: Asker) -> tuple[Nudge | None, str | None]:
+    """The asker's nudge for a modal reflection, or the error to show in the modal."""
+    if not (text or "").strip():
+        return None, "Write a few words first."
+    nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(nudge_id)) if nudge_id.isdigit() else None
+    if nudge is None:
+        return None, "That prompt isn't yours or no longer exists."
+    return nudge, None
+
+
+def save_reflection(nudge: Nudge, text: str, deps: Deps, asker: Asker) -> None:
+    deps.store.add_reflection(asker.team_id, asker.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS], source="modal", nudge_id=nudge.id)
+    asker.client.chat_postMessage(channel=asker.user_id, text="Thanks: your reflection is saved to your private journal.")
+
+
+def save_levels_from_modal(current_id: str | None, target_id: str | None, deps: Deps, asker: Asker) -> None:
+    ladder = deps.content.answerer.ladder
+    changes = {k: v for k, v in (("current_level_id", current_id), ("target_level_id", target_id)) if v and ladder.get(v)}
+    if changes:
+        deps.store.update_person(asker.team_id, asker.user_id, **changes)
+
+
+def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Message]:
+    """Buttons of prompts, the journal, confirmations and the App Home."""
+    action_id, value = action.get("action_id", ""), action.get("value", "")
+    if action_id in (pb.SKIP, pb.SNOOZE, pb.STOP, pb.REFLECT):
+        return _nudge_button(action_id, value, body, deps, asker)
+    if action_id == pb.RESUME:
+        return _resume(deps, asker)
+    if action_id == pb.FORGET_CONFIRM:
+        deleted = deps.store.forget_person(asker.team_id, asker.user_id)
+        log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
+        return [Message("Deleted", [mrkdwn("Done: I've deleted your levels, settings, prompts and "
+                                           f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left.")])]
+    if action_id == pb.FORGET_CANCEL:
+        return [Message("Cancelled", [mrkdwn("Nothing was deleted.")])]
+    if action_id == pb.DELETE_REFLECTION:
+        deleted = value.isdigit() and deps.store.delete_reflection(asker.team_id, asker.user_id, int(value))
+        note = "Deleted that reflection." if deleted else "That reflection isn't in your journal."
+        return [Message(note, [mrkdwn(note), *journal(deps, asker).blocks])]
+    if action_id == pb.EXPORT:
+        return export(deps, asker)
+    if action_id == pb.CADENCE:
+        cadence = ((action.get("selected_option") or {}).get("value")) or ""
+        if cadence in ("monthly", "fortnightly", "weekly", "off"):
+            deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence)
+        return []
+    if action_id == pb.EDIT_LEVELS:
+        person = deps.store.get_person(asker.team_id, asker.user_id)
+        asker.client.views_open(trigger_id=body["trigger_id"], view=pb.levels_modal(
+            list(deps.content.answerer.ladder.levels), person and person.current_level_id, person and person.target_level_id))
+        return []
+    return []
+
+
+def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Asker) -> list[Message]:
+    nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(value)) if value.isdigit() else None
+    if nudge is None:
+        return [Message("Not yours", [mrkdwn("That prompt isn't yours or no longer exists.")])]
+    now = deps.now()
+    if action_id == pb.REFLECT:
+        asker.client.views_open(trigger_id=body["trigger_id"], view=pb.reflection_modal(nudge))
+        return []
+    if action_id == pb.SKIP:
+        deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
+        return [Message("Skipped", [mrkdwn("Skipped. Next time I'll pick another competency.")])]
+    if action_id == pb.SNOOZE:
+        # The same prompt comes back after the pause: its row is released for a later run.
+        deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "retry", now=now)
+        until = now + timedelta(days=7)
+        deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
+        return [Message("Snoozed", [mrkdwn(f"Snoozed. I'll bring this one back after {pb.when(until)}.")])]
+    deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
+    deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
+    return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
+
+
+def _resume(deps: Deps, asker: Asker) -> list[Message]:
+    deps.store.update_person(asker.team_id, asker.user_id, paused_until=None, ignored_streak=0)
+    return _with_profile("Prompts resumed.", deps, asker)
+
+
+def _set_level(intent: SetTarget | SetCurrent, deps: Deps, asker: Asker) -> list[Message]:
+    ladder = deps.content.answerer.ladder
+    resolution = ladder.resolve(intent.ref, ladder.track_named_in(intent.ref.words) if intent.ref.code else None)
+    verb = "target" if isinstance(intent, SetTarget) else "level"
+    if resolution.level is None:
+        return [_pick_level(intent.ref, resolution.candidates or resolution.suggestions, verb)]
+    field = "target_level_id" if isinstance(intent, SetTarget) else "current_level_id"
+    deps.store.update_person(asker.team_id, asker.user_id, **{field: resolution.level.id})
+    what = "target" if isinstance(intent, SetTarget) else "current level"
+    return _with_profile(f"Your {what} is now *{escape(resolution.level.name)}* ({escape(resolution.level.track)}).", deps, asker)
+
+
+def _pick_level(ref: LevelRef, levels: tuple[Level, ...], verb: str) -> Message:
+    text = f"Which level do you mean by “{escape(str(ref))}”?" if levels else f"I couldn't find a level called “{escape(str(ref))}”."
+    buttons = [button(f"{l.name} ({l.track})", f"ladder_query_pick_{i}", f"{verb} {level_query(l)}") for i, l in enumerate(levels)]
+    return Message(text, [mrkdwn(text), *actions(buttons)])
+
+
+def _with_profile(note: str, deps: Deps, asker: Asker) -> list[Message]:
+    return [Message(note.replace("*", ""), [mrkdwn(note), *profile(deps, asker)])]
+
+
+def _next_prompt(deps: Deps, person: Person | None):
+    if person is None:
+        return None
+    now = deps.now()
+    period = schedule.current_period(person, now)
+    done = any(n.period == period and n.status != "retry" for n in deps.store.recent_nudges(person.team_id, person.user_id, 3))
+    return schedule.next_prompt_at(person, now, this_period_done=done)
