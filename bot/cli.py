@@ -136,5 +136,65 @@ def db_upgrade(ctx: click.Context) -> None:
     click.echo(f"database at revision {storage.current_revision(settings.database_url)}")
 
 
+@cli.group()
+def nudges() -> None:
+    """Send growth prompts."""
+
+
+def _runner(ctx: click.Context):
+    from bot.content import Content
+    from bot.logs import configure_logging
+    from bot.nudges.runner import NudgeRunner
+    from bot.slack.app import make_client, prepare_database
+    from storage import Store
+
+    settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
+    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    prepare_database(settings.database_url)
+    return NudgeRunner(Store(settings.database_url), Content(settings.content_dir), make_client(settings))
+
+
+@nudges.command("run-due")
+@click.option("--at", "at", metavar="ISO-8601", help="Run as if it were this instant (default: now).")
+@click.pass_context
+def nudges_run_due(ctx: click.Context, at: str | None) -> None:
+    """Send every prompt due at that instant, once, and print a summary."""
+    import storage
+
+    now = _instant(at)
+    runner = _runner(ctx)
+    try:
+        summary = runner.run_due(now)
+    except storage.DatabaseUnavailable as error:
+        from bot.logs import redact
+
+        click.echo(f"ladderbot: nothing sent: {redact(str(error))}", err=True)
+        sys.exit(1)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.option("--every", default=5, show_default=True, help="Minutes between runs.")
+@click.pass_context
+def clock(ctx: click.Context, every: int) -> None:
+    """Run due prompts on a schedule (the Procfile's clock process)."""
+    from bot.nudges.clock import run_clock
+
+    run_clock(_runner(ctx), every)
+
+
+def _instant(text: str | None):
+    from datetime import datetime, timezone
+
+    if not text:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time, e.g. 2026-11-23T10:05:00+00:00",
+                                 param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def main() -> None:
     cli(prog_name="ladderbot")

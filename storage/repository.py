@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Table, and_, delete, func, insert, not_, or_, select, tuple_, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -364,6 +364,21 @@ class Store:
         cutoff = _utc(now, "now") - lease
         where = (_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < cutoff)
         return self._nudges(select(_NUDGES).where(*where).order_by(_NUDGES.c.claimed_at, _NUDGES.c.id))
+
+    def settled_periods(
+        self, keys: Iterable[tuple[str, str, str]], *, now: datetime, lease: timedelta
+    ) -> set[tuple[str, str, str]]:
+        """Of these (team_id, user_id, period) keys, those whose nudge needs no sending:
+        one batch query, so a run skips everyone already nudged this period."""
+        keys = list(keys)
+        if not keys:
+            return set()
+        key = tuple_(_NUDGES.c.team_id, _NUDGES.c.user_id, _NUDGES.c.period)
+        stmt = select(_NUDGES.c.team_id, _NUDGES.c.user_id, _NUDGES.c.period).where(
+            key.in_(keys), not_(self._claimable(_utc(now, "now"), lease))
+        )
+        with self._session() as s, s.begin():
+            return {tuple(row) for row in s.execute(stmt)}
 
     def used_competency_keys(self, team_id: str, user_id: str, level_id: str) -> set[str]:
         """Competencies of every nudge this person ever got for this level, whatever its status."""

@@ -41,7 +41,10 @@ def free_port() -> int:
 class RunningBot:
     """`ladderbot serve --http` in a subprocess, as production runs it."""
 
+    database_url = ""
+
     def __init__(self, env: dict, log_path: Path, args: tuple[str, ...] = ()) -> None:
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -88,9 +91,11 @@ def bot_env(fake: FakeSlack, database: str, **extra: str) -> dict:
 def bot(fake_slack_server, tmp_path_factory):
     """One ladderbot for the session's end-to-end tests (each test uses its own user ids)."""
     folder = tmp_path_factory.mktemp("bot")
-    running = RunningBot(bot_env(fake_slack_server, f"sqlite:///{folder / 'ladderbot.db'}",
+    database = f"sqlite:///{folder / 'ladderbot.db'}"
+    running = RunningBot(bot_env(fake_slack_server, database,
                                  LADDER_SOURCE_URL="https://github.example/acme/ladder/blob/main"),
                          folder / "bot.log")
+    running.database_url = database
     try:
         running.wait_ready()
         yield running
@@ -101,3 +106,9 @@ def bot(fake_slack_server, tmp_path_factory):
 @pytest.fixture
 def slack(bot, fake_slack) -> SlackRequests:
     return bot.slack
+
+
+def run_cli(env: dict, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `ladderbot ARGS` as a separate process, as the Procfile's clock would."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)

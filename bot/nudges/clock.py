@@ -1,0 +1,32 @@
+"""The clock process: run the due nudges every few minutes, on APScheduler.
+
+Exactly one clock process should run (APScheduler's job stores must not be shared),
+but correctness never depends on it: the database's unique claim decides who sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.nudges.runner import NudgeRunner
+
+log = logging.getLogger(__name__)
+
+
+def run_clock(runner: NudgeRunner, every_minutes: int = 5) -> None:
+    scheduler = BlockingScheduler(timezone=timezone.utc)
+    scheduler.add_job(
+        lambda: runner.run_due(datetime.now(timezone.utc)),
+        IntervalTrigger(minutes=every_minutes),
+        id="run-due-nudges",
+        next_run_time=datetime.now(timezone.utc),  # catch up at start, not in five minutes
+        max_instances=1,
+        coalesce=True,            # after a long pause, one catch-up run, not a burst
+        misfire_grace_time=3600,  # APScheduler's default of 1 s would silently skip runs
+    )
+    log.info("clock: running due nudges every %d minutes", every_minutes)
+    scheduler.start()

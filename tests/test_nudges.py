@@ -1,0 +1,231 @@
+"""Growth prompts: when they are due, what they ask, and that each goes out exactly once."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content import Content
+from bot.ladder.compare import compare_levels
+from bot.ladder.loader import load_ladder
+from bot.nudges import schedule
+from bot.nudges.choose import choose_prompt, competency_key
+from bot.nudges.runner import NudgeRunner
+from bot.slack.app import make_client
+from tests.slack_requests import BOT_TOKEN, buttons
+
+CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
+LADDER = load_ladder(CONTENT).ladder
+L2 = "cloud-engineering/l2-cloud-engineer"
+L3 = "cloud-engineering/l3-senior-software-engineer"
+MONDAY_NOON_UTC = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
+
+
+# --- when -------------------------------------------------------------------------------
+
+def test_period_keys():
+    day = datetime(2026, 11, 23).date()
+    assert schedule.period_key("monthly", day) == "2026-11"
+    assert schedule.period_key("weekly", day) == "2026-W48"
+    assert schedule.period_key("fortnightly", day) == schedule.period_key("fortnightly", day + timedelta(days=6))
+    assert schedule.period_key("fortnightly", day) != schedule.period_key("fortnightly", day + timedelta(days=14))
+
+
+def _person(store, user="U1", **fields):
+    values = {"target_level_id": L3, "current_level_id": L2, "tz": "Europe/London", **fields}
+    return store.update_person("T0TEST", user, **values)
+
+
+def test_due_after_local_time_on_weekdays_only(store):
+    person = _person(store, tz="America/New_York")  # 10:00 Mon-Fri by default
+    assert not schedule.is_due_now(person, datetime(2026, 11, 23, 14, 59, tzinfo=timezone.utc))  # 09:59 EST
+    assert schedule.is_due_now(person, datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))  # 10:00 EST
+    assert not schedule.is_due_now(person, datetime(2026, 11, 28, 16, 0, tzinfo=timezone.utc))  # Saturday
+
+
+def test_dst_never_shifts_the_local_time(store):
+    person = _person(store, tz="America/New_York")
+    summer, winter = datetime(2026, 7, 6, 14, 0, tzinfo=timezone.utc), datetime(2026, 12, 7, 15, 0, tzinfo=timezone.utc)
+    for monday in (summer, winter):  # 10:00 local is 14:00 UTC in summer and 15:00 UTC in winter
+        assert schedule.is_due_now(person, monday)
+        assert not schedule.is_due_now(person, monday - timedelta(minutes=1))
+    weekly = store.update_person("T0TEST", "U1", cadence="weekly")
+    # This week's prompt went out on Friday 6 March; the clocks change on Sunday 8 March.
+    nxt = schedule.next_prompt_at(weekly, datetime(2026, 3, 6, 20, 0, tzinfo=timezone.utc), this_period_done=True)
+    assert (nxt.hour, nxt.minute, nxt.date().isoformat()) == (10, 0, "2026-03-09")
+    assert nxt.utcoffset() == timedelta(hours=-4)  # EDT now: 14:00 UTC, still 10:00 local
+
+
+def test_paused_and_off_are_never_due(store):
+    assert not schedule.is_due_now(_person(store, "U2", cadence="off"), MONDAY_NOON_UTC)
+    paused = _person(store, "U3", paused_until=MONDAY_NOON_UTC + timedelta(days=1))
+    assert not schedule.is_due_now(paused, MONDAY_NOON_UTC)
+    assert schedule.next_prompt_at(paused, MONDAY_NOON_UTC, this_period_done=False).date().isoformat() == "2026-11-24"
+
+
+# --- what -------------------------------------------------------------------------------
+
+def test_prompts_start_with_growth_and_never_repeat_until_all_are_used():
+    current, target = LADDER.get(L2), LADDER.get(L3)
+    comparison = compare_levels(current, target)
+    growth = {c.text for d in comparison.sections for c in d.new} | {c.after.text for d in comparison.sections for c in d.changed}
+    total = target.competency_count
+    used, seen = set(), []
+    for round_ in range(total + 1):
+        prompt = choose_prompt(current, target, used, seed=str(round_))
+        seen.append(prompt.competency_text)
+        used.add(prompt.competency_key)
+    assert set(seen[: len(growth)]) == growth
+    assert len(set(seen[:total])) == total  # no repeat in the first round
+    assert seen[total] == seen[0]  # then round again
+
+
+def test_prompt_quotes_an_example_from_the_same_section():
+    prompt = choose_prompt(None, LADDER.get(L3), set())
+    section = next(s for s in LADDER.get(L3).sections if s.name == prompt.section_name)
+    assert prompt.example_text in section.examples and prompt.question.endswith("?")
+    assert prompt.competency_key == competency_key(section, section.competencies[0])
+
+
+# --- sending ------------------------------------------------------------------------------
+
+@pytest.fixture
+def runner(store, fake_slack):
+    settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    return NudgeRunner(store, Content(CONTENT), make_client(settings), lease=timedelta(minutes=10))
+
+
+def _dms(fake, user="U1"):
+    return [c for c in fake.accepted("chat.postMessage") if c.args["channel"] == user]
+
+
+def test_a_due_prompt_is_sent_once_with_its_buttons(store, runner, fake_slack):
+    _person(store)
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert (summary.sent, summary.failed) == (1, 0)
+    [dm] = _dms(fake_slack)
+    assert "A growth prompt for L3: Senior Software Engineer" in dm.text
+    assert "An example from the ladder" in dm.text
+    assert set(buttons(dm.args["blocks"])) == {"Write a reflection", "Skip this one", "Snooze a week", "Stop these"}
+    nudge = store.recent_nudges("T0TEST", "U1")[0]
+    assert dm.args["metadata"]["event_payload"]["nudge_id"] == nudge.id
+    assert nudge.status == "sent" and nudge.competency_text in dm.text
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(hours=1)).sent == 0
+    assert len(_dms(fake_slack)) == 1
+
+
+def test_time_zone_is_refreshed_from_slack_before_sending(store, runner, fake_slack):
+    _person(store, tz="Europe/London")
+    fake_slack.set_user("U1", tz="Asia/Tokyo")
+    assert runner.run_due(datetime(2026, 11, 23, 0, 30, tzinfo=timezone.utc)).sent == 0  # 09:30 in Tokyo
+    assert store.get_person("T0TEST", "U1").tz == "Asia/Tokyo"
+    assert runner.run_due(datetime(2026, 11, 23, 1, 5, tzinfo=timezone.utc)).sent == 1  # 10:05 in Tokyo
+
+
+def test_deactivated_person_is_skipped_and_recorded(store, runner, fake_slack):
+    _person(store, "U5")
+    fake_slack.set_user("U5", deleted=True)
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert (summary.sent, summary.skipped) == (0, 1)
+    assert _dms(fake_slack, "U5") == []
+    assert store.recent_nudges("T0TEST", "U5")[0].status == "failed"
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(hours=1)).skipped == 0  # recorded once, not retried
+
+
+def test_server_errors_are_retried_next_run_and_never_marked_sent(store, runner, fake_slack):
+    _person(store)
+    fake_slack.fail_next("chat.postMessage", status=500, times=3)  # the client itself retries twice
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert (summary.sent, summary.failed) == (0, 1)
+    assert store.recent_nudges("T0TEST", "U1")[0].status == "retry"
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5)).sent == 1
+    assert len(_dms(fake_slack)) == 1 and store.recent_nudges("T0TEST", "U1")[0].status == "sent"
+
+
+def test_rate_limits_are_honoured(store, runner, fake_slack):
+    _person(store)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    calls = fake_slack.calls("chat.postMessage")
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 1.0  # waited as Retry-After said
+
+
+def test_one_failure_does_not_stop_the_run(store, runner, fake_slack):
+    for user in ("U1", "U2", "U3"):
+        _person(store, user)
+    fake_slack.fail_next("chat.postMessage", error="channel_not_found")
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert (summary.sent, summary.skipped) == (2, 1)
+
+
+def test_three_ignored_prompts_pause_with_one_message(store, runner, fake_slack):
+    _person(store, cadence="weekly")
+    mondays = [MONDAY_NOON_UTC + timedelta(weeks=i) for i in range(5)]
+    sent = [runner.run_due(monday).sent for monday in mondays]
+    assert sent == [1, 1, 1, 0, 0]
+    texts = [c.text for c in _dms(fake_slack)]
+    assert sum("I've paused your growth prompts" in t for t in texts) == 1
+    assert "Resume prompts" in texts[-1]
+    assert store.get_person("T0TEST", "U1").paused_until > mondays[-1]
+
+
+def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
+    _person(store)
+    prompt = choose_prompt(LADDER.get(L2), LADDER.get(L3), set())
+    store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(hours=1),
+                      lease=timedelta(minutes=10), **prompt.__dict__)
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    assert len(_dms(fake_slack)) == 1
+
+
+def test_a_message_slack_accepted_but_we_never_recorded_is_not_resent(store, runner, fake_slack):
+    _person(store)
+    prompt = choose_prompt(LADDER.get(L2), LADDER.get(L3), set())
+    claim = store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(minutes=30),
+                              lease=timedelta(minutes=10), **prompt.__dict__)
+    # The crashed run got as far as Slack accepting the message.
+    runner.client.chat_postMessage(channel="U1", text="A growth prompt",
+                                   metadata={"event_type": "ladder_nudge", "event_payload": {"nudge_id": claim.id, "period": "2026-11"}})
+    fake_slack.clear()
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    assert _dms(fake_slack) == []  # found in the DM's history instead
+    assert store.recent_nudges("T0TEST", "U1")[0].status == "sent"
+
+
+def test_two_runners_at_once_send_each_prompt_once(store, fake_slack):
+    for i in range(30):
+        _person(store, f"U{i:03d}")
+    settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    runners = [NudgeRunner(store, Content(CONTENT), make_client(settings), worker=f"w{i}") for i in range(2)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(r):
+        barrier.wait()
+        results.append(r.run_due(MONDAY_NOON_UTC))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in runners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    channels = [c.args["channel"] for c in fake_slack.accepted("chat.postMessage")]
+    assert sorted(channels) == sorted(f"U{i:03d}" for i in range(30))
+    assert sum(r.sent for r in results) == 30
+
+
+def test_unknown_target_level_is_skipped_not_crashed(store, runner, fake_slack):
+    _person(store, target_level_id="gone/l9-vanished")
+    assert runner.run_due(MONDAY_NOON_UTC).skipped == 1
+    assert _dms(fake_slack) == []
+
+
+def test_runner_uses_a_fresh_record(store):
+    person = _person(store)
+    assert replace(person, cadence="off").cadence == "off"  # records are frozen values
