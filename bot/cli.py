@@ -84,6 +84,30 @@ def content_check(ctx: click.Context, directory: str | None) -> None:
         sys.exit(1)
 
 
+@content.command("reload")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def content_reload(ctx: click.Context, directory: str | None) -> None:
+    """Check the documents, then have running bots reload them without a restart."""
+    from pathlib import Path
+
+    from bot.content import request_reload
+
+    root = Path(directory) if directory else settings_from(ctx).content_dir
+    result = load_ladder(root)
+    for problem in result.problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    if result.errors or not len(result.ladder):
+        click.echo("not reloaded: fix the errors above; running bots keep serving their current content", err=True)
+        sys.exit(1)
+    try:
+        request_reload(root)
+    except OSError as error:
+        click.echo(f"ladderbot: cannot signal a reload in {root}: {error.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(result.ladder)} levels checked; running ladderbot processes reload within a few seconds")
+
+
 @cli.command()
 @click.option("--http", "http_mode", is_flag=True, help="HTTP mode (production) instead of Socket Mode.")
 @click.option("--port", type=int, help="HTTP port (default: $PORT, then 3000).")
@@ -110,8 +134,11 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
         serve_http(make_wsgi(app, health), host=host, port=port or settings.port, workers=workers,
                    after_fork=deps.store.dispose)
     else:
+        import signal
+
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
         SocketModeHandler(app, settings.slack_app_token).start()
 
 

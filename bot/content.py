@@ -1,9 +1,18 @@
-"""The loaded ladder of a running bot, reloadable without a restart."""
+"""The loaded ladder of a running bot, reloaded without a restart when its folder changes.
+
+Each process notices a change by a cheap fingerprint of the folder (names, sizes and
+modification times), checked at most every few seconds, and reloads in the background
+while it goes on answering from the current index. A reload that meets a broken file
+keeps the last good index, so a bad edit never takes a level away from people.
+`ladderbot content reload` (or SIGHUP in Socket Mode) asks for a reload at once.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from pathlib import Path
 
 from bot.ladder.answers import Answerer
@@ -11,27 +20,67 @@ from bot.ladder.loader import LoadResult, load_ladder
 
 log = logging.getLogger(__name__)
 
+RELOAD_MARKER = ".reload"  # touched by `ladderbot content reload`
+
 
 class Content:
-    """Holds the current `Answerer`. A reload that finds nothing valid keeps the last
-    good one, so a bad deploy of the content folder never empties the bot."""
-
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, check_every: float = 5.0) -> None:
         self.directory = Path(directory)
+        self.check_every = check_every
         self._lock = threading.Lock()
+        self._next_check = time.monotonic() + check_every
+        self._fingerprint = fingerprint(self.directory)
         self.last_result = load_ladder_logged(self.directory)
-        self.answerer = Answerer(self.last_result.ladder)
+        self._answerer = Answerer(self.last_result.ladder)
+
+    @property
+    def answerer(self) -> Answerer:
+        if self.check_every and time.monotonic() >= self._next_check:
+            self._check_for_changes()
+        return self._answerer
 
     def reload(self) -> LoadResult:
+        """Load the folder again; keep the current index if the new one has errors."""
         result = load_ladder_logged(self.directory)
         with self._lock:
             self.last_result = result
-            if len(result.ladder) == 0 and len(self.answerer.ladder) > 0:
-                log.error("content reload found no valid level in %s; keeping the %d levels loaded before",
-                          self.directory, len(self.answerer.ladder))
+            if result.errors and len(self._answerer.ladder):
+                log.error("content reload: %d problem(s) in %s; still serving the %d levels loaded before",
+                          len(result.errors), self.directory, len(self._answerer.ladder))
             else:
-                self.answerer = Answerer(result.ladder)
+                self._answerer = Answerer(result.ladder)
         return result
+
+    def _check_for_changes(self) -> None:
+        with self._lock:
+            if time.monotonic() < self._next_check:
+                return  # another thread just checked
+            self._next_check = time.monotonic() + self.check_every
+            current = fingerprint(self.directory)
+            if current == self._fingerprint:
+                return
+            self._fingerprint = current
+        log.info("content folder %s changed; reloading", self.directory)
+        threading.Thread(target=self.reload, name="content-reload", daemon=True).start()
+
+
+def fingerprint(directory: Path) -> tuple:
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            try:
+                stat = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            entries.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def request_reload(directory: Path) -> None:
+    """Tell running bots to reload now (they watch the folder's fingerprint)."""
+    marker = Path(directory) / RELOAD_MARKER
+    marker.write_text(f"{time.time()}\n")
 
 
 def load_ladder_logged(directory: Path) -> LoadResult:

@@ -9,13 +9,11 @@ from typing import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
-)
 
 from bot.config import ConfigError, Settings
 from bot.content import Content
 from bot.slack import errors
+from bot.slack.retries import retry_handlers
 from bot.slack.listeners import actions, commands, events, views
 import storage
 from storage import DatabaseUnavailable, StorageError, Store
@@ -39,11 +37,7 @@ def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 

@@ -8,7 +8,8 @@ import secrets
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
+
+from bot.slack.retries import ResponseUrlError, post_to_response_url
 
 from storage import DatabaseUnavailable
 
@@ -22,7 +23,7 @@ def new_reference() -> str:
 def friendly_text(error: BaseException, reference: str) -> str:
     if isinstance(error, DatabaseUnavailable):
         cause = "I can't reach my database just now, so I couldn't save or read your settings"
-    elif isinstance(error, SlackApiError):
+    elif isinstance(error, (SlackApiError, ResponseUrlError)):
         cause = "Slack didn't accept my answer just now"
     else:
         cause = "Something went wrong on my side"
@@ -37,14 +38,18 @@ def handler(error: Exception, body: dict, client: WebClient) -> None:
 
 
 def tell_person(body: dict, client: WebClient, text: str) -> None:
-    """Reply through the response_url if there is one, else ephemerally in the channel."""
-    try:
-        if body.get("response_url"):
-            WebhookClient(body["response_url"], timeout=5).send(text=text, response_type="ephemeral", replace_original=False)
+    """Reply through the response_url if there is one, else (or if that fails too)
+    ephemerally in the channel."""
+    if body.get("response_url"):
+        try:
+            post_to_response_url(body["response_url"], text=text, response_type="ephemeral", replace_original=False)
             return
-        event = body.get("event") or {}
-        user = event.get("user") or (body.get("user") or {}).get("id")
-        channel = event.get("channel") or (body.get("channel") or {}).get("id")
+        except Exception:  # noqa: BLE001 - try the other way
+            log.warning("could not answer through the response_url; trying an ephemeral message")
+    event = body.get("event") or {}
+    user = event.get("user") or body.get("user_id") or (body.get("user") or {}).get("id")
+    channel = event.get("channel") or body.get("channel_id") or (body.get("channel") or {}).get("id")
+    try:
         if channel and user:
             if channel.startswith("D"):
                 client.chat_postMessage(channel=channel, text=text, thread_ts=event.get("thread_ts"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack import blocks, home, personal
 from bot.slack.blocks import Message
 from bot.slack.conversation import Asker, reply_to
+from bot.slack.retries import post_to_response_url
 
 if TYPE_CHECKING:
     from bot.slack.app import Deps
@@ -18,38 +19,38 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: Deps) -> None:
     @app.action(re.compile(f"^{blocks.ACTION_QUERY}"))
-    def follow_up(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def follow_up(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         asker = _asker(body, client)
         ephemeral = (body.get("container") or {}).get("is_ephemeral", False)
         reply = reply_to(action.get("value", ""), deps, asker, shareable=ephemeral)
-        _send(reply.messages, body, respond, client, replace=ephemeral, private=reply.private)
+        _send(reply.messages, body, client, replace=ephemeral, private=reply.private)
 
     @app.action(blocks.ACTION_SHARE)
-    def share(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def share(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         reply = reply_to(action.get("value", ""), deps, _asker(body, client), shareable=False)
         if reply.private:
             return  # a person's own answers are never shared
         shared_by = blocks.context(f"Shared by <@{body['user']['id']}>")
         for message in reply.messages:
-            respond(text=message.text, blocks=[*message.blocks, shared_by], response_type="in_channel",
-                    replace_original=False, delete_original=False)
-        respond(delete_original=True)
+            post_to_response_url(body["response_url"], text=message.text, blocks=[*message.blocks, shared_by],
+                                 response_type="in_channel", replace_original=False, delete_original=False)
+        post_to_response_url(body["response_url"], delete_original=True)
 
     @app.action(blocks.ACTION_LINK)
     def link_opened(ack: Ack) -> None:
         ack()  # the browser opened the link; nothing to do
 
     @app.action(re.compile(f"^{personal.ACTION_PREFIX}"))
-    def personal_action(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+    def personal_action(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         asker = _asker(body, client)
         messages = personal.on_action(action, body, deps, asker)
         if (body.get("view") or {}).get("type") == "home":
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
         if messages:
-            _send(messages, body, respond, client, replace=(body.get("container") or {}).get("is_ephemeral", False), private=True)
+            _send(messages, body, client, replace=(body.get("container") or {}).get("is_ephemeral", False), private=True)
 
 
 def _asker(body: dict, client: WebClient) -> Asker:
@@ -57,7 +58,7 @@ def _asker(body: dict, client: WebClient) -> Asker:
     return Asker(team, body["user"]["id"], client)
 
 
-def _send(messages: list[Message], body: dict, respond: Respond, client: WebClient, *, replace: bool, private: bool) -> None:
+def _send(messages: list[Message], body: dict, client: WebClient, *, replace: bool, private: bool) -> None:
     """Ephemeral answers are replaced in place; in a DM or thread the answer follows.
     Private answers outside a DM stay ephemeral."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
@@ -65,7 +66,8 @@ def _send(messages: list[Message], body: dict, respond: Respond, client: WebClie
     in_dm = bool(channel and channel.startswith("D"))
     for i, reply in enumerate(messages):
         if body.get("response_url") and (replace or not channel or (private and not in_dm)):
-            respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace and i == 0)
+            post_to_response_url(body["response_url"], text=reply.text, blocks=reply.blocks, response_type="ephemeral",
+                                 replace_original=replace and i == 0)
         elif channel:
             thread = message.get("thread_ts") if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
             client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks, unfurl_links=False)

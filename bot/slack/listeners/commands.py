@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.conversation import Asker, reply_to
+from bot.slack.retries import post_to_response_url
 
 if TYPE_CHECKING:
     from bot.slack.app import Deps
@@ -17,9 +18,10 @@ if TYPE_CHECKING:
 def register(app: App, deps: Deps) -> None:
     # Any command starting with /ladder, so a workspace can install it as /ladder-dev too.
     @app.command(re.compile(r"^/ladder"))
-    def ladder_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+    def ladder_command(ack: Ack, command: dict, client: WebClient) -> None:
         ack()
         asker = Asker(command.get("team_id", ""), command["user_id"], client)
         reply = reply_to(command.get("text", ""), deps, asker, shareable=True, command=command["command"])
         for message in reply.messages:
-            respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+            post_to_response_url(command["response_url"], text=message.text, blocks=message.blocks,
+                                 response_type="ephemeral", replace_original=False)

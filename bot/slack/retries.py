@@ -1,0 +1,28 @@
+"""How every Slack call retries: 429s after Retry-After, 5xx and connection errors twice."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+
+class ResponseUrlError(RuntimeError):
+    """Slack refused what we posted to a response_url, even after retrying."""
+
+
+def retry_handlers() -> list[RetryHandler]:
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def post_to_response_url(url: str, **payload) -> None:
+    """Bolt's respond() neither retries a 429/500 nor reports it: a silent drop. This does both."""
+    response = WebhookClient(url, timeout=10, retry_handlers=retry_handlers()).send_dict(payload)
+    if response.status_code != 200:
+        raise ResponseUrlError(f"response_url answered HTTP {response.status_code}: {str(response.body)[:200]}")
