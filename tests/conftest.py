@@ -82,8 +82,8 @@ class RunningBot:
 
 def bot_env(fake: FakeSlack, database: str, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LADDER_", "DATABASE_URL"))}
-    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
-               DATABASE_URL=database, WEB_CONCURRENCY="2", LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1", **extra)
+    env.update({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
+                "DATABASE_URL": database, "WEB_CONCURRENCY": "2", "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", **extra})
     return env
 
 

@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
 
@@ -45,13 +45,18 @@ class RunSummary:
     skipped: int = 0
     failed: int = 0
     waiting: int = 0  # people with prompts on, but none due right now
-    errors: list[str] = field(default_factory=list)
+    recovered: int = 0  # sent by an interrupted run, found in Slack, recorded, not resent
 
     def add(self, outcome: str) -> None:
+        if outcome == "recovered":
+            self.recovered += 1
+            outcome = "sent"
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def line(self) -> str:
-        return f"nudges: {self.sent} sent, {self.skipped} skipped, {self.failed} failed ({self.waiting} not due)"
+        recovered = f", {self.recovered} of them found already delivered by an interrupted run" if self.recovered else ""
+        return (f"nudges: {self.sent} sent, {self.skipped} skipped, {self.failed} failed "
+                f"({self.waiting} not due{recovered})")
 
 
 class NudgeRunner:
@@ -119,7 +124,7 @@ class NudgeRunner:
 
     def _deliver(self, nudge: Nudge, level_name: str, now: datetime) -> str:
         if nudge.attempts > 1 and self._already_delivered(nudge, now):
-            return "sent"
+            return "recovered"
         try:
             response = self.client.chat_postMessage(
                 channel=nudge.user_id, text=f"A growth prompt for {level_name}",
