@@ -163,6 +163,19 @@ def db_upgrade(ctx: click.Context) -> None:
     click.echo(f"database at revision {storage.current_revision(settings.database_url)}")
 
 
+@db.command("forget")
+@click.argument("team_id")
+@click.argument("user_id")
+@click.pass_context
+def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
+    """Delete every row about one person (what `/ladder forget me` does), e.g. for a request by email."""
+    import storage
+
+    settings = settings_from(ctx)
+    deleted = storage.Store(settings.database_url).forget_person(team_id, user_id)
+    click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+
+
 @cli.group()
 def nudges() -> None:
     """Send growth prompts."""
@@ -178,7 +191,8 @@ def _runner(ctx: click.Context):
     settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
     configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
     prepare_database(settings.database_url)
-    return NudgeRunner(Store(settings.database_url), Content(settings.content_dir), make_client(settings))
+    return NudgeRunner(Store(settings.database_url), Content(settings.content_dir),
+                       make_client(settings, resend_on_doubt=False))
 
 
 @nudges.command("run-due")

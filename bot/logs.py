@@ -37,3 +37,5 @@ def configure_logging(secrets: Iterable[str] = (), level: str | None = None) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    # markdown-it logs every parser rule on every line at DEBUG: noise that slows loading to a crawl.
+    logging.getLogger("markdown_it").setLevel(logging.WARNING)

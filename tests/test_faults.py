@@ -68,7 +68,7 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
         store.update_person("T0TEST", f"U3{i}", target_level_id="cloud-engineering/l3-senior-software-engineer")
     fake_slack.rate_limit("chat.postMessage", 3)
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
-    runner = NudgeRunner(store, Content(CONTENT), make_client(settings), threads=6)
+    runner = NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), threads=6)
     now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
     first = runner.run_due(now)
     later = runner.run_due(now.replace(hour=13))  # whatever a storm left for later goes out then

@@ -109,12 +109,23 @@ def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack)
     assert "isn't yours" in responses(fake_slack, url)[0].text
     url = fake_slack.new_response_url()
     slack.click(found["Snooze a week"], user=user, response_url=url)
-    assert "Snoozed" in responses(fake_slack, url)[0].text
-    assert "Paused until" in ask(slack, fake_slack, "me", user=user).text
+    assert "You've already answered this prompt" in responses(fake_slack, url)[0].text
+    assert "Paused until" not in ask(slack, fake_slack, "me", user=user).text
     url = fake_slack.new_response_url()
     slack.click(found["Stop these"], user=user, response_url=url)
     assert "no more growth prompts" in responses(fake_slack, url)[0].text
     assert "Prompts:* off" in ask(slack, fake_slack, "me", user=user).text
+
+
+def test_snooze_pauses_and_says_when(bot, slack, fake_slack):
+    user = "U650"
+    ask(slack, fake_slack, "target L2 cloud", user=user)
+    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
+    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    url = fake_slack.new_response_url()
+    slack.click(buttons(prompt.args["blocks"])["Snooze a week"], user=user, response_url=url)
+    assert "then this one comes back first" in responses(fake_slack, url)[0].text
+    assert "Paused until" in ask(slack, fake_slack, "me", user=user).text
 
 
 def test_settings_commands_answer_clearly(slack, fake_slack):
@@ -159,3 +170,21 @@ def test_two_clock_processes_on_postgresql_send_each_prompt_once(fake_slack, tmp
         assert sum(sent) == 40, outputs
         channels = [c.args["channel"] for c in fake_slack.accepted("chat.postMessage")]
         assert sorted(channels) == sorted(f"U9{i:03d}" for i in range(40))
+
+
+def test_the_clock_process_sends_due_prompts_as_it_starts(fake_slack, tmp_path):
+    url = f"sqlite:///{tmp_path / 'clock.db'}"
+    storage.upgrade(url)
+    store = storage.Store(url)
+    store.update_person("T0TEST", "U990", target_level_id="cloud-engineering/l3-senior-software-engineer",
+                        local_time="00:00", weekdays="mon,tue,wed,thu,fri,sat,sun")  # due whenever the test runs
+    store.dispose()
+    clock = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=bot_env(fake_slack, url), cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        prompt = fake_slack.wait_for("chat.postMessage", timeout=30)[0]
+        assert prompt.args["channel"] == "U990" and "A growth prompt" in prompt.text
+    finally:
+        clock.terminate()
+        output = clock.communicate(timeout=15)[0]
+    assert "clock: running due nudges every 5 minutes" in output and "Traceback" not in output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -97,7 +96,7 @@ def test_prompt_quotes_an_example_from_the_same_section():
 @pytest.fixture
 def runner(store, fake_slack):
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
-    return NudgeRunner(store, Content(CONTENT), make_client(settings), lease=timedelta(minutes=10))
+    return NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), lease=timedelta(minutes=10))
 
 
 def _dms(fake, user="U1"):
@@ -137,14 +136,45 @@ def test_deactivated_person_is_skipped_and_recorded(store, runner, fake_slack):
     assert runner.run_due(MONDAY_NOON_UTC + timedelta(hours=1)).skipped == 0  # recorded once, not retried
 
 
-def test_server_errors_are_retried_next_run_and_never_marked_sent(store, runner, fake_slack):
+def test_server_errors_are_retried_all_period_long_and_never_marked_sent(store, runner, fake_slack):
     _person(store)
-    fake_slack.fail_next("chat.postMessage", status=500, times=3)  # the client itself retries twice
-    summary = runner.run_due(MONDAY_NOON_UTC)
-    assert (summary.sent, summary.failed) == (0, 1)
-    assert store.recent_nudges("T0TEST", "U1")[0].status == "retry"
-    assert runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5)).sent == 1
+    for run in range(8):  # forty minutes of Slack outage
+        fake_slack.fail_next("chat.postMessage", status=503)
+        summary = runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5 * run))
+        assert (summary.sent, summary.failed) == (0, 1)
+        assert store.recent_nudges("T0TEST", "U1")[0].status == "retry"
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(hours=1)).sent == 1
     assert len(_dms(fake_slack)) == 1 and store.recent_nudges("T0TEST", "U1")[0].status == "sent"
+
+
+def test_an_error_after_slack_accepted_the_message_is_not_a_duplicate(store, runner, fake_slack):
+    """Slack can keep a message and still answer with an error: the next run finds the
+    message by its metadata and records it, instead of sending it again."""
+    _person(store)
+    builtin = fake_slack._chat_post_message
+
+    def keep_then_fail(args):
+        builtin(args)
+        return {"ok": False, "error": "internal_error"}
+
+    fake_slack.on("chat.postMessage", keep_then_fail)
+    assert runner.run_due(MONDAY_NOON_UTC).failed == 1
+    fake_slack.on("chat.postMessage", builtin)
+    summary = runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5))
+    assert (summary.sent, summary.recovered) == (1, 1)
+    assert len(fake_slack.messages("DU1")) == 1  # one message in the person's DM, not two
+    assert store.recent_nudges("T0TEST", "U1")[0].status == "sent"
+
+
+def test_a_refused_token_stops_the_run_and_says_why(store, runner, fake_slack):
+    for user in ("U1", "U2", "U3"):
+        _person(store, user)
+    fake_slack.set_valid_tokens({"xoxb-some-other-token"})
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert summary.sent == 0 and summary.stopped == "invalid_auth"
+    assert "stopped early: Slack said invalid_auth, check SLACK_BOT_TOKEN" in summary.line()
+    fake_slack.set_valid_tokens(None)
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5)).sent == 3  # nothing was lost
 
 
 def test_rate_limits_are_honoured(store, runner, fake_slack):
@@ -202,7 +232,7 @@ def test_two_runners_at_once_send_each_prompt_once(store, fake_slack):
     for i in range(30):
         _person(store, f"U{i:03d}")
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
-    runners = [NudgeRunner(store, Content(CONTENT), make_client(settings), worker=f"w{i}") for i in range(2)]
+    runners = [NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), worker=f"w{i}") for i in range(2)]
     barrier = threading.Barrier(2)
     results = []
 
@@ -226,6 +256,37 @@ def test_unknown_target_level_is_skipped_not_crashed(store, runner, fake_slack):
     assert _dms(fake_slack) == []
 
 
-def test_runner_uses_a_fresh_record(store):
-    person = _person(store)
-    assert replace(person, cadence="off").cadence == "off"  # records are frozen values
+def test_clock_tick_sends_and_forgets_old_event_ids(store, runner, fake_slack):
+    from bot.nudges.clock import tick
+
+    store.claim_event("T0TEST", "EvOLD", now=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    store.claim_event("T0TEST", "EvNEW")
+    tick(runner)
+    assert store.claim_event("T0TEST", "EvOLD") is True  # forgotten: the id is free again
+    assert store.claim_event("T0TEST", "EvNEW") is False  # recent: still remembered
+
+
+def test_db_forget_deletes_one_person(store, database_url):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    _person(store, "U77")
+    store.add_reflection("T0TEST", "U77", "private", source="command")
+    result = CliRunner().invoke(cli, ["db", "forget", "T0TEST", "U77"], env={"DATABASE_URL": database_url})
+    assert result.exit_code == 0 and "1 reflections" in result.output and "1 people" in result.output
+    assert store.get_person("T0TEST", "U77") is None and store.reflections_for("T0TEST", "U77") == []
+
+
+def test_a_snoozed_competency_opens_the_next_prompt(store, runner, fake_slack):
+    _person(store, cadence="weekly")
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    first = store.recent_nudges("T0TEST", "U1")[0]
+    store.set_nudge_status("T0TEST", "U1", first.id, "snoozed", now=MONDAY_NOON_UTC)
+    store.update_person("T0TEST", "U1", paused_until=MONDAY_NOON_UTC + timedelta(days=7))
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=3)).sent == 0  # quiet while snoozed
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=7)).sent == 1
+    again = store.recent_nudges("T0TEST", "U1")[0]
+    assert again.id != first.id and again.competency_text == first.competency_text
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=14)).sent == 1
+    assert store.recent_nudges("T0TEST", "U1")[0].competency_text != first.competency_text  # then it moves on

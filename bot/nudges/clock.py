@@ -7,7 +7,7 @@ but correctness never depends on it: the database's unique claim decides who sen
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -16,12 +16,24 @@ from bot.nudges.runner import NudgeRunner
 
 log = logging.getLogger(__name__)
 
+EVENT_IDS_KEPT_FOR = timedelta(days=7)  # Slack retries within minutes; a week is plenty
+
+
+def tick(runner: NudgeRunner) -> None:
+    """One clock tick: send what is due, then forget old Slack event ids."""
+    now = datetime.now(timezone.utc)
+    runner.run_due(now)
+    forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
+    if forgotten:
+        log.info("clock: forgot %d handled Slack event ids older than %s", forgotten, EVENT_IDS_KEPT_FOR)
+
 
 def run_clock(runner: NudgeRunner, every_minutes: int = 5) -> None:
     scheduler = BlockingScheduler(timezone=timezone.utc)
     scheduler.add_job(
-        lambda: runner.run_due(datetime.now(timezone.utc)),
+        tick,
         IntervalTrigger(minutes=every_minutes),
+        args=(runner,),
         id="run-due-nudges",
         next_run_time=datetime.now(timezone.utc),  # catch up at start, not in five minutes
         max_instances=1,

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.content import Content
 from bot.nudges import schedule
-from bot.nudges.choose import choose_prompt
+from bot.nudges.choose import Prompt, choose_prompt
 from bot.slack import profile_blocks as pb
 from storage import Nudge, Person, StorageError, Store
 
@@ -31,12 +31,14 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "ladder_nudge"
 IGNORED_BEFORE_PAUSE = 3
-MAX_ATTEMPTS = 5
 INDEFINITELY = timedelta(days=3650)
 TZ_FRESH_FOR = timedelta(hours=24)  # people travel: ask Slack for their zone at least daily
 # Slack errors that will not go away by trying again: record, skip, move on.
 PERMANENT_ERRORS = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found",
                     "is_archived", "user_is_bot", "invalid_user", "messages_tab_disabled"}
+# Errors about our own token: no prompt can go out, so stop the run and say why.
+FATAL_ERRORS = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive_bot",
+                "missing_scope", "not_allowed_token_type"}
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RunSummary:
     failed: int = 0
     waiting: int = 0  # people with prompts on, but none due right now
     recovered: int = 0  # sent by an interrupted run, found in Slack, recorded, not resent
+    stopped: str = ""  # why the run stopped early, if it did
 
     def add(self, outcome: str) -> None:
         if outcome == "recovered":
@@ -55,8 +58,9 @@ class RunSummary:
 
     def line(self) -> str:
         recovered = f", {self.recovered} of them found already delivered by an interrupted run" if self.recovered else ""
+        stopped = f"; stopped early: Slack said {self.stopped}, check SLACK_BOT_TOKEN" if self.stopped else ""
         return (f"nudges: {self.sent} sent, {self.skipped} skipped, {self.failed} failed "
-                f"({self.waiting} not due{recovered})")
+                f"({self.waiting} not due{recovered}){stopped}")
 
 
 class NudgeRunner:
@@ -69,9 +73,11 @@ class NudgeRunner:
         self.lease = lease
         self.threads = threads
         self.batch_size = batch_size
+        self._stop_reason = ""
 
     def run_due(self, now: datetime) -> RunSummary:
         summary = RunSummary()
+        self._stop_reason = ""
         people = self.store.people_due_candidates(self.batch_size)
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="nudge") as pool:
             while batch := list(islice(people, self.batch_size)):
@@ -79,7 +85,10 @@ class NudgeRunner:
                 summary.waiting += len(batch) - len(todo)
                 for outcome in pool.map(lambda person: self._nudge_safely(person, now), todo):
                     summary.add(outcome)
-        log.info(summary.line())
+                if self._stop_reason:
+                    break
+        summary.stopped = self._stop_reason
+        (log.error if summary.stopped else log.info)(summary.line())
         return summary
 
     def _unsettled(self, batch: list[Person], now: datetime) -> list[Person]:
@@ -98,6 +107,8 @@ class NudgeRunner:
             return "failed"
 
     def _nudge(self, person: Person, now: datetime) -> str:
+        if self._stop_reason:
+            return "failed"  # our token is refused: nothing can go out in this run
         person, active = self._refresh_from_slack(person, now)
         if not active:
             return self._record_unreachable(person, now)
@@ -110,8 +121,10 @@ class NudgeRunner:
                         person.team_id, person.user_id, person.target_level_id)
             return "skipped"
         period = schedule.current_period(person, now)
-        used = self.store.used_competency_keys(person.team_id, person.user_id, target.id)
-        prompt = choose_prompt(ladder.get(person.current_level_id), target, used, seed=period)
+        prompt = self._snoozed_prompt(person, target.id, period)
+        if prompt is None:
+            used = self.store.used_competency_keys(person.team_id, person.user_id, target.id)
+            prompt = choose_prompt(ladder.get(person.current_level_id), target, used, seed=period)
         if prompt is None:
             return "skipped"
         nudge = self.store.claim_nudge(person.team_id, person.user_id, period, worker=self.worker, now=now,
@@ -122,9 +135,21 @@ class NudgeRunner:
             return "skipped"
         return self._deliver(nudge, target.name, now)
 
+    def _snoozed_prompt(self, person: Person, level_id: str, period: str) -> Prompt | None:
+        """"Snooze a week" brings the same competency back in the next prompt."""
+        latest = next(iter(self.store.recent_nudges(person.team_id, person.user_id, 1)), None)
+        if latest is None or latest.status != "snoozed" or latest.period == period or latest.level_id != level_id:
+            return None
+        return Prompt(latest.level_id, latest.competency_key, latest.competency_text, latest.section_name,
+                      latest.example_text, latest.question)
+
     def _deliver(self, nudge: Nudge, level_name: str, now: datetime) -> str:
-        if nudge.attempts > 1 and self._already_delivered(nudge, now):
-            return "recovered"
+        if nudge.attempts > 1:
+            delivered = self._already_delivered(nudge, now)
+            if delivered is None:
+                return self._failed(nudge, "could not check whether an earlier run delivered it", now)
+            if delivered:
+                return "recovered"
         try:
             response = self.client.chat_postMessage(
                 channel=nudge.user_id, text=f"A growth prompt for {level_name}",
@@ -140,31 +165,38 @@ class NudgeRunner:
         return "sent"
 
     def _failed(self, nudge: Nudge, error: str, now: datetime) -> str:
-        if error in PERMANENT_ERRORS or nudge.attempts >= MAX_ATTEMPTS:
+        """Permanent errors close the period; anything else is retried by the next run,
+        for as long as the period lasts (a Slack outage never costs anyone their prompt)."""
+        if error in PERMANENT_ERRORS:
             self.store.mark_nudge_failed(nudge.id, error=error, now=now, worker=self.worker)
             log.warning("nudge %s for %s: %s; not retrying", nudge.id, nudge.user_id, error)
-            return "skipped" if error in PERMANENT_ERRORS else "failed"
+            return "skipped"
+        if error in FATAL_ERRORS:
+            self._stop_reason = error
         self.store.mark_nudge_retry(nudge.id, error=error, now=now, worker=self.worker)
         log.warning("nudge %s for %s: %s; will retry next run", nudge.id, nudge.user_id, error)
         return "failed"
 
-    def _already_delivered(self, nudge: Nudge, now: datetime) -> bool:
-        """A crashed run may have sent this before recording it: look for its metadata."""
+    def _already_delivered(self, nudge: Nudge, now: datetime) -> bool | None:
+        """An earlier attempt may have reached Slack without being recorded (a crash, a
+        reset after Slack accepted it): look for the nudge id in the DM's message metadata,
+        since the period began. None when Slack could not be asked: never send blind."""
+        since = datetime.combine(schedule.period_start(nudge.period) - timedelta(days=1), datetime.min.time(), now.tzinfo)
         try:
             channel = self.client.conversations_open(users=nudge.user_id)["channel"]["id"]
-            history = self.client.conversations_history(
-                channel=channel, oldest=str((nudge.claimed_at - self.lease * 10).timestamp()),
-                include_all_metadata=True, limit=50)
+            pages = self.client.conversations_history(channel=channel, oldest=str(since.timestamp()),
+                                                      include_all_metadata=True, limit=200)
+            for page in pages:  # slack-sdk follows the cursor
+                for message in page.get("messages", []):
+                    payload = (message.get("metadata") or {}).get("event_payload") or {}
+                    if payload.get("nudge_id") == nudge.id:
+                        self.store.mark_nudge_sent(nudge.id, channel_id=channel, message_ts=message["ts"], now=now,
+                                                   worker=self.worker)
+                        log.info("nudge %s was delivered by an earlier attempt; recorded it instead of resending", nudge.id)
+                        return True
         except (SlackApiError, OSError) as error:
-            log.warning("nudge %s: could not check the DM history (%s); sending", nudge.id, error)
-            return False
-        for message in history.get("messages", []):
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("nudge_id") == nudge.id:
-                self.store.mark_nudge_sent(nudge.id, channel_id=channel, message_ts=message["ts"], now=now,
-                                           worker=self.worker)
-                log.info("nudge %s was delivered by an earlier run; recorded it instead of resending", nudge.id)
-                return True
+            log.warning("nudge %s: could not check the DM history (%s); retrying later", nudge.id, error)
+            return None
         return False
 
     def _refresh_from_slack(self, person: Person, now: datetime) -> tuple[Person, bool]:

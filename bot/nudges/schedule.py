@@ -31,6 +31,17 @@ def period_key(cadence: str, day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
+def period_start(period: str) -> date:
+    """The first local day of a period key made by `period_key`."""
+    if period.startswith("F"):
+        return _FORTNIGHT_EPOCH + timedelta(days=14 * int(period[1:]))
+    if "-W" in period:
+        year, week = period.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    year, month = period.split("-")
+    return date(int(year), int(month), 1)
+
+
 def local_now(person: Person, now: datetime) -> datetime:
     return now.astimezone(zone(person.tz))
 

@@ -31,13 +31,15 @@ class Deps:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
 
-def make_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A WebClient for SLACK_API_URL that retries what Slack asks to be retried."""
+def make_client(settings: Settings, *, resend_on_doubt: bool = True) -> WebClient:
+    """A WebClient for SLACK_API_URL that retries what Slack asks to be retried.
+    The nudge runner passes resend_on_doubt=False: it finds out itself whether Slack
+    accepted a message, through the message's metadata, instead of posting it twice."""
     return WebClient(
-        token=token or settings.slack_bot_token,
+        token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(resend_on_doubt=resend_on_doubt),
     )
 
 

@@ -167,18 +167,22 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     if action_id == pb.REFLECT:
         asker.client.views_open(trigger_id=body["trigger_id"], view=pb.reflection_modal(nudge))
         return []
+    if action_id == pb.STOP:
+        deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
+        return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
+    if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
+        return [Message("Already done", [mrkdwn(f"You've already {_DONE.get(nudge.status, 'handled')} this prompt.")])]
     if action_id == pb.SKIP:
         deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
         return [Message("Skipped", [mrkdwn("Skipped. Next time I'll pick another competency.")])]
-    if action_id == pb.SNOOZE:
-        # The same prompt comes back after the pause: its row is released for a later run.
-        deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "retry", now=now)
-        until = now + timedelta(days=7)
-        deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
-        return [Message("Snoozed", [mrkdwn(f"Snoozed. I'll bring this one back after {pb.when(until)}.")])]
-    deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
-    deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
-    return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
+    # Snooze: quiet for a week, and this same competency opens the next prompt.
+    deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "snoozed", now=now)
+    until = now + timedelta(days=7)
+    deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
+    return [Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])]
+
+
+_DONE = {"answered": "answered", "skipped": "skipped", "snoozed": "snoozed"}
 
 
 def _resume(deps: Deps, asker: Asker) -> list[Message]:

@@ -13,12 +13,13 @@ class ResponseUrlError(RuntimeError):
     """Slack refused what we posted to a response_url, even after retrying."""
 
 
-def retry_handlers() -> list[RetryHandler]:
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-        ConnectionErrorRetryHandler(max_retry_count=2),
-    ]
+def retry_handlers(*, resend_on_doubt: bool = True) -> list[RetryHandler]:
+    """`resend_on_doubt=False` for senders that must never post twice: a 5xx or a reset
+    may come after Slack accepted the message, so only a 429 (never accepted) is retried."""
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    if resend_on_doubt:
+        handlers += [ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)]
+    return handlers
 
 
 def post_to_response_url(url: str, **payload) -> None:
