@@ -98,6 +98,30 @@ def test_compare_forms(answerer, query, lower, higher):
     assert (answer.comparison.lower.title, answer.comparison.higher.title) == (lower, higher)
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("L3 mentoring", "mentoring at L3"),                       # a topic after a level: search within it
+    ("how do I handle P1 incidents?", "how do I handle P1 incidents"),  # P1 is not one of this ladder's codes
+    ("experience with S3 and EC2", "experience with S3 and EC2"),
+    ("mentoring vs coaching", "mentoring coaching"),           # topics compared: search both
+])
+def test_topics_are_searched_not_mistaken_for_levels(answerer, query, expected):
+    answer = answerer.ask(query)
+    assert isinstance(answer, SearchAnswer) and answer.query == expected and answer.hits
+    if query.startswith("L3"):
+        assert {h.level.code for h in answer.hits} == {"L3"}
+
+
+def test_same_code_on_both_sides_means_two_different_levels(answerer):
+    answer = answerer.ask("L2 vs L2 support")
+    assert isinstance(answer, CompareAnswer)
+    assert {answer.comparison.lower.title, answer.comparison.higher.title} == {"Cloud Engineer", "DevOps Support Engineer"}
+
+
+def test_a_level_with_a_topic_it_does_not_cover_still_shows_the_level(answerer):
+    assert isinstance(answerer.ask("what does L3 say about on-call?"), LevelAnswer)
+    assert isinstance(answerer.ask("gap between L3 and L4 in communication"), ChoiceAnswer)
+
+
 def test_compare_with_an_ambiguous_level_asks_which(answerer):
     answer = answerer.ask("L3 vs L4")
     assert isinstance(answer, ChoiceAnswer)

@@ -188,3 +188,18 @@ def test_the_clock_process_sends_due_prompts_as_it_starts(fake_slack, tmp_path):
         clock.terminate()
         output = clock.communicate(timeout=15)[0]
     assert "clock: running due nudges every 5 minutes" in output and "Traceback" not in output
+
+
+def test_what_slack_encodes_is_stored_and_shown_as_the_person_wrote_it(bot, slack, fake_slack):
+    user = "U660"
+    ask(slack, fake_slack, "target L2 support", user=user)
+    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
+    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    # Slack sends "R&D <3 https://x.io" like this:
+    slack.direct_message("R&amp;D &lt;3 <https://x.io|our wiki>", user=user, thread_ts=prompt.response["ts"])
+    fake_slack.wait_for("chat.postMessage", count=2)
+    journal = ask(slack, fake_slack, "journal", user=user)
+    assert "R&amp;D &lt;3 our wiki (https://x.io)" in journal.text  # escaped once, for mrkdwn
+    ask(slack, fake_slack, "export", user=user)
+    markdown = fake_slack.uploaded_files()[-1][1].decode()
+    assert "> R&D <3 our wiki (https://x.io)" in markdown  # the file has what they wrote

@@ -79,7 +79,7 @@ class Answerer:
         self.index = SearchIndex(ladder.levels)
 
     def parse(self, text: str) -> Intent:
-        return parse_query(text, self.ladder.vocabulary)
+        return parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)
 
     def ask(self, text: str, *, examples: bool = False) -> Answer:
         intent = self.parse(text)
@@ -109,14 +109,29 @@ class Answerer:
         if resolution.level is None and ref.code:
             resolution = self.ladder.resolve(ref)
         if resolution.level:
-            level = resolution.level
-            return LevelAnswer(level, examples, tuple(self.ladder.neighbours(level, 1)), tuple(self.ladder.neighbours(level, -1)))
+            return self._level_answer(resolution.level, examples)
+        if ref.code and ref.words and not self.ladder.track_named_in(ref.words):
+            within = self._search_within(ref)  # "L3 mentoring": a topic, not a title ("L3 support" is a title)
+            if within is not None:
+                return within
+            plain = self.ladder.resolve(LevelRef(ref.code))
+            if plain.level:  # nothing on that topic, but the level itself is clear
+                return self._level_answer(plain.level, examples)
         if resolution.ambiguous:
             return ChoiceAnswer(
                 f"Several levels match “{ref}”. Which one?",
                 tuple(Option(l.name + f" ({l.track})", level_query(l) + (" examples" if examples else "")) for l in resolution.candidates),
             )
         return self._not_found(ref, resolution)
+
+    def _level_answer(self, level: Level, examples: bool) -> LevelAnswer:
+        return LevelAnswer(level, examples, tuple(self.ladder.neighbours(level, 1)), tuple(self.ladder.neighbours(level, -1)))
+
+    def _search_within(self, ref: LevelRef) -> SearchAnswer | None:
+        levels = self.ladder.resolve(LevelRef(ref.code))
+        ids = {l.id for l in ((levels.level,) if levels.level else levels.candidates)}
+        hits = tuple(self.index.search(ref.words, level_ids=ids)) if ids else ()
+        return SearchAnswer(f"{ref.words} at {ref.code}", hits) if hits else None
 
     def _not_found(self, ref: LevelRef, resolution: Resolution) -> NotFoundAnswer:
         return NotFoundAnswer(
@@ -127,17 +142,20 @@ class Answerer:
     # --- compare ------------------------------------------------------------------
 
     def compare(self, first: LevelRef, second: LevelRef) -> Answer:
-        track = self._shared_track(first, second)
-        if isinstance(track, ChoiceAnswer):
-            return track
-        one, two = self.ladder.resolve(first, track), self.ladder.resolve(second, track)
-        # A level named unambiguously settles the track of one that is not ("L2 vs L4 lead").
+        shared = self._shared_track(first, second)
+        if isinstance(shared, ChoiceAnswer):
+            return shared
+        one, two = self._resolve_side(first, second, shared), self._resolve_side(second, first, shared)
+        # A level named unambiguously settles the other side: its track ("L2 vs L4 lead"),
+        # or, for the same code, the other level of that code ("L2 vs L2 support").
         if one.level and two.ambiguous:
-            two = self.ladder.resolve(second, one.level.track_key)
+            two = self._settle(second, two, one.level)
         elif two.level and one.ambiguous:
-            one = self.ladder.resolve(first, two.level.track_key)
+            one = self._settle(first, one, two.level)
         for ref, resolution in ((first, one), (second, two)):
             if resolution.level is None and not resolution.ambiguous:
+                if not (first.code or second.code):  # "mentoring vs coaching": topics, not levels
+                    return self.search(f"{first.words} {second.words}")
                 return self._not_found(ref, resolution)
         if one.level and two.level:
             if one.level.id == two.level.id:
@@ -149,11 +167,26 @@ class Answerer:
                   for a in (one.candidates or (one.level,)) for b in (two.candidates or (two.level,)) if a and b and a.id != b.id),
         )
 
+    def _settle(self, ref: LevelRef, resolution: Resolution, known: Level) -> Resolution:
+        others = [l for l in resolution.candidates if l.id != known.id]
+        if ref.code == known.code and len(others) == 1:
+            return Resolution(level=others[0])
+        settled = self._resolve_side(ref, LevelRef(), None, track=known.track_key)
+        return settled if settled.level or settled.ambiguous else resolution
+
+    def _resolve_side(self, ref: LevelRef, other: LevelRef, shared: str | None, track: str | None = None) -> Resolution:
+        """A side's own track words win; a side with none takes the other's (unless both
+        name the same code: "L2 vs L2 support" means two different L2s), or the shared one."""
+        if track is None:
+            borrowed = self.ladder.track_named_in(other.words) if ref.code != other.code else None
+            track = (self.ladder.track_named_in(ref.words) if ref.words else borrowed) or shared
+        resolution = self.ladder.resolve(ref, track)
+        if resolution.level is None and not resolution.ambiguous and ref.code and ref.words:
+            resolution = self.ladder.resolve(LevelRef(ref.code), track)  # "L4 in communication": the level
+        return resolution
+
     def _shared_track(self, first: LevelRef, second: LevelRef) -> str | None | ChoiceAnswer:
-        """The track both levels are taken from when the question names none."""
-        named = self.ladder.track_named_in(f"{first.words} {second.words}")
-        if named:
-            return named
+        """The track both levels are taken from when neither side says."""
         if first.words or second.words or not (first.code and second.code):
             return None
         tracks = self.ladder.tracks_with(first.code, second.code)

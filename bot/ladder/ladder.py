@@ -60,6 +60,11 @@ class Ladder:
         return frozenset(words | {"engineer", "engineering"})
 
     @cached_property
+    def code_prefixes(self) -> frozenset[str]:
+        """"L" for L2, L3...; "IC" too if a ladder has IC4."""
+        return frozenset(re.sub(r"\d", "", l.code) for l in self.levels) or frozenset({"L"})
+
+    @cached_property
     def _track_words(self) -> dict[str, set[str]]:
         return {key: set(_tokens(track.name)) | set(_tokens(key)) for key, track in self.tracks.items()}
 

@@ -145,15 +145,17 @@ _FILLER = {
 _STOP_FOR_LOOKUP = {"how", "why", "when", "who", "can", "should", "could", "would", "better", "improve", "grow"}
 
 
-def parse_query(text: str, vocabulary: Collection[str] = ()) -> Intent:
-    """Read `text` (a slash command's text, a mention, a terminal question)."""
+def parse_query(text: str, vocabulary: Collection[str] = (), code_prefixes: Collection[str] = ("L",)) -> Intent:
+    """Read `text` (a slash command's text, a mention, a terminal question). Only codes
+    with the ladder's own prefixes are levels: "L3" is, "P1 incidents" and "S3" are not."""
     cleaned = _normalise(text)
     if not cleaned or cleaned.lower() in ("help", "?", "h", "-h", "--help"):
         return Help()
-    command = _personal_command(cleaned)
+    prefixes = frozenset(p.lower() for p in code_prefixes)
+    command = _personal_command(cleaned, prefixes)
     if command is not None:
         return command
-    return _ladder_question(cleaned, {w.lower() for w in vocabulary})
+    return _ladder_question(cleaned, {w.lower() for w in vocabulary}, prefixes)
 
 
 def _normalise(text: str) -> str:
@@ -164,12 +166,16 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _ladder_question(text: str, vocabulary: set[str]) -> Intent:
+def _codes(text: str, prefixes: frozenset[str]) -> list[re.Match[str]]:
+    return [m for m in _CODE.finditer(text) if m.group("num") or re.sub(r"\d", "", m.group("code")).lower() in prefixes]
+
+
+def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) -> Intent:
     examples = bool(_EXAMPLES_FLAG.search(text))
     text = _EXAMPLES_FLAG.sub(" ", text).strip()
-    codes = list(_CODE.finditer(text))
-    if len(codes) >= 2 or (_COMPARE_WORDS.search(text) and _split_two(text)):
-        compare = _compare(text, codes)
+    codes = _codes(text, prefixes)
+    if len(codes) >= 2 or (_COMPARE_WORDS.search(text) and _split_two(text, prefixes)):
+        compare = _compare(text, codes, prefixes)
         if compare is not None:
             return compare
     if codes:
@@ -188,23 +194,23 @@ def _known(word: str, vocabulary: set[str]) -> bool:
     return len(word) >= 5 and process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
-def _compare(text: str, codes: list[re.Match[str]]) -> Compare | None:
+def _compare(text: str, codes: list[re.Match[str]], prefixes: frozenset[str]) -> Compare | None:
     if len(codes) >= 2:
         first = _ref_from(text, codes[0], stop=codes[1].start())
         second = _ref_from(text, codes[1])
         return Compare(first, second)
-    parts = _split_two(text)
+    parts = _split_two(text, prefixes)
     if not parts:
         return None
-    refs = [_ref_from_words(p) for p in parts]
+    refs = [_ref_from_words(p, prefixes) for p in parts]
     if not all(r.code or r.words for r in refs):
         return None
     return Compare(refs[0], refs[1])
 
 
-def _split_two(text: str) -> list[str] | None:
+def _split_two(text: str, prefixes: frozenset[str]) -> list[str] | None:
     stripped = re.sub(r"^.*?\b(?:compare|comparing|separates?|between|from|differ(?:ence)?s?\s+between)\b", "", text, flags=re.I)
-    pieces = [p for p in _CONNECTORS.split(stripped or text) if _content_words(p) or _CODE.search(p)]
+    pieces = [p for p in _CONNECTORS.split(stripped or text) if _content_words(p) or _codes(p, prefixes)]
     return pieces[:2] if len(pieces) >= 2 else None
 
 
@@ -215,8 +221,9 @@ def _ref_from(text: str, match: re.Match[str], stop: int | None = None) -> Level
     return LevelRef(code, " ".join(_content_words(after)))
 
 
-def _ref_from_words(text: str) -> LevelRef:
-    match = _CODE.search(text)
+def _ref_from_words(text: str, prefixes: frozenset[str]) -> LevelRef:
+    matches = _codes(text, prefixes)
+    match = matches[0] if matches else None
     if match:
         return LevelRef(f"L{match.group('num')}" if match.group("num") else match.group("code").upper(),
                         " ".join(_content_words(text[: match.start()] + " " + text[match.end():])))
@@ -233,13 +240,13 @@ def _content_words(text: str) -> list[str]:
 
 # --- personal commands -------------------------------------------------------------------
 
-def _personal_command(text: str) -> Intent | None:
+def _personal_command(text: str, prefixes: frozenset[str]) -> Intent | None:
     first, _, rest = text.partition(" ")
     first, rest = first.lower(), rest.strip()
     if first == "target":
-        return _with_level(rest, SetTarget, "target", "/ladder target L3 cloud")
-    if first in ("current", "level") and rest and _CODE.match(rest) and not re.fullmatch(r"\d+", rest):
-        return _with_level(rest, SetCurrent, "level", "/ladder level L2 cloud")
+        return _with_level(rest, SetTarget, "target", "/ladder target L3 cloud", prefixes)
+    if first in ("current", "level") and rest and _codes(rest.split()[0], prefixes) and not re.fullmatch(r"\d+", rest):
+        return _with_level(rest, SetCurrent, "level", "/ladder level L2 cloud", prefixes)
     if text.lower() in ("me", "profile", "my profile", "whoami", "status"):
         return ShowProfile()
     if first == "nudges" or first == "nudge":
@@ -259,10 +266,10 @@ def _personal_command(text: str) -> Intent | None:
     return None
 
 
-def _with_level(rest: str, kind: type, command: str, example: str) -> Intent:
+def _with_level(rest: str, kind: type, command: str, example: str, prefixes: frozenset[str]) -> Intent:
     if not rest:
         return Usage(command, f"Which level? For example `{example}`.")
-    return kind(_ref_from_words(rest))
+    return kind(_ref_from_words(rest, prefixes))
 
 
 def _nudges(rest: str) -> Intent:

@@ -88,7 +88,8 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def search(self, text: str, limit: int = 8, track_key: str | None = None) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 8, track_key: str | None = None,
+               level_ids: set[str] | None = None) -> list[SearchHit]:
         scores: dict[int, float] = defaultdict(float)
         for term, weight in _weighted_terms(text).items():
             postings = self._postings.get(term)
@@ -102,7 +103,7 @@ class SearchIndex:
         hits = []
         for doc_id, score in ranked:
             level, section, competency = self._entries[doc_id]
-            if track_key and level.track_key != track_key:
+            if (track_key and level.track_key != track_key) or (level_ids is not None and level.id not in level_ids):
                 continue
             hits.append(SearchHit(level, section, competency, round(score, 3)))
             if len(hits) == limit:

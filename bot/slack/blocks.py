@@ -7,6 +7,7 @@ a ping. Long answers are split into several messages rather than refused by the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,6 +41,15 @@ class Message:
 def escape(text: str) -> str:
     """Escape the three characters Slack gives meaning to in mrkdwn."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def from_slack(text: str) -> str:
+    """What a person typed, from Slack's encoding of it: links become plain text and
+    `&lt;` `&gt;` `&amp;` their characters, so what we store and echo is what they wrote
+    (and `escape` can encode it exactly once on the way out)."""
+    text = re.sub(r"<(https?://[^|>\s]+)\|([^>]+)>", r"\2 (\1)", str(text or ""))
+    text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def truncate(text: str, limit: int) -> str:

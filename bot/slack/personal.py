@@ -20,7 +20,7 @@ from bot.ladder.query import (
 )
 from bot.nudges import schedule
 from bot.slack import profile_blocks as pb
-from bot.slack.blocks import Message, actions, button, escape, mrkdwn
+from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from storage import Nudge, Person
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
     nudge = deps.store.nudge_for_message(asker.team_id, event.get("channel", ""), event["thread_ts"])
     if nudge is None or nudge.user_id != asker.user_id:
         return False
-    text = (event.get("text") or "").strip()
+    text = from_slack(event.get("text") or "").strip()
     if not text:
         return False
     deps.store.add_reflection(asker.team_id, asker.user_id, text[: pb.MAX_REFLECTION_CHARS], source="thread", nudge_id=nudge.id)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.slack.blocks import from_slack
 from bot.slack.conversation import Asker, reply_to
 from bot.slack.retries import post_to_response_url
 
@@ -21,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
     def ladder_command(ack: Ack, command: dict, client: WebClient) -> None:
         ack()
         asker = Asker(command.get("team_id", ""), command["user_id"], client)
-        reply = reply_to(command.get("text", ""), deps, asker, shareable=True, command=command["command"])
+        reply = reply_to(from_slack(command.get("text", "")), deps, asker, shareable=True, command=command["command"])
         for message in reply.messages:
             post_to_response_url(command["response_url"], text=message.text, blocks=message.blocks,
                                  response_type="ephemeral", replace_original=False)

@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack import home, personal
+from bot.slack.blocks import from_slack
 from bot.slack.conversation import Asker, reply_to
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
     def mention(event: dict, body: dict, client: WebClient) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         thread = event.get("thread_ts") or event["ts"]
-        reply = reply_to(event.get("text", ""), deps, asker, shareable=False)
+        reply = reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False)
         for message in reply.messages:
             if reply.private:  # a profile or journal asked for in a channel: for the asker's eyes only
                 client.chat_postEphemeral(channel=event["channel"], user=asker.user_id, thread_ts=thread,
@@ -38,7 +39,7 @@ def register(app: App, deps: Deps) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         if event.get("thread_ts") and personal.take_thread_reply(event, deps, asker):
             return
-        for message in reply_to(event.get("text", ""), deps, asker, shareable=False).messages:
+        for message in reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False).messages:
             client.chat_postMessage(channel=event["channel"], text=message.text, blocks=message.blocks,
                                     thread_ts=event.get("thread_ts"), unfurl_links=False)
 
