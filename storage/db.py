@@ -21,7 +21,7 @@ log = logging.getLogger("ladderbot.storage")
 DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-POSTGRES_CONNECT_TIMEOUT_S = 10
+POSTGRES_CONNECT_TIMEOUT_S = 3  # short: a chat bot must answer within seconds, or not at all
 
 # SQLSTATEs that mean "the server is going away or refuses us", not "your SQL is wrong".
 _PG_UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}

@@ -224,3 +224,30 @@ def test_nobody_can_delete_or_read_another_persons_reflection(bot, slack, fake_s
     slack.click(buttons(journal.args["blocks"])["Delete"], user="U60", response_url=url)
     assert "Deleted that reflection" in responses(fake_slack, url)[0].text
     assert "My private thought" not in ask(slack, fake_slack, "journal", user="U60").text
+
+
+@pytest.mark.e2e
+def test_without_the_database_a_first_delivery_is_answered_and_retries_are_not(bot_without_database, fake_slack):
+    bot = bot_without_database
+    event = {"type": "app_mention", "user": "U41", "text": "<@U0BOT> L3", "channel": "C41", "ts": "1700000009.000100"}
+    bot.slack.event(event, event_id="EvNODB0001")
+    for attempt in (1, 2):
+        bot.slack.event(event, event_id="EvNODB0001", headers={"X-Slack-Retry-Num": str(attempt)})
+    fake_slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len([c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "C41"]) == 1
+
+
+def test_a_malformed_source_link_is_left_out_not_sent(tmp_path):
+    from bot.ladder.answers import Answerer
+    from bot.ladder.loader import load_ladder
+    from bot.slack.blocks import render
+    from tests.slack_requests import buttons
+
+    (tmp_path / "L1 my level.md").write_text("---\nurl: javascript:alert(1)\n---\n# L1: One\n\n## A\n\n- I do.\n")
+    (tmp_path / "L2 my level.md").write_text("# L2: Two\n\n## A\n\n- I do more.\n")
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    one = render(answerer.ask("L1"), source_url="https://wiki.example/ladder")[0]
+    assert "Source document" not in buttons(one.blocks)
+    two = render(answerer.ask("L2"), source_url="https://wiki.example/ladder")[0]
+    assert buttons(two.blocks)["Source document"]["url"] == "https://wiki.example/ladder/L2%20my%20level.md"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings
@@ -65,15 +65,17 @@ def _skip_retried_events(deps: Deps):
     """Slack resends an event it thinks was slow, with the same event_id (Socket Mode
     drops the retry headers): the database remembers which ones we have taken."""
 
-    def skip_retried_events(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def skip_retried_events(body: dict, request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             try:
                 first_time = deps.store.claim_event(body.get("team_id") or "", event_id)
             except StorageError as error:
-                # Answering twice beats never answering: go on without the dedupe.
-                log.warning("event %s: dedupe unavailable (%s); handling it anyway", event_id, error)
-                first_time = True
+                # Without the database: answer a first delivery (better twice than never), but
+                # not Slack's retries of it, which a slow database would otherwise multiply.
+                first_time = not request.headers.get("x-slack-retry-num")
+                log.warning("event %s: dedupe unavailable (%s); %s", event_id, error,
+                            "handling it anyway" if first_time else "skipping Slack's retry")
             if not first_time:
                 log.info("event %s already handled; skipping the retry", event_id)
                 return BoltResponse(status=200, body="")

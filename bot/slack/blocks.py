@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote, urlparse
 
 from bot.ladder.answers import (
     Answer, ChoiceAnswer, CompareAnswer, HelpAnswer, LevelAnswer, NotFoundAnswer, Option,
@@ -265,9 +266,15 @@ def _titled(emoji: str, name: str) -> str:
 
 
 def _source_link(level: Level, source_url: str) -> str:
+    """A web link to the document, or "" (a malformed URL would make Slack refuse the message)."""
     if level.source_url:
-        return level.source_url
-    return f"{source_url}/{level.source}" if source_url and level.source else ""
+        link = level.source_url
+    elif source_url and level.source:
+        link = f"{source_url}/{quote(level.source)}"
+    else:
+        return ""
+    parsed = urlparse(link)
+    return link if parsed.scheme in ("http", "https") and parsed.netloc and len(link) <= 3000 else ""
 
 
 def _chunks(text: str, size: int) -> list[str]:
