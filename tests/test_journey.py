@@ -25,7 +25,13 @@ def run_due(bot, at: str) -> str:
     result = run_cli(bot.env, "nudges", "run-due", "--at", at)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("nudges: ")
     return result.stdout.strip()
+
+
+def prompts_to(fake, user: str) -> list:
+    """The prompts one person received (the session's bot has other people too)."""
+    return [c for c in fake.accepted("chat.postMessage") if c.args["channel"] == user]
 
 
 def rows_mentioning(database_url: str, user: str) -> dict[str, int]:
@@ -50,10 +56,11 @@ def test_target_prompt_reflect_journal_export_forget(bot, slack, fake_slack):
     profile = ask(slack, fake_slack, "me", user=user).text
     assert "Next prompt:" in profile and "monthly, 10:00 on weekdays" in profile
 
-    assert run_due(bot, "2026-11-23T09:55:00+00:00").startswith("nudges: 0 sent")  # 09:55 in London: not yet
-    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
-    assert run_due(bot, "2026-11-23T11:00:00+00:00").startswith("nudges: 0 sent")  # never twice in a period
-    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    run_due(bot, "2026-11-23T09:55:00+00:00")
+    assert prompts_to(fake_slack, user) == []  # 09:55 in London: not yet
+    run_due(bot, MONDAY_10_05_LONDON)
+    run_due(bot, "2026-11-23T11:00:00+00:00")  # never twice in a period
+    [prompt] = prompts_to(fake_slack, user)
     assert "A growth prompt for L3: Senior Software Engineer" in prompt.text
 
     slack.direct_message("I paired with Sam on the Terraform modules", user=user, thread_ts=prompt.response["ts"])
@@ -87,8 +94,8 @@ def test_target_prompt_reflect_journal_export_forget(bot, slack, fake_slack):
 def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack):
     user = "U600"
     ask(slack, fake_slack, "target L4 architect", user=user)
-    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
-    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    run_due(bot, MONDAY_10_05_LONDON)
+    [prompt] = prompts_to(fake_slack, user)
     found = buttons(prompt.args["blocks"])
 
     slack.click(found["Write a reflection"], user=user, ephemeral=False, channel="D" + user)
@@ -120,8 +127,8 @@ def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack)
 def test_snooze_pauses_and_says_when(bot, slack, fake_slack):
     user = "U650"
     ask(slack, fake_slack, "target L2 cloud", user=user)
-    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
-    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    run_due(bot, MONDAY_10_05_LONDON)
+    [prompt] = prompts_to(fake_slack, user)
     url = fake_slack.new_response_url()
     slack.click(buttons(prompt.args["blocks"])["Snooze a week"], user=user, response_url=url)
     assert "then this one comes back first" in responses(fake_slack, url)[0].text
@@ -193,8 +200,8 @@ def test_the_clock_process_sends_due_prompts_as_it_starts(fake_slack, tmp_path):
 def test_what_slack_encodes_is_stored_and_shown_as_the_person_wrote_it(bot, slack, fake_slack):
     user = "U660"
     ask(slack, fake_slack, "target L2 support", user=user)
-    assert run_due(bot, MONDAY_10_05_LONDON).startswith("nudges: 1 sent")
-    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+    run_due(bot, MONDAY_10_05_LONDON)
+    [prompt] = prompts_to(fake_slack, user)
     # Slack sends "R&D <3 https://x.io" like this:
     slack.direct_message("R&amp;D &lt;3 <https://x.io|our wiki>", user=user, thread_ts=prompt.response["ts"])
     fake_slack.wait_for("chat.postMessage", count=2)
