@@ -29,6 +29,17 @@ def run_due(bot, at: str) -> str:
     return result.stdout.strip()
 
 
+def wait_for_message(fake, user: str, text: str, timeout: float = 10):
+    """Wait for one message to this person (in their DM) that says `text`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for call in fake.accepted("chat.postMessage"):
+            if call.args["channel"] in (user, "D" + user) and text in call.text:
+                return call
+        time.sleep(0.02)
+    raise AssertionError(f"no message to {user} saying {text!r}: {[c.text[:80] for c in fake.calls('chat.postMessage')]}")
+
+
 def prompts_to(fake, user: str) -> list:
     """The prompts one person received (the session's bot has other people too)."""
     return [c for c in fake.accepted("chat.postMessage") if c.args["channel"] == user]
@@ -64,7 +75,7 @@ def test_target_prompt_reflect_journal_export_forget(bot, slack, fake_slack):
     assert "A growth prompt for L3: Senior Software Engineer" in prompt.text
 
     slack.direct_message("I paired with Sam on the Terraform modules", user=user, thread_ts=prompt.response["ts"])
-    thanks = fake_slack.wait_for("chat.postMessage", count=2)[-1]
+    thanks = wait_for_message(fake_slack, user, "saved to your private journal")
     assert thanks.args["thread_ts"] == prompt.response["ts"] and "saved to your private journal" in thanks.text
 
     journal = ask(slack, fake_slack, "journal", user=user)
@@ -107,7 +118,7 @@ def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack)
     assert "isn't yours" in stolen.body
     ok = slack.submit_view(modal, {"reflection": {"text": {"type": "plain_text_input", "value": "Wrote the ADR"}}}, user=user)
     assert ok.status == 200 and "errors" not in ok.body
-    fake_slack.wait_for("chat.postMessage", count=2)
+    wait_for_message(fake_slack, user, "your reflection is saved")
     assert "Wrote the ADR" in ask(slack, fake_slack, "journal", user=user).text
     assert "Wrote the ADR" not in ask(slack, fake_slack, "journal", user="U601").text
 
@@ -204,7 +215,7 @@ def test_what_slack_encodes_is_stored_and_shown_as_the_person_wrote_it(bot, slac
     [prompt] = prompts_to(fake_slack, user)
     # Slack sends "R&D <3 https://x.io" like this:
     slack.direct_message("R&amp;D &lt;3 <https://x.io|our wiki>", user=user, thread_ts=prompt.response["ts"])
-    fake_slack.wait_for("chat.postMessage", count=2)
+    wait_for_message(fake_slack, user, "saved to your private journal")
     journal = ask(slack, fake_slack, "journal", user=user)
     assert "R&amp;D &lt;3 our wiki (https://x.io)" in journal.text  # escaped once, for mrkdwn
     ask(slack, fake_slack, "export", user=user)
