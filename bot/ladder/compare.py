@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -169,5 +170,9 @@ def _metadata_changes(lower: Level, higher: Level) -> tuple[MetadataChange, ...]
     return tuple(changes)
 
 
+@lru_cache(maxsize=200_000)
 def _normal(text: str) -> str:
-    return re.sub(r"[^a-z0-9 ]", "", text.lower().replace("’", "'")).strip()
+    return _NOT_WORDY.sub("", text.lower().replace("’", "'")).strip()
+
+
+_NOT_WORDY = re.compile(r"[^a-z0-9 ]")

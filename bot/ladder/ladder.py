@@ -65,6 +65,15 @@ class Ladder:
         return frozenset(re.sub(r"\d", "", l.code) for l in self.levels) or frozenset({"L"})
 
     @cached_property
+    def _names_of(self) -> dict[str, tuple[str, ...]]:
+        """Every name of every level, normalised once, not on every question."""
+        return {l.id: tuple(" ".join(_tokens(n)) for n in _names(l)) for l in self.levels}
+
+    @cached_property
+    def _codes_by_track(self) -> dict[str, frozenset[str]]:
+        return {key: frozenset(l.code for l in track.levels) for key, track in self.tracks.items()}
+
+    @cached_property
     def _track_words(self) -> dict[str, set[str]]:
         return {key: set(_tokens(track.name)) | set(_tokens(key)) for key, track in self.tracks.items()}
 
@@ -83,7 +92,7 @@ class Ladder:
         return hits[0] if len(hits) == 1 else None
 
     def tracks_with(self, *codes: str) -> list[str]:
-        return [key for key, track in self.tracks.items() if all(any(l.code == c for l in track.levels) for c in codes)]
+        return [key for key, present in self._codes_by_track.items() if all(c in present for c in codes)]
 
     def resolve(self, ref: LevelRef, track_key: str | None = None) -> Resolution:
         pool = [l for l in self.levels if track_key in (None, l.track_key)]
@@ -94,25 +103,39 @@ class Ladder:
             return Resolution(suggestions=self._suggest(ref, track_key))
         if not words:
             return Resolution(level=pool[0]) if len(pool) == 1 else Resolution(candidates=tuple(pool))
-        exact = [l for l in pool if words in {" ".join(_tokens(n)) for n in _names(l)}]
+        exact = [l for l in pool if words in self._names_of[l.id]]
         if len(exact) == 1:
             return Resolution(level=exact[0])
         return self._best_fuzzy(ref, words, exact or pool, track_key)
 
     def _best_fuzzy(self, ref: LevelRef, words: str, pool: list[Level], track_key: str | None) -> Resolution:
-        scored = sorted(((_score(words, l), l) for l in pool), key=lambda pair: -pair[0])
+        pool = self._shortlist(words, pool)
+        scored = sorted(((_score(words, self._names_of[l.id]), l) for l in pool), key=lambda pair: -pair[0])
         best_score = scored[0][0]
         if best_score < MATCH_THRESHOLD:
             return Resolution(suggestions=self._suggest(ref, track_key))
         close = [l for s, l in scored if s >= best_score - AMBIGUITY_MARGIN]
         return Resolution(level=close[0]) if len(close) == 1 else Resolution(candidates=tuple(close))
 
+    def _shortlist(self, words: str, pool: list[Level], size: int = 12) -> list[Level]:
+        """For a big ladder, let rapidfuzz's C loop pick the few levels worth scoring closely."""
+        if len(pool) <= size:
+            return pool
+        names = [(name, level) for level in pool for name in self._names_of[level.id]]
+        top = process.extract(words, [name for name, _ in names], scorer=fuzz.token_set_ratio, limit=size * 6)
+        return list({names[index][1].id: names[index][1] for _, _, index in top}.values())
+
     def _suggest(self, ref: LevelRef, track_key: str | None, limit: int = 3) -> tuple[Level, ...]:
         """The nearest levels to something that matched nothing."""
         query = " ".join(_tokens(str(ref)))
         if not query or not self.levels:
             return self.levels[:limit]
-        choices = {l.id: " ".join(_names(l)) for l in self.levels}
+        candidates = self.levels
+        digits = re.sub(r"\D", "", ref.code or "")
+        if digits and len(candidates) > 50:  # "L9 wizard": look near rank 9 first
+            near = [l for l in candidates if abs(l.rank - int(digits)) <= 1]
+            candidates = tuple(near) or candidates
+        choices = {l.id: " ".join(self._names_of[l.id]) for l in candidates}
         ranked = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=len(choices))
         by_rank = sorted(ranked, key=lambda r: (-r[1] + _rank_distance(ref, self._by_id[r[2]]) * 15))
         return tuple(self._by_id[key] for _, _, key in by_rank[:limit])
@@ -134,10 +157,9 @@ def _names(level: Level) -> list[str]:
     ]
 
 
-def _score(words: str, level: Level) -> float:
-    """How well `words` names `level`: all the words must be there (token set), and
-    the closer the whole phrase, the better (plain ratio breaks ties)."""
-    names = [" ".join(_tokens(n)) for n in _names(level)]
+def _score(words: str, names: tuple[str, ...]) -> float:
+    """How well `words` names a level by its `names`: all the words must be there (token
+    set), and the closer the whole phrase, the better (plain ratio breaks ties)."""
     subset = max(fuzz.token_set_ratio(words, n) for n in names)
     whole = max(fuzz.ratio(words, n) for n in names)
     return 0.8 * subset + 0.2 * whole

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt")
 # Files that live beside level documents but are not levels.
 NOT_LEVELS = ("readme", "changelog", "license", "contributing", "index", "summary")
 MAX_FILE_BYTES = 1_000_000
+PARALLEL_FROM = 100  # below this many files, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -39,8 +41,8 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
         return LoadResult(Ladder(()), [problem])
     problems: list[Problem] = []
     levels: dict[str, Level] = {}
-    for path in _document_paths(root, problems):
-        level = _load_file(root, path, problems)
+    for level, file_problems in _load_files(root, _document_paths(root, problems)):
+        problems.extend(file_problems)
         if level is None:
             continue
         if level.id in levels:
@@ -68,6 +70,23 @@ def _document_paths(root: Path, problems: list[Problem]) -> list[Path]:
                 continue
             paths.append(path)
     return paths
+
+
+def _load_files(root: Path, paths: list[Path]) -> list[tuple[Level | None, list[Problem]]]:
+    """Parse every file, on all cores when there are many (parsing is CPU-bound)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [_load_one(root, path) for path in paths]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_load_one, [root] * len(paths), paths, chunksize=max(1, len(paths) // (workers * 4))))
+    except (OSError, RuntimeError):  # no processes to be had here: do it in this one
+        return [_load_one(root, path) for path in paths]
+
+
+def _load_one(root: Path, path: Path) -> tuple[Level | None, list[Problem]]:
+    problems: list[Problem] = []
+    return _load_file(root, path, problems), problems
 
 
 def _load_file(root: Path, path: Path, problems: list[Problem]) -> Level | None:

@@ -311,4 +311,4 @@ def _matching_close(tokens: list[Token], start: int) -> int:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())

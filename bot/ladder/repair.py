@@ -16,9 +16,27 @@ import ftfy
 _SUSPICIOUS_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 
 
+def _lead_byte_lookalikes() -> frozenset[str]:
+    """Characters that UTF-8 lead bytes (0xC2-0xF4) turn into when read as Latin-1,
+    cp1252 or Mac Roman. Mojibake always contains one; clean text rarely does."""
+    found = set()
+    for codec in ("latin-1", "cp1252", "mac_roman"):
+        for byte in range(0xC2, 0xF5):
+            try:
+                found.add(bytes([byte]).decode(codec))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(found)
+
+
+_LOOKALIKES = _lead_byte_lookalikes()
+
+
 def repair_text(text: str) -> str:
     """Return `text` with mojibake repaired and line endings normalised."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if _LOOKALIKES.isdisjoint(text):
+        return text  # nothing that could be mojibake: skip ftfy, the slow part of loading
     # uncurl_quotes=False: the author's curly apostrophes are content, keep them.
     text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
     return _SUSPICIOUS_RUN.sub(_redecode_mac_roman, text)
