@@ -158,3 +158,10 @@ def test_empty_ladder_answers_kindly():
     from bot.ladder.ladder import Ladder
     answer = Answerer(Ladder(())).ask("L3")
     assert isinstance(answer, NotFoundAnswer) and "No ladder documents" in answer.message
+
+
+def test_a_ladder_of_stopwords_still_answers(tmp_path):
+    (tmp_path / "L1-x.md").write_text("# L1: One\n\n## A\n\n- I do.\n- I am.\n")
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    assert isinstance(answerer.ask("L1"), LevelAnswer)
+    assert isinstance(answerer.ask("how do I grow?"), SearchAnswer)

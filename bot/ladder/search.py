@@ -124,7 +124,7 @@ class SearchIndex:
 
 def _postings(counts_per_doc: list[dict[str, float]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     lengths = [sum(c.values()) for c in counts_per_doc]
-    average = (sum(lengths) / len(lengths)) if lengths else 1.0
+    average = (sum(lengths) / len(lengths) if lengths else 0.0) or 1.0  # all-stopword ladders have length 0
     lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
     for doc_id, counts in enumerate(counts_per_doc):
         norm = K1 * (1 - B + B * lengths[doc_id] / average)
