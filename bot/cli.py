@@ -185,14 +185,13 @@ def _runner(ctx: click.Context):
     from bot.content import Content
     from bot.logs import configure_logging
     from bot.nudges.runner import NudgeRunner
-    from bot.slack.app import make_client, prepare_database
+    from bot.slack.app import prepare_database
     from storage import Store
 
     settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
     configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
     prepare_database(settings.database_url)
-    return NudgeRunner(Store(settings.database_url), Content(settings.content_dir),
-                       make_client(settings, resend_on_doubt=False))
+    return NudgeRunner.from_settings(Store(settings.database_url), Content(settings.content_dir), settings)
 
 
 @nudges.command("run-due")

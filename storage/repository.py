@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, not_, or_, select, tuple_, update
+from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -285,6 +285,78 @@ class Store:
                 row = s.execute(take_over).one_or_none()
         return _to(Nudge, row) if row is not None else None
 
+    def claim_nudges(self, requests: list[dict[str, Any]], *, worker: str, now: datetime,
+                     lease: timedelta) -> list[Nudge]:
+        """claim_nudge for a whole batch in one transaction: the same rules (new rows win by
+        the unique key; 'retry' and stale claims are taken over), one round trip instead of
+        hundreds. `requests` are dicts of the claim_nudge keyword fields plus team_id,
+        user_id and period. Returns the nudges this worker won."""
+        now = _utc(now, "now")
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
+        if not requests:
+            return []
+        claim = {"status": "claimed", "claimed_by": worker, "claimed_at": now}
+        # One order for every process, so concurrent batches lock rows in the same order.
+        rows = [{**r, "attempts": 1, **claim} for r in sorted(requests, key=lambda r: (r["team_id"], r["user_id"], r["period"]))]
+        create = (self._insert(_NUDGES)
+                  .on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c))
+        with self._session() as s, s.begin():
+            won = [_to(Nudge, row) for row in s.execute(create, rows)]
+            taken = {(n.team_id, n.user_id, n.period) for n in won}
+            for r in rows:
+                if (r["team_id"], r["user_id"], r["period"]) in taken:
+                    continue
+                row = s.execute(
+                    update(_NUDGES)
+                    .where(_owned(_NUDGES, r["team_id"], r["user_id"]), _NUDGES.c.period == r["period"],
+                           self._claimable(now, lease))
+                    .values(attempts=_NUDGES.c.attempts + 1, **claim)
+                    .returning(*_NUDGES.c)
+                ).one_or_none()
+                if row is not None:
+                    won.append(_to(Nudge, row))
+        return won
+
+    def finish_claims(self, outcomes: list[tuple[int, str, dict[str, Any]]], *, worker: str, now: datetime) -> int:
+        """Record many claims' outcomes in one statement: (nudge_id, status, fields) with
+        status 'sent' (fields: channel_id, message_ts), 'retry' or 'failed' (fields: error).
+        As with mark_nudge_*, only this worker's live claims change. Returns rows changed."""
+        if not outcomes:
+            return 0
+        now = _utc(now, "now")
+        params = [{
+            "nid": nudge_id, "new_status": status, "worker": worker,
+            "new_sent_at": now if status == "sent" else None,
+            "new_channel": fields.get("channel_id"), "new_ts": fields.get("message_ts"),
+            "new_error": fields.get("error") if status != "sent" else None,
+        } for nudge_id, status, fields in outcomes]
+        stmt = (update(_NUDGES)
+                .where(_NUDGES.c.id == bindparam("nid"), _NUDGES.c.status == "claimed",
+                       _NUDGES.c.claimed_by == bindparam("worker"))
+                .values(status=bindparam("new_status"), sent_at=bindparam("new_sent_at"),
+                        channel_id=bindparam("new_channel"), message_ts=bindparam("new_ts"),
+                        error=bindparam("new_error")))
+        with self._session() as s, s.begin():
+            changed = s.execute(stmt, params).rowcount
+        if changed != len(params):
+            log.warning("%d of %d nudge outcomes not recorded: their claims were taken over", len(params) - changed, len(params))
+        return changed
+
+    def set_time_zones(self, changes: list[tuple[int, str]], *, now: datetime) -> None:
+        """Store many people's time zones at once (as Slack reported them), by person id."""
+        valid = []
+        for person_id, tz in changes:
+            try:
+                valid.append({"pid": person_id, "new_tz": _tz(tz)})
+            except ValueError:
+                log.warning("ignoring time zone %r from Slack for person %s", tz, person_id)
+        if valid:
+            stmt = (update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
+                    .values(tz=bindparam("new_tz"), tz_refreshed_at=_utc(now, "now")))
+            with self._session() as s, s.begin():
+                s.execute(stmt, valid)
+
     @staticmethod
     def _claimable(now: datetime, lease: timedelta):
         stale = and_(_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < now - lease)
@@ -385,6 +457,20 @@ class Store:
         stmt = select(_NUDGES.c.competency_key).where(_owned(_NUDGES, team_id, user_id), _NUDGES.c.level_id == level_id)
         with self._session() as s, s.begin():
             return set(s.scalars(stmt))
+
+    def nudge_history(self, people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Nudge]]:
+        """Every nudge of each (team_id, user_id), newest first, in one query: what a
+        nudge run needs to know about a batch of people (used competencies, the last
+        prompts and whether they were answered)."""
+        keys = list(set(people))
+        if not keys:
+            return {}
+        stmt = (select(_NUDGES).where(tuple_(_NUDGES.c.team_id, _NUDGES.c.user_id).in_(keys))
+                .order_by(_NUDGES.c.id.desc()))
+        history: dict[tuple[str, str], list[Nudge]] = {key: [] for key in keys}
+        for nudge in self._nudges(stmt):
+            history[(nudge.team_id, nudge.user_id)].append(nudge)
+        return history
 
     def recent_nudges(self, team_id: str, user_id: str, limit: int = 10) -> list[Nudge]:
         """Newest (last created) first."""

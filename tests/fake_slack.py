@@ -479,6 +479,11 @@ class FakeSlack:
             self._removed_users.discard(user_id)
             self._users.setdefault(user_id, {}).update(changes)
 
+    def add_members(self, user_ids: Iterable[str]) -> None:
+        """Workspace members that users.list returns (with default profiles)."""
+        with self._cond:
+            self._roster.update(user_ids)
+
     def remove_user(self, user_id: str) -> None:
         """users.info for this user answers ``user_not_found``."""
         with self._cond:
@@ -546,6 +551,7 @@ class FakeSlack:
         self._valid_tokens: frozenset[str] | None = None
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
+        self._roster: set[str] = set()
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._pending_uploads: dict[str, dict[str, Any]] = {}
@@ -668,6 +674,7 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.publish": self._views_save,
             "views.open": self._views_save,
             "views.update": self._views_save,
@@ -790,6 +797,19 @@ class FakeSlack:
         user = _default_user(user_id)
         user.update(self._users.get(user_id, {}))
         return {"user": user}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The workspace's members, paged with a cursor: the roster plus anyone set_user made."""
+        members = sorted((self._roster | set(self._users)) - self._removed_users)
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 200), 1000))
+        page = []
+        for user_id in members[start:start + limit]:
+            user = _default_user(user_id)
+            user.update(self._users.get(user_id, {}))
+            page.append(user)
+        more = start + limit < len(members)
+        return {"members": page, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _views_save(self, args: dict[str, Any]) -> dict[str, Any]:
         """views.publish/open/update/push: echo the view back with an id, as Slack does."""

@@ -96,7 +96,7 @@ def test_prompt_quotes_an_example_from_the_same_section():
 @pytest.fixture
 def runner(store, fake_slack):
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
-    return NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), lease=timedelta(minutes=10))
+    return NudgeRunner.from_settings(store, Content(CONTENT), settings, lease=timedelta(minutes=10))
 
 
 def _dms(fake, user="U1"):
@@ -290,3 +290,35 @@ def test_a_snoozed_competency_opens_the_next_prompt(store, runner, fake_slack):
     assert again.id != first.id and again.competency_text == first.competency_text
     assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=14)).sent == 1
     assert store.recent_nudges("T0TEST", "U1")[0].competency_text != first.competency_text  # then it moves on
+
+
+def test_many_stale_time_zones_come_from_one_users_list_not_one_call_each(store, runner, fake_slack):
+    users = [f"U{i:03d}" for i in range(120)]
+    fake_slack.add_members(users)
+    fake_slack.set_user("U007", tz="Asia/Tokyo")  # 21:00 there on Monday: due as well
+    for user in users:
+        _person(store, user, tz="UTC")
+    summary = runner.run_due(MONDAY_NOON_UTC)
+    assert len(fake_slack.calls("users.list")) == 1 and fake_slack.calls("users.info") == []
+    assert summary.sent == 120
+    assert store.get_person("T0TEST", "U007").tz == "Asia/Tokyo"
+    assert store.get_person("T0TEST", "U001").tz == "Europe/London"  # the fake's default profile
+
+
+def test_the_pacer_learns_the_rate_limit_and_spaces_sends():
+    from bot.slack.pacing import Pacer
+
+    clock = [0.0]
+    slept = []
+    pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)))
+    for _ in range(10):  # as fast as allowed until the first 429
+        pacer.wait()
+        pacer.accepted()
+        clock[0] += 0.01
+    assert slept == [] and pacer.rate is None
+    pacer.limited(retry_after=1.0)
+    assert pacer.rate == pytest.approx(10 * 0.97)
+    pacer.wait()  # everyone waits out Retry-After first
+    assert slept[-1] == pytest.approx(1.0, abs=0.02)
+    pacer.wait()
+    assert slept[-1] == pytest.approx(1 / (10 * 0.97), rel=0.01)  # then sends are spaced

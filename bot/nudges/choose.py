@@ -41,7 +41,24 @@ def competency_key(section: Section, competency: Competency) -> str:
 
 
 def choose_prompt(current: Level | None, target: Level, used: set[str], seed: str = "") -> Prompt | None:
-    candidates = _in_priority_order(current, target)
+    return PromptChooser().choose(current, target, used, seed)
+
+
+class PromptChooser:
+    """Remembers each (current, target) pair's order: a run of thousands of people asks
+    for the same few pairs, and comparing two levels is the costly part."""
+
+    def __init__(self) -> None:
+        self._orders: dict[tuple[str | None, str], list[tuple[Section, Competency]]] = {}
+
+    def choose(self, current: Level | None, target: Level, used: set[str], seed: str = "") -> Prompt | None:
+        key = (current.id if current else None, target.id)
+        if key not in self._orders:
+            self._orders[key] = _in_priority_order(current, target)
+        return _pick(self._orders[key], target, used, seed)
+
+
+def _pick(candidates: list[tuple[Section, Competency]], target: Level, used: set[str], seed: str) -> Prompt | None:
     if not candidates:
         return None
     fresh = [c for c in candidates if competency_key(*c) not in used]

@@ -5,6 +5,11 @@ it goes to Slack and marked sent only when Slack accepted it. A claim left behin
 crashed run is taken over after its lease; before sending again, the DM's history is
 searched for the message (it carries the nudge id as message metadata), so a message
 Slack accepted but the database never recorded is not sent twice.
+
+People are handled in batches, in phases: what the batch needs is read in bulk, time
+zones are refreshed (users.list when many are stale), prompts are claimed in one
+transaction, sent from a few threads sharing one rate-limit pacer, and their outcomes
+recorded in one statement.
 """
 
 from __future__ import annotations
@@ -14,17 +19,19 @@ import os
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import islice
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.config import Settings
 from bot.content import Content
 from bot.nudges import schedule
-from bot.nudges.choose import Prompt, choose_prompt
+from bot.nudges.choose import Prompt, PromptChooser
 from bot.slack import profile_blocks as pb
+from bot.slack.pacing import Pacer
 from storage import Nudge, Person, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,7 @@ METADATA_EVENT = "ladder_nudge"
 IGNORED_BEFORE_PAUSE = 3
 INDEFINITELY = timedelta(days=3650)
 TZ_FRESH_FOR = timedelta(hours=24)  # people travel: ask Slack for their zone at least daily
+BULK_DIRECTORY_FROM = 50  # this many stale time zones in a batch: one users.list beats many users.info
 # Slack errors that will not go away by trying again: record, skip, move on.
 PERMANENT_ERRORS = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found",
                     "is_archived", "user_is_bot", "invalid_user", "messages_tab_disabled"}
@@ -63,9 +71,24 @@ class RunSummary:
                 f"({self.waiting} not due{recovered}){stopped}")
 
 
+@dataclass
+class _Delivery:
+    """A claimed prompt on its way to Slack, and what became of it."""
+
+    nudge: Nudge
+    level_name: str
+    outcome: str = "failed"  # for the summary
+    status: str = "retry"  # for the database: sent, retry or failed
+    fields: dict = field(default_factory=dict)
+
+    def done(self, outcome: str, status: str, **fields: str) -> None:
+        self.outcome, self.status, self.fields = outcome, status, fields
+
+
 class NudgeRunner:
     def __init__(self, store: Store, content: Content, client: WebClient, *, worker: str | None = None,
-                 lease: timedelta = timedelta(minutes=10), threads: int = 4, batch_size: int = 500) -> None:
+                 lease: timedelta = timedelta(minutes=10), threads: int = 4, batch_size: int = 500,
+                 pacer: Pacer | None = None) -> None:
         self.store = store
         self.content = content
         self.client = client
@@ -73,17 +96,31 @@ class NudgeRunner:
         self.lease = lease
         self.threads = threads
         self.batch_size = batch_size
+        self.pacer = pacer or Pacer()
         self._stop_reason = ""
+        self._chooser = PromptChooser()
+        self._directory: dict[str, dict] | None = None
+
+    @classmethod
+    def from_settings(cls, store: Store, content: Content, settings: Settings, **options) -> NudgeRunner:
+        """The runner production uses: a client that never resends on doubt (the metadata
+        check does that safely) and sending threads that share one rate-limit pacer."""
+        from bot.slack.app import make_client
+
+        pacer = Pacer()
+        return cls(store, content, make_client(settings, resend_on_doubt=False, pacer=pacer), pacer=pacer, **options)
 
     def run_due(self, now: datetime) -> RunSummary:
         summary = RunSummary()
         self._stop_reason = ""
+        self._chooser = PromptChooser()  # the ladder may have been reloaded since the last run
+        self._directory = None
         people = self.store.people_due_candidates(self.batch_size)
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="nudge") as pool:
             while batch := list(islice(people, self.batch_size)):
                 todo = self._unsettled(batch, now)
                 summary.waiting += len(batch) - len(todo)
-                for outcome in pool.map(lambda person: self._nudge_safely(person, now), todo):
+                for outcome in self._run_batch(todo, now, pool):
                     summary.add(outcome)
                 if self._stop_reason:
                     break
@@ -99,88 +136,123 @@ class NudgeRunner:
         settled = self.store.settled_periods(keys.values(), now=now, lease=self.lease)
         return [p for p in wanting if keys[p.id] not in settled]
 
-    def _nudge_safely(self, person: Person, now: datetime) -> str:
-        try:
-            return self._nudge(person, now)
-        except Exception:  # noqa: BLE001 - one person's failure never stops the run
-            log.exception("nudge for %s/%s failed", person.team_id, person.user_id)
-            return "failed"
+    # --- one batch, in phases ---------------------------------------------------------
 
-    def _nudge(self, person: Person, now: datetime) -> str:
-        if self._stop_reason:
-            return "failed"  # our token is refused: nothing can go out in this run
-        person, active = self._refresh_from_slack(person, now)
-        if not active:
-            return self._record_unreachable(person, now)
-        if not schedule.is_due_now(person, now):
-            return "waiting"  # their fresh time zone says not yet
+    def _run_batch(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[str]:
+        if not people:
+            return []
+        try:
+            history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
+            refreshed = self._refresh_time_zones(people, now, pool)
+            outcomes, requests = self._prompts(refreshed, history, now)
+            claims = self.store.claim_nudges(requests, worker=self.worker, now=now, lease=self.lease)
+        except StorageError as error:
+            log.error("nudge batch of %d people not sent: %s", len(people), error)
+            return ["failed"] * len(people)
+        outcomes += ["skipped"] * (len(requests) - len(claims))  # another process has those
+        by_person = {(p.team_id, p.user_id): p for p, _ in refreshed}
+        deliveries = []
+        for nudge in claims:
+            person = by_person[(nudge.team_id, nudge.user_id)]
+            if nudge.attempts == 1 and self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []), now):
+                outcomes.append("skipped")
+                continue
+            level = self.content.answerer.ladder.get(nudge.level_id)
+            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id))
+        list(pool.map(lambda d: self._deliver(d, now), deliveries))
+        self._record(deliveries, now)
+        return outcomes + [d.outcome for d in deliveries]
+
+    def _refresh_time_zones(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[tuple[Person, bool]]:
+        """Each person as Slack describes them now, and whether they can be reached."""
+        if self._directory is None and sum(1 for p in people if _tz_stale(p, now)) >= BULK_DIRECTORY_FROM:
+            self._directory = self._load_directory()
+        refreshed = list(pool.map(self._from_slack, people))
+        changed = [(p.id, tz) for p, (tz, _) in zip(people, refreshed) if tz and (tz != p.tz or _tz_stale(p, now))]
+        self.store.set_time_zones(changed, now=now)
+        return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed)]
+
+    def _prompts(self, refreshed: list[tuple[Person, bool]], history: dict[tuple[str, str], list[Nudge]],
+                 now: datetime) -> tuple[list[str], list[dict]]:
+        """The prompt each due person should get, as claim requests; outcomes for the rest."""
+        outcomes, requests = [], []
         ladder = self.content.answerer.ladder
-        target = ladder.get(person.target_level_id)
-        if target is None:
-            log.warning("%s/%s: target level %s is not in the ladder any more; no prompt sent",
-                        person.team_id, person.user_id, person.target_level_id)
-            return "skipped"
-        period = schedule.current_period(person, now)
-        prompt = self._snoozed_prompt(person, target.id, period)
-        if prompt is None:
-            used = self.store.used_competency_keys(person.team_id, person.user_id, target.id)
-            prompt = choose_prompt(ladder.get(person.current_level_id), target, used, seed=period)
-        if prompt is None:
-            return "skipped"
-        nudge = self.store.claim_nudge(person.team_id, person.user_id, period, worker=self.worker, now=now,
-                                       lease=self.lease, **prompt.__dict__)
-        if nudge is None:
-            return "skipped"  # another process has it
-        if nudge.attempts == 1 and self._ignored_too_often(person, nudge, now):
-            return "skipped"
-        return self._deliver(nudge, target.name, now)
+        for person, active in refreshed:
+            if not active:
+                outcomes.append(self._record_unreachable(person, now))
+                continue
+            if not schedule.is_due_now(person, now):
+                outcomes.append("waiting")  # their fresh time zone says not yet
+                continue
+            target = ladder.get(person.target_level_id)
+            if target is None:
+                log.warning("%s/%s: target level %s is not in the ladder any more; no prompt sent",
+                            person.team_id, person.user_id, person.target_level_id)
+                outcomes.append("skipped")
+                continue
+            period = schedule.current_period(person, now)
+            past = history.get((person.team_id, person.user_id), [])
+            prompt = self._snoozed_prompt(past, target.id, period) or self._chooser.choose(
+                ladder.get(person.current_level_id), target, {n.competency_key for n in past if n.level_id == target.id},
+                seed=period)
+            if prompt is None:
+                outcomes.append("skipped")
+                continue
+            requests.append({"team_id": person.team_id, "user_id": person.user_id, "period": period, **prompt.__dict__})
+        return outcomes, requests
 
-    def _snoozed_prompt(self, person: Person, level_id: str, period: str) -> Prompt | None:
-        """"Snooze a week" brings the same competency back in the next prompt."""
-        latest = next(iter(self.store.recent_nudges(person.team_id, person.user_id, 1)), None)
-        if latest is None or latest.status != "snoozed" or latest.period == period or latest.level_id != level_id:
-            return None
-        return Prompt(latest.level_id, latest.competency_key, latest.competency_text, latest.section_name,
-                      latest.example_text, latest.question)
-
-    def _deliver(self, nudge: Nudge, level_name: str, now: datetime) -> str:
-        if nudge.attempts > 1:
-            delivered = self._already_delivered(nudge, now)
-            if delivered is None:
-                return self._failed(nudge, "could not check whether an earlier run delivered it", now)
-            if delivered:
-                return "recovered"
+    def _record(self, deliveries: list[_Delivery], now: datetime) -> None:
+        """All outcomes in one statement. If this fails after Slack took the messages, the
+        claims go stale and the next run finds the messages by their metadata."""
         try:
+            self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in deliveries], worker=self.worker, now=now)
+        except StorageError as error:
+            log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(deliveries), error)
+
+    # --- sending ----------------------------------------------------------------------
+
+    def _deliver(self, delivery: _Delivery, now: datetime) -> None:
+        if self._stop_reason:
+            return  # our token is refused: nothing can go out in this run (the claim is retried)
+        nudge = delivery.nudge
+        try:
+            if nudge.attempts > 1:
+                found = self._already_delivered(nudge, now)
+                if found is None:
+                    return delivery.done("failed", "retry", error="could not check whether an earlier run delivered it")
+                if found:
+                    return delivery.done("recovered", "sent", channel_id=found[0], message_ts=found[1])
+            self.pacer.wait()
             response = self.client.chat_postMessage(
-                channel=nudge.user_id, text=f"A growth prompt for {level_name}",
-                blocks=pb.nudge_blocks(nudge, level_name), unfurl_links=False,
+                channel=nudge.user_id, text=f"A growth prompt for {delivery.level_name}",
+                blocks=pb.nudge_blocks(nudge, delivery.level_name), unfurl_links=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},
             )
+            self.pacer.accepted()
+            delivery.done("sent", "sent", channel_id=response["channel"], message_ts=response["ts"])
         except SlackApiError as error:
-            return self._failed(nudge, error.response.get("error") or f"HTTP {error.response.status_code}", now)
-        except (OSError, TimeoutError) as error:  # connection reset, timeout: Slack may be back next run
-            return self._failed(nudge, f"{type(error).__name__}: {error}", now)
-        self.store.mark_nudge_sent(nudge.id, channel_id=response["channel"], message_ts=response["ts"], now=now,
-                                   worker=self.worker)
-        return "sent"
+            self._failed(delivery, error.response.get("error") or f"HTTP {error.response.status_code}")
+        except Exception as error:  # noqa: BLE001 - a reset, a timeout: Slack may be back next run
+            log.warning("nudge %s for %s: %s: %s", nudge.id, nudge.user_id, type(error).__name__, error)
+            delivery.done("failed", "retry", error=f"{type(error).__name__}: {error}"[:500])
 
-    def _failed(self, nudge: Nudge, error: str, now: datetime) -> str:
+    def _failed(self, delivery: _Delivery, error: str) -> None:
         """Permanent errors close the period; anything else is retried by the next run,
         for as long as the period lasts (a Slack outage never costs anyone their prompt)."""
+        nudge = delivery.nudge
         if error in PERMANENT_ERRORS:
-            self.store.mark_nudge_failed(nudge.id, error=error, now=now, worker=self.worker)
             log.warning("nudge %s for %s: %s; not retrying", nudge.id, nudge.user_id, error)
-            return "skipped"
+            return delivery.done("skipped", "failed", error=error)
         if error in FATAL_ERRORS:
             self._stop_reason = error
-        self.store.mark_nudge_retry(nudge.id, error=error, now=now, worker=self.worker)
         log.warning("nudge %s for %s: %s; will retry next run", nudge.id, nudge.user_id, error)
-        return "failed"
+        delivery.done("failed", "retry", error=error)
 
-    def _already_delivered(self, nudge: Nudge, now: datetime) -> bool | None:
+    def _already_delivered(self, nudge: Nudge, now: datetime) -> tuple[str, str] | bool | None:
         """An earlier attempt may have reached Slack without being recorded (a crash, a
         reset after Slack accepted it): look for the nudge id in the DM's message metadata,
-        since the period began. None when Slack could not be asked: never send blind."""
+        since the period began. (channel, ts) if found, False if not, None when Slack could
+        not be asked: never send blind."""
         since = datetime.combine(schedule.period_start(nudge.period) - timedelta(days=1), datetime.min.time(), now.tzinfo)
         try:
             channel = self.client.conversations_open(users=nudge.user_id)["channel"]["id"]
@@ -190,36 +262,50 @@ class NudgeRunner:
                 for message in page.get("messages", []):
                     payload = (message.get("metadata") or {}).get("event_payload") or {}
                     if payload.get("nudge_id") == nudge.id:
-                        self.store.mark_nudge_sent(nudge.id, channel_id=channel, message_ts=message["ts"], now=now,
-                                                   worker=self.worker)
-                        log.info("nudge %s was delivered by an earlier attempt; recorded it instead of resending", nudge.id)
-                        return True
+                        log.info("nudge %s was delivered by an earlier attempt; recording it instead of resending", nudge.id)
+                        return channel, message["ts"]
         except (SlackApiError, OSError) as error:
             log.warning("nudge %s: could not check the DM history (%s); retrying later", nudge.id, error)
             return None
         return False
 
-    def _refresh_from_slack(self, person: Person, now: datetime) -> tuple[Person, bool]:
-        """Their time zone can change when they travel; a deactivated person gets nothing."""
+    # --- people -----------------------------------------------------------------------
+
+    def _load_directory(self) -> dict[str, dict]:
+        """Everyone's profile via users.list, 200 a call; {} if Slack will not say."""
+        directory: dict[str, dict] = {}
         try:
-            user = self.client.users_info(user=person.user_id)["user"]
-        except SlackApiError as error:
-            if error.response.get("error") in PERMANENT_ERRORS:
-                return person, False
-            log.warning("users.info for %s failed (%s); using the stored time zone", person.user_id, error)
-            return person, True
-        except OSError as error:
-            log.warning("users.info for %s failed (%s); using the stored time zone", person.user_id, error)
-            return person, True
-        if user.get("deleted"):
-            return person, False
-        tz = user.get("tz") or person.tz
-        if tz != person.tz or _tz_stale(person, now):
+            for page in self.client.users_list(limit=200):
+                directory.update((member["id"], member) for member in page.get("members", []))
+        except (SlackApiError, OSError) as error:
+            log.warning("users.list failed (%s); asking users.info person by person", error)
+        return directory
+
+    def _from_slack(self, person: Person) -> tuple[str | None, bool]:
+        """(time zone, reachable) as Slack says now; (None, True) if Slack could not say."""
+        user = (self._directory or {}).get(person.user_id)
+        if user is None:
             try:
-                person = self.store.update_person(person.team_id, person.user_id, tz=tz, tz_refreshed_at=now)
-            except (ValueError, StorageError) as error:
-                log.warning("could not store time zone %r for %s: %s", tz, person.user_id, error)
-        return person, True
+                user = self.client.users_info(user=person.user_id)["user"]
+            except SlackApiError as error:
+                if error.response.get("error") in PERMANENT_ERRORS:
+                    return None, False
+                log.warning("users.info for %s failed (%s); using the stored time zone", person.user_id, error)
+                return None, True
+            except OSError as error:
+                log.warning("users.info for %s failed (%s); using the stored time zone", person.user_id, error)
+                return None, True
+        if user.get("deleted"):
+            return None, False
+        return user.get("tz") or None, True
+
+    def _snoozed_prompt(self, history: list[Nudge], level_id: str, period: str) -> Prompt | None:
+        """"Snooze a week" brings the same competency back in the next prompt."""
+        latest = history[0] if history else None
+        if latest is None or latest.status != "snoozed" or latest.period == period or latest.level_id != level_id:
+            return None
+        return Prompt(latest.level_id, latest.competency_key, latest.competency_text, latest.section_name,
+                      latest.example_text, latest.question)
 
     def _record_unreachable(self, person: Person, now: datetime) -> str:
         """A deactivated or missing person: recorded once for the period, then left alone."""
@@ -231,10 +317,10 @@ class NudgeRunner:
             self.store.mark_nudge_failed(nudge.id, error="user deactivated or not found", now=now, worker=self.worker)
         return "skipped"
 
-    def _ignored_too_often(self, person: Person, nudge: Nudge, now: datetime) -> bool:
+    def _ignored_too_often(self, person: Person, nudge: Nudge, history: list[Nudge], now: datetime) -> bool:
         """Three prompts in a row without a reply, skip or snooze: pause, and say so once.
         Counted on a period's first claim only, so the unique claim makes it once per period."""
-        previous = next((n for n in self.store.recent_nudges(person.team_id, person.user_id, 2) if n.id != nudge.id), None)
+        previous = next((n for n in history if n.id != nudge.id), None)
         streak = person.ignored_streak + 1 if previous is not None and previous.status == "sent" else 0
         if streak < IGNORED_BEFORE_PAUSE:
             if streak != person.ignored_streak:

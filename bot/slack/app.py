@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.config import ConfigError, Settings
 from bot.content import Content
 from bot.slack import errors
+from bot.slack.pacing import Pacer
 from bot.slack.retries import retry_handlers
 from bot.slack.listeners import actions, commands, events, views
 import storage
@@ -31,7 +32,7 @@ class Deps:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
 
-def make_client(settings: Settings, *, resend_on_doubt: bool = True) -> WebClient:
+def make_client(settings: Settings, *, resend_on_doubt: bool = True, pacer: Pacer | None = None) -> WebClient:
     """A WebClient for SLACK_API_URL that retries what Slack asks to be retried.
     The nudge runner passes resend_on_doubt=False: it finds out itself whether Slack
     accepted a message, through the message's metadata, instead of posting it twice."""
@@ -39,7 +40,7 @@ def make_client(settings: Settings, *, resend_on_doubt: bool = True) -> WebClien
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=retry_handlers(resend_on_doubt=resend_on_doubt),
+        retry_handlers=retry_handlers(resend_on_doubt=resend_on_doubt, pacer=pacer),
     )
 
 

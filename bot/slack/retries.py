@@ -8,15 +8,18 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from bot.slack.pacing import PacedRateLimitHandler, Pacer
+
 
 class ResponseUrlError(RuntimeError):
     """Slack refused what we posted to a response_url, even after retrying."""
 
 
-def retry_handlers(*, resend_on_doubt: bool = True) -> list[RetryHandler]:
+def retry_handlers(*, resend_on_doubt: bool = True, pacer: Pacer | None = None) -> list[RetryHandler]:
     """`resend_on_doubt=False` for senders that must never post twice: a 5xx or a reset
-    may come after Slack accepted the message, so only a 429 (never accepted) is retried."""
-    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    may come after Slack accepted the message, so only a 429 (never accepted) is retried.
+    With a `pacer`, threads sending in bulk share their 429 waits."""
+    handlers: list[RetryHandler] = [PacedRateLimitHandler(pacer) if pacer else RateLimitErrorRetryHandler(max_retry_count=3)]
     if resend_on_doubt:
         handlers += [ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)]
     return handlers
