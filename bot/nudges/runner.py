@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import islice
@@ -111,22 +111,49 @@ class NudgeRunner:
         return cls(store, content, make_client(settings, resend_on_doubt=False, pacer=pacer), pacer=pacer, **options)
 
     def run_due(self, now: datetime) -> RunSummary:
+        """A pipeline: while one batch is being sent, the next is prepared (database reads,
+        time zones, claims) and the previous one recorded, so Slack is never kept waiting
+        on the database."""
         summary = RunSummary()
         self._stop_reason = ""
         self._chooser = PromptChooser()  # the ladder may have been reloaded since the last run
         self._directory = None
         people = self.store.people_due_candidates(self.batch_size)
-        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="nudge") as pool:
-            while batch := list(islice(people, self.batch_size)):
-                todo = self._unsettled(batch, now)
-                summary.waiting += len(batch) - len(todo)
-                for outcome in self._run_batch(todo, now, pool):
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
+                ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \
+                ThreadPoolExecutor(1, thread_name_prefix="nudge-record") as recorder:
+            def prepare_next() -> Future:
+                return preparer.submit(self._prepare_batch, list(islice(people, self.batch_size)), now, senders)
+
+            upcoming = prepare_next()
+            while (prepared := upcoming.result()) is not None:
+                upcoming = prepare_next()
+                waiting, outcomes, deliveries = prepared
+                summary.waiting += waiting
+                list(senders.map(lambda d: self._deliver(d, now), deliveries))
+                recorder.submit(self._record, deliveries, now)
+                for outcome in outcomes + [d.outcome for d in deliveries]:
                     summary.add(outcome)
                 if self._stop_reason:
+                    self._release(upcoming.result(), now)  # claimed but never to be sent in this run
                     break
         summary.stopped = self._stop_reason
         (log.error if summary.stopped else log.info)(summary.line())
         return summary
+
+    def _prepare_batch(self, batch: list[Person], now: datetime,
+                       pool: ThreadPoolExecutor) -> tuple[int, list[str], list[_Delivery]] | None:
+        if not batch:
+            return None
+        todo = self._unsettled(batch, now)
+        outcomes, deliveries = self._claim_batch(todo, now, pool)
+        return len(batch) - len(todo), outcomes, deliveries
+
+    def _release(self, prepared: tuple[int, list[str], list[_Delivery]] | None, now: datetime) -> None:
+        if prepared:
+            for delivery in prepared[2]:
+                delivery.done("failed", "retry", error=f"run stopped: {self._stop_reason}")
+            self._record(prepared[2], now)
 
     def _unsettled(self, batch: list[Person], now: datetime) -> list[Person]:
         """This period's prompt not sent yet, and due by the clock, or due for a look at
@@ -138,9 +165,10 @@ class NudgeRunner:
 
     # --- one batch, in phases ---------------------------------------------------------
 
-    def _run_batch(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[str]:
+    def _claim_batch(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> tuple[list[str], list[_Delivery]]:
+        """Everything before sending: reads, time zones, prompts, claims (one transaction)."""
         if not people:
-            return []
+            return [], []
         try:
             history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
             refreshed = self._refresh_time_zones(people, now, pool)
@@ -148,7 +176,7 @@ class NudgeRunner:
             claims = self.store.claim_nudges(requests, worker=self.worker, now=now, lease=self.lease)
         except StorageError as error:
             log.error("nudge batch of %d people not sent: %s", len(people), error)
-            return ["failed"] * len(people)
+            return ["failed"] * len(people), []
         outcomes += ["skipped"] * (len(requests) - len(claims))  # another process has those
         by_person = {(p.team_id, p.user_id): p for p, _ in refreshed}
         deliveries = []
@@ -159,9 +187,7 @@ class NudgeRunner:
                 continue
             level = self.content.answerer.ladder.get(nudge.level_id)
             deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id))
-        list(pool.map(lambda d: self._deliver(d, now), deliveries))
-        self._record(deliveries, now)
-        return outcomes + [d.outcome for d in deliveries]
+        return outcomes, deliveries
 
     def _refresh_time_zones(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[tuple[Person, bool]]:
         """Each person as Slack describes them now, and whether they can be reached."""
