@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from .compare import Comparison, compare_levels
 from .ladder import Ladder, Resolution
+from .loader import gc_paused
 from .model import Level
 from .query import PERSONAL_INTENTS, Compare, Help, Intent, LevelRef, Lookup, Search, Usage, parse_query
 from .search import SearchHit, SearchIndex
@@ -76,7 +78,9 @@ class Answerer:
 
     def __init__(self, ladder: Ladder) -> None:
         self.ladder = ladder
-        self.index = SearchIndex(ladder.levels)
+        with gc_paused():
+            self.index = SearchIndex(ladder.levels)
+        gc.freeze()  # the ladder lives as long as the process: keep it out of every future GC pass
 
     def parse(self, text: str) -> Intent:
         return parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)
