@@ -20,7 +20,6 @@ from storage import DatabaseUnavailable, Nudge, StorageError, Store
 from storage.migrate import downgrade
 from storage.models import Base, PersonRow
 from tests.storage_fixtures import fresh_postgres_database
-from tests.storage_fixtures import store, database_url  # noqa
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)

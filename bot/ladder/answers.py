@@ -9,7 +9,7 @@ from .compare import Comparison, compare_levels
 from .ladder import Ladder, Resolution
 from .loader import gc_paused
 from .model import Level
-from .query import PERSONAL_INTENTS, Compare, Help, Intent, LevelRef, Lookup, Search, Usage, parse_query
+from .query import PERSONAL_INTENTS, Compare, Intent, LevelRef, Lookup, Search, Usage, parse_query
 from .search import SearchHit, SearchIndex
 
 

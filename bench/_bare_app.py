@@ -1,0 +1,48 @@
+"""The baseline for bench/ack_latency.py: a bare Bolt app on ladderbot's own server stack.
+
+``python bench/_bare_app.py --host 127.0.0.1 --port N --workers W`` builds
+``slack_bolt.App(client=WebClient(token, base_url=SLACK_API_URL), signing_secret)``
+whose ``/ladder`` command handler only does ``ack("ok")``, wraps it with ladderbot's
+``make_wsgi`` and serves it with ladderbot's ``serve_http`` (gunicorn gthread, same
+threads/timeouts), so the only difference from ``ladderbot serve --http`` is the app.
+Environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, LOG_LEVEL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from slack_bolt import App  # noqa: E402
+from slack_sdk import WebClient  # noqa: E402
+
+from bot.logs import configure_logging  # noqa: E402
+from bot.slack.http import make_wsgi, serve_http  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    args = parser.parse_args()
+
+    token = os.environ["SLACK_BOT_TOKEN"]
+    secret = os.environ["SLACK_SIGNING_SECRET"]
+    configure_logging([token, secret])  # same log set-up (and level) as ladderbot
+    app = App(client=WebClient(token=token, base_url=os.environ["SLACK_API_URL"]), signing_secret=secret)
+
+    @app.command("/ladder")
+    def ladder(ack) -> None:
+        ack("ok")
+
+    serve_http(make_wsgi(app, lambda: {"ok": True, "bare": True}), host=args.host, port=args.port,
+               workers=args.workers, after_fork=lambda: None)
+
+
+if __name__ == "__main__":
+    main()
