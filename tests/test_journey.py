@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 import storage
 from tests.conftest import ROOT, bot_env, run_cli
+from tests.fake_slack import readable_text
 from tests.slack_requests import buttons
 from tests.storage_fixtures import PG_ENV, fresh_postgres_database
 from tests.test_slack_app import ask, responses
@@ -221,3 +222,24 @@ def test_what_slack_encodes_is_stored_and_shown_as_the_person_wrote_it(bot, slac
     ask(slack, fake_slack, "export", user=user)
     markdown = fake_slack.uploaded_files()[-1][1].decode()
     assert "> R&D <3 our wiki (https://x.io)" in markdown  # the file has what they wrote
+
+
+def test_app_home_shows_my_levels_gap_and_reflections_to_me_only(bot, slack, fake_slack):
+    user = "U880"
+    ask(slack, fake_slack, "level L2 cloud", user=user)
+    ask(slack, fake_slack, "target L3 cloud", user=user)
+    store = storage.Store(bot.database_url)
+    store.add_reflection("T0TEST", user, "Ran the incident review for the DNS outage", source="command")
+    store.dispose()
+    slack.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"})
+    mine = fake_slack.wait_for("views.publish")[0]
+    text = readable_text(mine.args["view"])
+    assert mine.args["user_id"] == user
+    for expected in ("Current level:* L2: Cloud Engineer", "Target level:* L3: Senior Software Engineer",
+                     "15 new competencies", "Next prompt:", "Ran the incident review for the DNS outage"):
+        assert expected in text, expected
+    assert {"Set my levels", "Export my journal"} <= set(buttons(mine.args["view"]["blocks"]))
+    fake_slack.clear()
+    slack.event({"type": "app_home_opened", "user": "U881", "channel": "DU881", "tab": "home"})
+    theirs = readable_text(fake_slack.wait_for("views.publish")[0].args["view"])
+    assert "DNS outage" not in theirs and "You haven't set your levels yet" in theirs

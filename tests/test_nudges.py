@@ -322,3 +322,15 @@ def test_the_pacer_learns_the_rate_limit_and_spaces_sends():
     assert slept[-1] == pytest.approx(1.0, abs=0.02)
     pacer.wait()
     assert slept[-1] == pytest.approx(1 / (10 * 0.97), rel=0.01)  # then sends are spaced
+
+
+def test_a_timeout_after_slack_kept_the_message_is_recovered_not_resent(store, runner, fake_slack):
+    """The worst window: Slack stores the prompt, but the answer never arrives in time."""
+    _person(store)
+    runner.client.timeout = 1
+    fake_slack.hang_next("chat.postMessage", 2)  # the fake keeps the message, then answers too late
+    assert runner.run_due(MONDAY_NOON_UTC).failed == 1
+    assert store.recent_nudges("T0TEST", "U1")[0].status == "retry"
+    summary = runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5))
+    assert (summary.sent, summary.recovered) == (1, 1)
+    assert len(fake_slack.messages("DU1")) == 1
