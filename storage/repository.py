@@ -318,6 +318,17 @@ class Store:
                     won.append(_to(Nudge, row))
         return won
 
+    def renew_claims(self, nudge_ids: list[int], *, worker: str, now: datetime) -> set[int]:
+        """Refresh the lease of claims this worker still holds, right before sending them.
+        Returns the ids renewed: a claim missing from it was taken over, and must not be sent."""
+        if not nudge_ids:
+            return set()
+        stmt = (update(_NUDGES)
+                .where(_NUDGES.c.id.in_(nudge_ids), _NUDGES.c.claimed_by == worker, _NUDGES.c.status == "claimed")
+                .values(claimed_at=_utc(now, "now")).returning(_NUDGES.c.id))
+        with self._session() as s, s.begin():
+            return set(s.scalars(stmt))
+
     def finish_claims(self, outcomes: list[tuple[int, str, dict[str, Any]]], *, worker: str, now: datetime) -> int:
         """Record many claims' outcomes in one statement: (nudge_id, status, fields) with
         status 'sent' (fields: channel_id, message_ts), 'retry' or 'failed' (fields: error).

@@ -334,3 +334,56 @@ def test_a_timeout_after_slack_kept_the_message_is_recovered_not_resent(store, r
     summary = runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5))
     assert (summary.sent, summary.recovered) == (1, 1)
     assert len(fake_slack.messages("DU1")) == 1
+
+
+def test_a_retry_after_that_opens_while_a_thread_sleeps_is_honoured():
+    from bot.slack.pacing import Pacer
+
+    clock = [0.0]
+    pacer = Pacer(clock=lambda: clock[0])
+    for _ in range(10):
+        pacer.accepted()
+    pacer.limited(retry_after=0.0)  # a pace is learned: slots are now spaced
+    slept = []
+
+    def sleep(seconds):  # while this thread sleeps in its slot, another one meets a 30 s 429
+        if not slept:
+            pacer.limited(retry_after=30.0)
+        slept.append(seconds)
+        clock[0] += seconds
+
+    pacer._sleep = sleep
+    pacer.wait()
+    pacer.wait()
+    assert clock[0] >= 30.0  # nobody sent inside the Retry-After window
+
+
+def test_only_the_sends_429s_teach_the_pace():
+    from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
+
+    from bot.slack.pacing import PacedRateLimitHandler, Pacer
+
+    pacer = Pacer(sleep=lambda s: None)
+    handler = PacedRateLimitHandler(pacer)
+    for method in ("users.list", "chat.postMessage"):
+        request = HttpRequest(method="POST", url=f"http://x/api/{method}", headers={}, body_params={})
+        response = HttpResponse(status_code=429, headers={"Retry-After": ["0"]}, body={}, data=b"")
+        handler.prepare_for_next_attempt(state=RetryState(), request=request, response=response)
+        assert (pacer.rate is None) == (method == "users.list")
+
+
+def test_stop_then_resume_does_not_count_as_ignored(store, runner, fake_slack):
+    from bot.slack import personal
+    from bot.slack.app import Deps
+    from bot.slack.conversation import Asker
+
+    _person(store, cadence="weekly", ignored_streak=2)
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    nudge = store.recent_nudges("T0TEST", "U1")[0]
+    deps = Deps(settings=Settings(content_dir=CONTENT), content=runner.content, store=store,
+                now=lambda: MONDAY_NOON_UTC)
+    personal.on_action({"action_id": "me_stop", "value": str(nudge.id)}, {}, deps, Asker("T0TEST", "U1", runner.client))
+    assert store.recent_nudges("T0TEST", "U1")[0].status == "skipped"
+    personal.handle(personal.SetCadence("weekly"), deps, Asker("T0TEST", "U1", runner.client))
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(weeks=1)).sent == 1  # not paused for silence
+    assert store.get_person("T0TEST", "U1").paused_until is None

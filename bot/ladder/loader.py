@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -83,7 +85,10 @@ def _load_files(root: Path, paths: list[Path]) -> list[tuple[Level | None, list[
     if len(paths) < PARALLEL_FROM or workers < 2:
         return [_load_one(root, path) for path in paths]
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+        # Forking a process that runs threads (a bot reloading its content) can copy a held
+        # lock into the child; fork only while this is the one thread, else use a fork server.
+        context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable, mp_context=context) as pool:
             return list(pool.map(_load_one, [root] * len(paths), paths, chunksize=max(1, len(paths) // (workers * 4))))
     except (OSError, RuntimeError):  # no processes to be had here: do it in this one
         return [_load_one(root, path) for path in paths]

@@ -23,6 +23,7 @@ K1 = 1.2
 B = 0.75
 SECTION_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.5
+MAX_STEMS = 100_000
 
 _STOPWORDS = frozenset(
     "a an the and or of to in on at for with by from as is are was be been being am i me my we our "
@@ -63,6 +64,8 @@ def terms(text: str) -> list[str]:
             continue
         stem = _stems.get(word)
         if stem is None:
+            if len(_stems) > MAX_STEMS:  # people type anything: keep the cache bounded
+                _stems.clear()
             stem = _stems[word] = _stemmer.stemWord(word[:-2] if word.endswith("'s") else word)
         out.append(stem)
     return out
@@ -110,9 +113,8 @@ class SearchIndex:
         if track_key is not None or level_ids is not None:
             scores[~self._allowed(track_key, level_ids)] = 0.0
         matched = np.flatnonzero(scores)
-        if len(matched) > limit:
-            matched = matched[np.argpartition(-scores[matched], limit)[:limit]]
-        best = sorted(matched.tolist(), key=lambda doc: (-scores[doc], doc))
+        # Best score first; ties in ladder order, so the same question always gets the same hits.
+        best = matched[np.lexsort((matched, -scores[matched]))[:limit]].tolist()
         return [SearchHit(*self._entries[doc], round(float(scores[doc]), 3)) for doc in best]
 
     def _allowed(self, track_key: str | None, level_ids: set[str] | None) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,7 @@ IGNORED_BEFORE_PAUSE = 3
 INDEFINITELY = timedelta(days=3650)
 TZ_FRESH_FOR = timedelta(hours=24)  # people travel: ask Slack for their zone at least daily
 BULK_DIRECTORY_FROM = 50  # this many stale time zones in a batch: one users.list beats many users.info
+SEND_CHUNK = 50  # claims are renewed this many at a time, just before they are sent
 # Slack errors that will not go away by trying again: record, skip, move on.
 PERMANENT_ERRORS = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found",
                     "is_archived", "user_is_bot", "invalid_user", "messages_tab_disabled"}
@@ -100,6 +102,7 @@ class NudgeRunner:
         self._stop_reason = ""
         self._chooser = PromptChooser()
         self._directory: dict[str, dict] | None = None
+        self._started = time.monotonic()
 
     @classmethod
     def from_settings(cls, store: Store, content: Content, settings: Settings, **options) -> NudgeRunner:
@@ -118,6 +121,8 @@ class NudgeRunner:
         self._stop_reason = ""
         self._chooser = PromptChooser()  # the ladder may have been reloaded since the last run
         self._directory = None
+        self._started = time.monotonic()
+        self.pacer.reset()
         people = self.store.people_due_candidates(self.batch_size)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \
@@ -126,20 +131,47 @@ class NudgeRunner:
                 return preparer.submit(self._prepare_batch, list(islice(people, self.batch_size)), now, senders)
 
             upcoming = prepare_next()
+            records = []
             while (prepared := upcoming.result()) is not None:
                 upcoming = prepare_next()
                 waiting, outcomes, deliveries = prepared
                 summary.waiting += waiting
-                list(senders.map(lambda d: self._deliver(d, now), deliveries))
-                recorder.submit(self._record, deliveries, now)
+                sent = self._send(deliveries, now, senders)
+                records.append(recorder.submit(self._record, sent, now))
                 for outcome in outcomes + [d.outcome for d in deliveries]:
                     summary.add(outcome)
                 if self._stop_reason:
                     self._release(upcoming.result(), now)  # claimed but never to be sent in this run
                     break
+            for record in records:
+                record.result()  # _record logs its own failures; this only waits for them
         summary.stopped = self._stop_reason
         (log.error if summary.stopped else log.info)(summary.line())
         return summary
+
+    def _clock(self, now: datetime) -> datetime:
+        """The run's instant (`--at` or the real now) moved on by the time the run has taken,
+        so leases stay honest however long sending takes."""
+        return now + timedelta(seconds=time.monotonic() - self._started)
+
+    def _send(self, deliveries: list[_Delivery], now: datetime, senders: ThreadPoolExecutor) -> list[_Delivery]:
+        """Send in chunks, renewing each chunk's claims first: a claim that another runner
+        took over meanwhile (its lease ran out while earlier batches were sent) is left to it."""
+        sent = []
+        for start in range(0, len(deliveries), SEND_CHUNK):
+            chunk = deliveries[start:start + SEND_CHUNK]
+            try:
+                renewed = self.store.renew_claims([d.nudge.id for d in chunk], worker=self.worker, now=self._clock(now))
+            except Exception as error:  # noqa: BLE001 - no renewal, no send: the claims will be retried
+                log.error("could not renew %d claims (%s); not sending them now", len(chunk), error)
+                renewed = set()
+            for delivery in chunk:
+                if delivery.nudge.id not in renewed:
+                    delivery.done("skipped", "")  # another runner has it, or we could not tell
+            mine = [d for d in chunk if d.nudge.id in renewed]
+            list(senders.map(lambda d: self._deliver(d, now), mine))
+            sent += mine
+        return sent
 
     def _prepare_batch(self, batch: list[Person], now: datetime,
                        pool: ThreadPoolExecutor) -> tuple[int, list[str], list[_Delivery]] | None:
@@ -173,21 +205,29 @@ class NudgeRunner:
             history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
             refreshed = self._refresh_time_zones(people, now, pool)
             outcomes, requests = self._prompts(refreshed, history, now)
-            claims = self.store.claim_nudges(requests, worker=self.worker, now=now, lease=self.lease)
-        except StorageError as error:
-            log.error("nudge batch of %d people not sent: %s", len(people), error)
+            claims = self.store.claim_nudges(requests, worker=self.worker, now=self._clock(now), lease=self.lease)
+        except Exception as error:  # noqa: BLE001 - one bad batch never stops the run
+            log.error("nudge batch of %d people not sent: %s", len(people), error, exc_info=not isinstance(error, StorageError))
             return ["failed"] * len(people), []
         outcomes += ["skipped"] * (len(requests) - len(claims))  # another process has those
         by_person = {(p.team_id, p.user_id): p for p, _ in refreshed}
         deliveries = []
         for nudge in claims:
             person = by_person[(nudge.team_id, nudge.user_id)]
-            if nudge.attempts == 1 and self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []), now):
+            if nudge.attempts == 1 and self._paused_for_silence(person, nudge, history, now):
                 outcomes.append("skipped")
                 continue
             level = self.content.answerer.ladder.get(nudge.level_id)
             deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id))
         return outcomes, deliveries
+
+    def _paused_for_silence(self, person: Person, nudge: Nudge, history: dict, now: datetime) -> bool:
+        """The three-ignored-prompts rule; if checking it fails, send the prompt anyway."""
+        try:
+            return self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []), now)
+        except Exception:  # noqa: BLE001 - a prompt too many beats a prompt stranded
+            log.exception("could not check %s/%s for ignored prompts; sending", person.team_id, person.user_id)
+            return False
 
     def _refresh_time_zones(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[tuple[Person, bool]]:
         """Each person as Slack describes them now, and whether they can be reached."""
@@ -195,7 +235,10 @@ class NudgeRunner:
             self._directory = self._load_directory()
         refreshed = list(pool.map(self._from_slack, people))
         changed = [(p.id, tz) for p, (tz, _) in zip(people, refreshed) if tz and (tz != p.tz or _tz_stale(p, now))]
-        self.store.set_time_zones(changed, now=now)
+        try:
+            self.store.set_time_zones(changed, now=now)
+        except StorageError as error:  # the zones stay as they were; they are asked again next run
+            log.warning("could not store %d time zones: %s", len(changed), error)
         return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed)]
 
     def _prompts(self, refreshed: list[tuple[Person, bool]], history: dict[tuple[str, str], list[Nudge]],
@@ -230,10 +273,12 @@ class NudgeRunner:
     def _record(self, deliveries: list[_Delivery], now: datetime) -> None:
         """All outcomes in one statement. If this fails after Slack took the messages, the
         claims go stale and the next run finds the messages by their metadata."""
-        try:
-            self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in deliveries], worker=self.worker, now=now)
-        except StorageError as error:
-            log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(deliveries), error)
+        ordered = sorted((d for d in deliveries if d.status), key=lambda d: (d.nudge.team_id, d.nudge.user_id, d.nudge.period))
+        try:  # in key order, like claims, so two processes never lock rows in opposite orders
+            self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now)
+        except Exception as error:  # noqa: BLE001 - the claims go stale and the next run reconciles them
+            log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(ordered), error,
+                      exc_info=not isinstance(error, StorageError))
 
     # --- sending ----------------------------------------------------------------------
 

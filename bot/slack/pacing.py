@@ -27,22 +27,38 @@ class Pacer:
         self._lock = threading.Lock()
         self._rate: float | None = None  # sends per second; None until Slack first says 429
         self._next_slot = 0.0
+        self._blocked_until = 0.0  # nobody sends before this (Retry-After)
         self._accepted: deque[float] = deque()
+
+    def reset(self) -> None:
+        """Forget the learned pace (at the start of a run: limits change)."""
+        with self._lock:
+            self._rate, self._next_slot, self._blocked_until = None, 0.0, 0.0
+            self._accepted.clear()
 
     @property
     def rate(self) -> float | None:
         return self._rate
 
     def wait(self) -> None:
-        """Block until this thread may send."""
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_slot)
-            if self._rate:
-                self._next_slot = start + 1.0 / self._rate
-            delay = start - now
-        if delay > 0:
-            self._sleep(delay)
+        """Block until this thread may send: after any Retry-After, and in its paced slot.
+        A slot reserved before a 429 is checked again after sleeping, so nobody sends
+        inside a Retry-After window that opened meanwhile."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                if now < self._blocked_until:
+                    delay, done = self._blocked_until - now, False
+                else:
+                    start = max(now, self._next_slot)
+                    if self._rate:
+                        self._next_slot = start + 1.0 / self._rate
+                    delay, done = start - now, True
+            if delay > 0:
+                self._sleep(delay)
+            with self._lock:
+                if done and self._clock() >= self._blocked_until:
+                    return
 
     def accepted(self) -> None:
         with self._lock:
@@ -58,7 +74,8 @@ class Pacer:
             recent = sum(1 for t in self._accepted if t >= now - 1.0)
             learned = recent * MARGIN if recent else (self._rate or 2.0) / 2
             self._rate = max(1.0, min(learned, self._rate) if self._rate else learned)
-            self._next_slot = max(self._next_slot, now + retry_after)
+            self._blocked_until = max(self._blocked_until, now + retry_after)
+
 
 
 class PacedRateLimitHandler(RateLimitErrorRetryHandler):
@@ -72,8 +89,12 @@ class PacedRateLimitHandler(RateLimitErrorRetryHandler):
                                  response: HttpResponse | None = None, error: Exception | None = None) -> None:
         if response is None:
             raise error  # type: ignore[misc]
-        retry_after = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"), "1")
-        self.pacer.limited(float(retry_after) if str(retry_after).replace(".", "", 1).isdigit() else 1.0)
-        self.pacer.wait()
+        header = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"), "1")
+        retry_after = float(header) if str(header).replace(".", "", 1).isdigit() else 1.0
+        if request.url.endswith("chat.postMessage"):
+            self.pacer.limited(retry_after)  # only the sends teach the sending pace
+            self.pacer.wait()
+        else:
+            time.sleep(retry_after)  # Slack limits each method apart: only this call waits
         state.next_attempt_requested = True
         state.increment_current_attempt()

@@ -38,7 +38,9 @@ def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
     if isinstance(intent, ShowProfile):
         return [Message("Your ladder profile", profile(deps, asker))]
     if isinstance(intent, SetCadence):
-        deps.store.update_person(asker.team_id, asker.user_id, cadence=intent.cadence)
+        # Turning prompts on is a fresh start: earlier silences no longer count towards a pause.
+        fresh = {} if intent.cadence == "off" else {"ignored_streak": 0}
+        deps.store.update_person(asker.team_id, asker.user_id, cadence=intent.cadence, **fresh)
         word = "off" if intent.cadence == "off" else f"{intent.cadence}"
         return _with_profile(f"Growth prompts are now *{word}*.", deps, asker)
     if isinstance(intent, SetSchedule):
@@ -149,7 +151,8 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.CADENCE:
         cadence = ((action.get("selected_option") or {}).get("value")) or ""
         if cadence in ("monthly", "fortnightly", "weekly", "off"):
-            deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence)
+            fresh = {} if cadence == "off" else {"ignored_streak": 0}
+            deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence, **fresh)
         return []
     if action_id == pb.EDIT_LEVELS:
         person = deps.store.get_person(asker.team_id, asker.user_id)
@@ -168,6 +171,8 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
         asker.client.views_open(trigger_id=body["trigger_id"], view=pb.reflection_modal(nudge))
         return []
     if action_id == pb.STOP:
+        if nudge.status == "sent":  # a click is an answer: it must not count as an ignored prompt later
+            deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
         deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
         return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
     if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
