@@ -442,12 +442,6 @@ class Store:
             row = s.execute(select(_NUDGES).where(*where).order_by(_NUDGES.c.id).limit(1)).one_or_none()
         return _to(Nudge, row) if row is not None else None
 
-    def stale_claims(self, now: datetime, lease: timedelta) -> list[Nudge]:
-        """Claims older than the lease: their sender probably crashed."""
-        cutoff = _utc(now, "now") - lease
-        where = (_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < cutoff)
-        return self._nudges(select(_NUDGES).where(*where).order_by(_NUDGES.c.claimed_at, _NUDGES.c.id))
-
     def settled_periods(
         self, keys: Iterable[tuple[str, str, str]], *, now: datetime, lease: timedelta
     ) -> set[tuple[str, str, str]]:
@@ -462,12 +456,6 @@ class Store:
         )
         with self._session() as s, s.begin():
             return {tuple(row) for row in s.execute(stmt)}
-
-    def used_competency_keys(self, team_id: str, user_id: str, level_id: str) -> set[str]:
-        """Competencies of every nudge this person ever got for this level, whatever its status."""
-        stmt = select(_NUDGES.c.competency_key).where(_owned(_NUDGES, team_id, user_id), _NUDGES.c.level_id == level_id)
-        with self._session() as s, s.begin():
-            return set(s.scalars(stmt))
 
     def nudge_history(self, people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Nudge]]:
         """Every nudge of each (team_id, user_id), newest first, in one query: what a

@@ -295,16 +295,13 @@ def test_claim_nudge_once_per_period(store: Store) -> None:
 def test_stale_claim_is_taken_over_once(store: Store) -> None:
     original = claim(store, worker="crashed", key="original-key")
     assert original is not None
-    assert store.stale_claims(T0 + LEASE, LEASE) == []
     assert claim(store, worker="w2", now=T0 + LEASE) is None  # lease not yet over
 
     later = T0 + LEASE + timedelta(seconds=1)
-    assert [n.id for n in store.stale_claims(later, LEASE)] == [original.id]
     taken = claim(store, worker="w2", now=later, key="another-key")
     assert taken is not None and taken.id == original.id
     assert (taken.claimed_by, taken.claimed_at, taken.attempts) == ("w2", later, 2)
     assert taken.competency_key == "original-key"  # the row's content is kept
-    assert store.stale_claims(later, LEASE) == []
     assert claim(store, worker="w3", now=later) is None
     # The crashed sender wakes up: its claim is gone, so it cannot record anything.
     assert store.mark_nudge_sent(original.id, channel_id="D1", message_ts="1.1", now=later, worker="crashed") is False
@@ -366,17 +363,18 @@ def test_racing_claims_have_exactly_one_winner(store: Store, scenario: str) -> N
     assert store.count_nudges() == rounds
 
 
-def test_used_keys_recent_nudges_and_stale_claims(store: Store) -> None:
+def test_nudge_history_and_recent_nudges(store: Store) -> None:
     for month, key in [("2026-09", "a"), ("2026-10", "b"), ("2026-11", "c")]:
         claim(store, period=month, key=key)
     claim(store, period="2026-12", key="other-level")
     store.claim_nudge(TEAM, ALICE, "2027-01", worker="w", now=T0, lease=LEASE, **competency("x", level_id="eng/l4"))
     claim(store, user_id=BOB, key="bobs")
     level = competency()["level_id"]
-    assert store.used_competency_keys(TEAM, ALICE, level) == {"a", "b", "c", "other-level"}
-    assert store.used_competency_keys(TEAM, ALICE, "eng/l4") == {"x"}
+    history = store.nudge_history([(TEAM, ALICE), (TEAM, BOB), (TEAM, "U-nobody")])
+    assert {n.competency_key for n in history[(TEAM, ALICE)] if n.level_id == level} == {"a", "b", "c", "other-level"}
+    assert [n.period for n in history[(TEAM, ALICE)]] == ["2027-01", "2026-12", "2026-11", "2026-10", "2026-09"]
+    assert [n.competency_key for n in history[(TEAM, BOB)]] == ["bobs"] and history[(TEAM, "U-nobody")] == []
     assert [n.period for n in store.recent_nudges(TEAM, ALICE, limit=3)] == ["2027-01", "2026-12", "2026-11"]
-    assert len(store.stale_claims(T0 + 2 * LEASE, LEASE)) == 6
 
 
 # -- owner scoping and reflections
