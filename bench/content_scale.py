@@ -248,6 +248,7 @@ def load_and_index(root: Path) -> tuple[Answerer, float, float, int]:
     loaded = time.perf_counter()
     answerer = Answerer(result.ladder)
     indexed = time.perf_counter()
+    gc.freeze()  # as bot.content.Content does once the ladder is loaded: queries run in that state
     return answerer, loaded - started, indexed - loaded, len(result.problems)
 
 

@@ -9,6 +9,7 @@ keeps the last good index, so a bad edit never takes a level away from people.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -32,6 +33,7 @@ class Content:
         self._fingerprint = fingerprint(self.directory)
         self.last_result = load_ladder_logged(self.directory)
         self._answerer = Answerer(self.last_result.ladder)
+        gc.freeze()  # the ladder lives as long as the process: keep it out of every later GC pass
 
     @property
     def answerer(self) -> Answerer:
@@ -49,6 +51,7 @@ class Content:
                           len(result.errors), self.directory, len(self._answerer.ladder))
             else:
                 self._answerer = Answerer(result.ladder)
+                gc.freeze()
         return result
 
     def _check_for_changes(self) -> None:

@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.ladder.compare import compare_levels
 from bot.ladder.loader import load_ladder
 from bot.nudges import schedule
-from bot.nudges.choose import choose_prompt, competency_key
+from bot.nudges.choose import PromptChooser, competency_key
 from bot.nudges.runner import NudgeRunner
 from bot.slack.app import make_client
 from tests.slack_requests import BOT_TOKEN, buttons
@@ -76,7 +76,7 @@ def test_prompts_start_with_growth_and_never_repeat_until_all_are_used():
     total = target.competency_count
     used, seen = set(), []
     for round_ in range(total + 1):
-        prompt = choose_prompt(current, target, used, seed=str(round_))
+        prompt = PromptChooser().choose(current, target, used, seed=str(round_))
         seen.append(prompt.competency_text)
         used.add(prompt.competency_key)
     assert set(seen[: len(growth)]) == growth
@@ -85,7 +85,7 @@ def test_prompts_start_with_growth_and_never_repeat_until_all_are_used():
 
 
 def test_prompt_quotes_an_example_from_the_same_section():
-    prompt = choose_prompt(None, LADDER.get(L3), set())
+    prompt = PromptChooser().choose(None, LADDER.get(L3), set())
     section = next(s for s in LADDER.get(L3).sections if s.name == prompt.section_name)
     assert prompt.example_text in section.examples and prompt.question.endswith("?")
     assert prompt.competency_key == competency_key(section, section.competencies[0])
@@ -207,7 +207,7 @@ def test_three_ignored_prompts_pause_with_one_message(store, runner, fake_slack)
 
 def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
     _person(store)
-    prompt = choose_prompt(LADDER.get(L2), LADDER.get(L3), set())
+    prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
     store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(hours=1),
                       lease=timedelta(minutes=10), **prompt.__dict__)
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1
@@ -216,7 +216,7 @@ def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
 
 def test_a_message_slack_accepted_but_we_never_recorded_is_not_resent(store, runner, fake_slack):
     _person(store)
-    prompt = choose_prompt(LADDER.get(L2), LADDER.get(L3), set())
+    prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
     claim = store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(minutes=30),
                               lease=timedelta(minutes=10), **prompt.__dict__)
     # The crashed run got as far as Slack accepting the message.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from .compare import Comparison, compare_levels
@@ -80,7 +79,6 @@ class Answerer:
         self.ladder = ladder
         with gc_paused():
             self.index = SearchIndex(ladder.levels)
-        gc.freeze()  # the ladder lives as long as the process: keep it out of every future GC pass
 
     def parse(self, text: str) -> Intent:
         return parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)

@@ -33,10 +33,6 @@ class LoadResult:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
 
 def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
     """Read every level document under `root`; one folder level below it names the track."""

@@ -35,7 +35,7 @@ class LevelRef:
 
 @dataclass(frozen=True)
 class Help:
-    topic: str = ""
+    """What the bot can do, with examples."""
 
 
 @dataclass(frozen=True)

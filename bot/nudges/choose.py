@@ -40,10 +40,6 @@ def competency_key(section: Section, competency: Competency) -> str:
     return hashlib.sha1(f"{section.key}\n{competency.text}".encode()).hexdigest()[:16]
 
 
-def choose_prompt(current: Level | None, target: Level, used: set[str], seed: str = "") -> Prompt | None:
-    return PromptChooser().choose(current, target, used, seed)
-
-
 class PromptChooser:
     """Remembers each (current, target) pair's order: a run of thousands of people asks
     for the same few pairs, and comparing two levels is the costly part."""
