@@ -38,9 +38,7 @@ def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
     if isinstance(intent, ShowProfile):
         return [Message("Your ladder profile", profile(deps, asker))]
     if isinstance(intent, SetCadence):
-        # Turning prompts on is a fresh start: earlier silences no longer count towards a pause.
-        fresh = {} if intent.cadence == "off" else {"ignored_streak": 0}
-        deps.store.update_person(asker.team_id, asker.user_id, cadence=intent.cadence, **fresh)
+        set_cadence(intent.cadence, deps, asker)
         word = "off" if intent.cadence == "off" else f"{intent.cadence}"
         return _with_profile(f"Growth prompts are now *{word}*.", deps, asker)
     if isinstance(intent, SetSchedule):
@@ -60,6 +58,12 @@ def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
     if isinstance(intent, Forget):
         return [Message("Delete everything about you?", pb.forget_confirm_blocks())]
     return []
+
+
+def set_cadence(cadence: str, deps: Deps, asker: Asker) -> None:
+    # Turning prompts on is a fresh start: earlier silences no longer count towards a pause.
+    fresh = {} if cadence == "off" else {"ignored_streak": 0}
+    deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence, **fresh)
 
 
 def profile(deps: Deps, asker: Asker) -> list[dict]:
@@ -151,8 +155,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.CADENCE:
         cadence = ((action.get("selected_option") or {}).get("value")) or ""
         if cadence in ("monthly", "fortnightly", "weekly", "off"):
-            fresh = {} if cadence == "off" else {"ignored_streak": 0}
-            deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence, **fresh)
+            set_cadence(cadence, deps, asker)
         return []
     if action_id == pb.EDIT_LEVELS:
         person = deps.store.get_person(asker.team_id, asker.user_id)
