@@ -41,8 +41,6 @@ def free_port() -> int:
 class RunningBot:
     """`ladderbot serve --http` in a subprocess, as production runs it."""
 
-    database_url = ""
-
     def __init__(self, env: dict, log_path: Path, args: tuple[str, ...] = ()) -> None:
         self.env = env
         self.port = free_port()
@@ -53,6 +51,10 @@ class RunningBot:
             [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.port), *args],
             env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.slack = SlackRequests(self.url)
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -91,11 +93,9 @@ def bot_env(fake: FakeSlack, database: str, **extra: str) -> dict:
 def bot(fake_slack_server, tmp_path_factory):
     """One ladderbot for the session's end-to-end tests (each test uses its own user ids)."""
     folder = tmp_path_factory.mktemp("bot")
-    database = f"sqlite:///{folder / 'ladderbot.db'}"
-    running = RunningBot(bot_env(fake_slack_server, database,
+    running = RunningBot(bot_env(fake_slack_server, f"sqlite:///{folder / 'ladderbot.db'}",
                                  LADDER_SOURCE_URL="https://github.example/acme/ladder/blob/main"),
                          folder / "bot.log")
-    running.database_url = database
     try:
         running.wait_ready()
         yield running

@@ -17,7 +17,7 @@ from bot.content import Content
 from tests.conftest import RunningBot, bot_env, run_cli
 from tests.slack_requests import buttons
 from tests.storage_fixtures import PG_ENV, fresh_postgres_database
-from tests.test_slack_app import ask, responses
+from tests.test_slack_app import ask, press, responses
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "ladder_content"
@@ -214,15 +214,11 @@ def test_nobody_can_delete_or_read_another_persons_reflection(bot, slack, fake_s
     store = storage.Store(bot.database_url)
     mine = store.add_reflection("T0TEST", "U60", "My private thought", source="command")
     store.dispose()
-    url = fake_slack.new_response_url()
-    slack.click({"type": "button", "action_id": "me_delete_reflection", "value": str(mine.id)}, user="U61", response_url=url)
-    assert "isn't in your journal" in responses(fake_slack, url)[0].text
-    assert "My private thought" not in responses(fake_slack, url)[0].text
+    refused = press(slack, fake_slack, {"type": "button", "action_id": "me_delete_reflection", "value": str(mine.id)}, user="U61")
+    assert "isn't in your journal" in refused.text and "My private thought" not in refused.text
     journal = ask(slack, fake_slack, "journal", user="U60")
     assert "My private thought" in journal.text
-    url = fake_slack.new_response_url()
-    slack.click(buttons(journal.args["blocks"])["Delete"], user="U60", response_url=url)
-    assert "Deleted that reflection" in responses(fake_slack, url)[0].text
+    assert "Deleted that reflection" in press(slack, fake_slack, buttons(journal.args["blocks"])["Delete"], user="U60").text
     assert "My private thought" not in ask(slack, fake_slack, "journal", user="U60").text
 
 

@@ -16,7 +16,7 @@ from tests.conftest import ROOT, bot_env, run_cli
 from tests.fake_slack import readable_text
 from tests.slack_requests import buttons
 from tests.storage_fixtures import PG_ENV, fresh_postgres_database
-from tests.test_slack_app import ask, responses
+from tests.test_slack_app import ask, press
 
 pytestmark = pytest.mark.e2e
 MONDAY_10_05_LONDON = "2026-11-23T10:05:00+00:00"
@@ -96,9 +96,7 @@ def test_target_prompt_reflect_journal_export_forget(bot, slack, fake_slack):
 
     confirm = ask(slack, fake_slack, "forget me", user=user)
     assert "deletes everything I keep about you" in confirm.text
-    url = fake_slack.new_response_url()
-    slack.click(buttons(confirm.args["blocks"])["Delete everything"], user=user, response_url=url)
-    assert "Nothing about you is left" in responses(fake_slack, url)[0].text
+    assert "Nothing about you is left" in press(slack, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], user=user).text
     assert set(rows_mentioning(bot.database_url, user).values()) == {0}
     assert "Your journal is empty" in ask(slack, fake_slack, "journal", user=user).text
 
@@ -123,16 +121,10 @@ def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack)
     assert "Wrote the ADR" in ask(slack, fake_slack, "journal", user=user).text
     assert "Wrote the ADR" not in ask(slack, fake_slack, "journal", user="U601").text
 
-    url = fake_slack.new_response_url()
-    slack.click(found["Skip this one"], user="U601", response_url=url)  # someone else's prompt
-    assert "isn't yours" in responses(fake_slack, url)[0].text
-    url = fake_slack.new_response_url()
-    slack.click(found["Snooze a week"], user=user, response_url=url)
-    assert "You've already answered this prompt" in responses(fake_slack, url)[0].text
+    assert "isn't yours" in press(slack, fake_slack, found["Skip this one"], user="U601").text  # someone else's prompt
+    assert "You've already answered this prompt" in press(slack, fake_slack, found["Snooze a week"], user=user).text
     assert "Paused until" not in ask(slack, fake_slack, "me", user=user).text
-    url = fake_slack.new_response_url()
-    slack.click(found["Stop these"], user=user, response_url=url)
-    assert "no more growth prompts" in responses(fake_slack, url)[0].text
+    assert "no more growth prompts" in press(slack, fake_slack, found["Stop these"], user=user).text
     assert "Prompts:* off" in ask(slack, fake_slack, "me", user=user).text
 
 
@@ -141,9 +133,7 @@ def test_snooze_pauses_and_says_when(bot, slack, fake_slack):
     ask(slack, fake_slack, "target L2 cloud", user=user)
     run_due(bot, MONDAY_10_05_LONDON)
     [prompt] = prompts_to(fake_slack, user)
-    url = fake_slack.new_response_url()
-    slack.click(buttons(prompt.args["blocks"])["Snooze a week"], user=user, response_url=url)
-    assert "then this one comes back first" in responses(fake_slack, url)[0].text
+    assert "then this one comes back first" in press(slack, fake_slack, buttons(prompt.args["blocks"])["Snooze a week"], user=user).text
     assert "Paused until" in ask(slack, fake_slack, "me", user=user).text
 
 
@@ -156,9 +146,7 @@ def test_settings_commands_answer_clearly(slack, fake_slack):
     assert "Prompts resumed" in ask(slack, fake_slack, "resume", user=user).text
     picker = ask(slack, fake_slack, "target L4", user=user)
     assert "Which level do you mean" in picker.text
-    url = fake_slack.new_response_url()
-    slack.click(buttons(picker.args["blocks"])["L4: Cloud Architect (Cloud Engineering)"], user=user, response_url=url)
-    assert "Your target is now L4: Cloud Architect" in responses(fake_slack, url)[0].text
+    assert "Your target is now L4: Cloud Architect" in press(slack, fake_slack, buttons(picker.args["blocks"])["L4: Cloud Architect (Cloud Engineering)"], user=user).text
 
 
 def test_profile_asked_in_a_channel_is_shown_only_to_the_asker(slack, fake_slack):
@@ -243,3 +231,18 @@ def test_app_home_shows_my_levels_gap_and_reflections_to_me_only(bot, slack, fak
     slack.event({"type": "app_home_opened", "user": "U881", "channel": "DU881", "tab": "home"})
     theirs = readable_text(fake_slack.wait_for("views.publish")[0].args["view"])
     assert "DNS outage" not in theirs and "You haven't set your levels yet" in theirs
+
+
+def test_choosing_a_cadence_on_app_home_turns_prompts_on_afresh(bot, slack, fake_slack):
+    user = "U890"
+    store = storage.Store(bot.database_url)
+    store.update_person("T0TEST", user, target_level_id="cloud-engineering/l3-senior-software-engineer",
+                        cadence="off", ignored_streak=2)
+    menu = {"type": "static_select", "action_id": "me_cadence", "selected_option": {"value": "weekly"}}
+    assert slack.click(menu, user=user, response_url=fake_slack.new_response_url()).status == 200
+    deadline = time.monotonic() + 10
+    while store.get_person("T0TEST", user).cadence != "weekly" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    person = store.get_person("T0TEST", user)
+    store.dispose()
+    assert (person.cadence, person.ignored_streak) == ("weekly", 0)

@@ -33,6 +33,13 @@ def ask(slack, fake, text: str, user: str = "U1"):
     return responses(fake, url)[0]
 
 
+def press(slack, fake, button: dict, **kwargs):
+    """Click a button as a person would, and return the first answer to it."""
+    url = fake.new_response_url()
+    assert slack.click(button, response_url=url, **kwargs).status == 200
+    return responses(fake, url)[0]
+
+
 def within_limits(call) -> None:
     blocks = call.args.get("blocks") or []
     assert len(blocks) <= 50
@@ -74,18 +81,14 @@ def test_lookup_is_readable_block_kit_with_follow_ups(slack, fake_slack):
 
 def test_show_examples_replaces_the_answer(slack, fake_slack):
     reply = ask(slack, fake_slack, "L3")
-    url = fake_slack.new_response_url()
-    slack.click(buttons(reply.args["blocks"])["Show examples"], response_url=url)
-    updated = responses(fake_slack, url)[0]
+    updated = press(slack, fake_slack, buttons(reply.args["blocks"])["Show examples"])
     assert updated.args["replace_original"] is True
     assert "I led a small improvement project for Octopus Cloud" in updated.text
 
 
 def test_compare_with_previous_level_shows_the_real_difference(slack, fake_slack):
     reply = ask(slack, fake_slack, "L3")
-    url = fake_slack.new_response_url()
-    slack.click(buttons(reply.args["blocks"])["Compare with previous level"], response_url=url)
-    text = responses(fake_slack, url)[0].text
+    text = press(slack, fake_slack, buttons(reply.args["blocks"])["Compare with previous level"]).text
     assert "L2: Cloud Engineer → L3: Senior Software Engineer" in text
     assert "I am ~becoming~ proficient with virtualization" in text
     assert "Impact radius*: Self plus some team members → Peers (2-5)" in text
@@ -116,9 +119,7 @@ def test_ambiguous_query_offers_buttons_that_answer(slack, fake_slack):
     assert "Several levels match" in reply.text
     options = buttons(reply.args["blocks"])
     assert set(options) == {"L4: Cloud Architect (Cloud Engineering)", "L4: Lead Cloud Engineer (Cloud Engineering)"}
-    url = fake_slack.new_response_url()
-    slack.click(options["L4: Lead Cloud Engineer (Cloud Engineering)"], response_url=url)
-    assert "I coordinate projects that require input from multiple teams" in responses(fake_slack, url)[0].text
+    assert "I coordinate projects that require input from multiple teams" in press(slack, fake_slack, options["L4: Lead Cloud Engineer (Cloud Engineering)"]).text
 
 
 def test_unknown_level_says_so_and_suggests(slack, fake_slack):
