@@ -426,18 +426,19 @@ class FakeSlack:
         with self._cond:
             self._reset_state()
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until ``count`` calls of ``method`` arrived; return all of them.
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0, *, accepted: bool = False) -> list[Call]:
+        """Block until ``count`` calls of ``method`` arrived (with ``accepted``: were
+        answered ok); return all of them.
 
         For bots that call Slack from background threads. Raises
         AssertionError naming what *was* received, which is usually the
         quickest way to see why the expected call never came.
         """
         with self._cond:
-            done = self._cond.wait_for(lambda: self._count(method) >= count, timeout=timeout)
+            done = self._cond.wait_for(lambda: self._count(method, accepted) >= count, timeout=timeout)
             if done:
                 return [c for c in self._calls if c.method == method]
-            got = self._count(method)
+            got = self._count(method, accepted)
             received = "\n".join(f"  - {_describe(c)}" for c in self._calls[-20:]) or "  (nothing)"
         raise AssertionError(
             f"expected {count} call(s) of {method!r} within {timeout}s, got {got}; received:\n{received}"
@@ -563,8 +564,8 @@ class FakeSlack:
         with self._cond:
             self._faults.setdefault(method, deque()).extend([fault] * times)
 
-    def _count(self, method: str) -> int:
-        return sum(1 for c in self._calls if c.method == method)
+    def _count(self, method: str, accepted: bool = False) -> int:
+        return sum(1 for c in self._calls if c.method == method and not (accepted and c.failed))
 
     def _sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)  # stop() cuts hangs short
