@@ -7,11 +7,10 @@ import sys
 import click
 from rich.console import Console
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, StartupError, load_settings
 from bot.ladder.answers import Answerer
 from bot.ladder.loader import load_ladder
 from bot.render_text import print_answer
-from bot.slack.app import StartupError
 
 
 class _FriendlyGroup(click.Group):

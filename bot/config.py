@@ -22,6 +22,10 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message names it."""
 
 
+class StartupError(RuntimeError):
+    """The app cannot start; the message is one line for the person starting it."""
+
+
 @dataclass(frozen=True)
 class Settings:
     content_dir: Path

@@ -10,7 +10,7 @@ from typing import Callable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, StartupError
 from bot.content import Content
 from bot.slack import errors
 from bot.slack.pacing import Pacer
@@ -83,10 +83,6 @@ def _skip_retried_events(deps: Deps):
         return next()
 
     return skip_retried_events
-
-
-class StartupError(RuntimeError):
-    """The app cannot start; the message is one line for the person starting it."""
 
 
 def build_deps(settings: Settings) -> Deps:
