@@ -214,12 +214,14 @@ def nudges_run_due(ctx: click.Context, at: str | None) -> None:
 
 @cli.command()
 @click.option("--every", default=5, show_default=True, help="Minutes between runs.")
+@click.option("--metrics-port", type=int, envvar="METRICS_PORT", default=9102, show_default=True,
+              help="Serve Prometheus metrics on this port ($METRICS_PORT; 0: off).")
 @click.pass_context
-def clock(ctx: click.Context, every: int) -> None:
+def clock(ctx: click.Context, every: int, metrics_port: int) -> None:
     """Run due prompts on a schedule (the Procfile's clock process)."""
     from bot.nudges.clock import run_clock
 
-    run_clock(_runner(ctx), every)
+    run_clock(_runner(ctx), every, metrics_port)
 
 
 def _instant(text: str | None):

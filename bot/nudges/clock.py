@@ -11,24 +11,34 @@ from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import start_http_server
 
-from bot.nudges.runner import NudgeRunner
+from bot import metrics
+from bot.nudges.runner import NudgeRunner, RunSummary
 
 log = logging.getLogger(__name__)
 
 EVENT_IDS_KEPT_FOR = timedelta(days=7)  # Slack retries within minutes; a week is plenty
 
 
-def tick(runner: NudgeRunner) -> None:
+def tick(runner: NudgeRunner, now: datetime | None = None) -> None:
     """One clock tick: send what is due, then forget old Slack event ids."""
-    now = datetime.now(timezone.utc)
-    runner.run_due(now)
+    now = now or datetime.now(timezone.utc)
+    count_prompts(runner.run_due(now))
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
     if forgotten:
         log.info("clock: forgot %d handled Slack event ids older than %s", forgotten, EVENT_IDS_KEPT_FOR)
 
 
-def run_clock(runner: NudgeRunner, every_minutes: int = 5) -> None:
+def count_prompts(summary: RunSummary) -> None:
+    for outcome in ("sent", "skipped", "failed"):
+        metrics.PROMPTS.labels(outcome).inc(getattr(summary, outcome))
+
+
+def run_clock(runner: NudgeRunner, every_minutes: int = 5, metrics_port: int = 0) -> None:
+    if metrics_port:
+        start_http_server(metrics_port)  # GET /metrics on every path of this port, from a daemon thread
+        log.info("clock: metrics on port %d", metrics_port)
     scheduler = BlockingScheduler(timezone=timezone.utc)
     scheduler.add_job(
         tick,
