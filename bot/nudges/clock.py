@@ -31,7 +31,7 @@ def tick(runner: NudgeRunner, now: datetime | None = None) -> None:
 
 
 def count_prompts(summary: RunSummary) -> None:
-    for outcome in ("sent", "skipped", "failed"):
+    for outcome in metrics.PROMPT_OUTCOMES:
         metrics.PROMPTS.labels(outcome).inc(getattr(summary, outcome))
 
 
