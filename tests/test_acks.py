@@ -201,3 +201,39 @@ def test_the_pool_refuses_beyond_its_queue_and_drains_on_stop():
     assert pool.drain(timeout=10) == 0
     assert sorted(done) == [1, 2]
     assert not pool.submit(job(4))  # stopped
+
+
+def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tmp_path):
+    """Socket Mode runs the same app: the ack (the envelope reply) does not wait for Slack either."""
+    from pathlib import Path
+
+    import storage
+    from bot.config import Settings
+    from bot.content import Content
+    from bot.slack.app import Deps, create_app
+    from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+    from slack_sdk.socket_mode.request import SocketModeRequest
+    from tests.slack_requests import BOT_TOKEN, TEAM
+
+    content = Path(__file__).resolve().parent.parent / "ladder_content"
+    url = f"sqlite:///{tmp_path / 'socket.db'}"
+    storage.upgrade(url)
+    deps = Deps(settings=Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN),
+                content=Content(content), store=storage.Store(url))
+    app = create_app(deps, socket_mode=True)
+    fake_slack.slow_down("response_url", 3)
+    fake_slack.slow_down("chat.postMessage", 3)
+    command = {"team_id": TEAM, "user_id": "U31", "channel_id": "C31", "command": "/ladder", "text": "L3",
+               "response_url": fake_slack.new_response_url(), "trigger_id": "t31"}
+    event = {"team_id": TEAM, "type": "event_callback", "event_id": "EvSOCKET001",
+             "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
+             "event": {"type": "app_mention", "user": "U31", "text": "<@U0BOT> L2 support", "channel": "C31",
+                       "ts": "1700000031.000100"}}
+    try:
+        for kind, payload in (("slash_commands", command), ("events_api", event)):
+            response, elapsed = timed(lambda: run_bolt_app(app, SocketModeRequest(kind, f"env-{kind}", payload)))
+            assert response.status == 200 and elapsed < 1.0, f"{kind}: {response.status} after {elapsed:.2f} s"
+        assert "L3: Senior Software Engineer" in fake_slack.wait_for("response_url", timeout=10)[0].text
+        assert fake_slack.wait_for("chat.postMessage", timeout=10)[0].args["channel"] == "C31"
+    finally:
+        deps.work.drain(timeout=10)
