@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -41,12 +40,16 @@ class WorkPool:
             return False
         return True
 
+    def wait_idle(self, timeout: float) -> int:
+        """Wait up to `timeout` s for every accepted job to finish; the number still unfinished."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+            return self._in_flight
+
     def drain(self, timeout: float) -> int:
         """Take no new work and wait up to `timeout` s for what was accepted; the number left."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            self._idle.wait_for(lambda: self._in_flight == 0, timeout=max(0.0, deadline - time.monotonic()))
-            left = self._in_flight
+        self._executor.shutdown(wait=False)  # refuses new jobs; queued ones still run
+        left = self.wait_idle(timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
         if left:
             log.warning("stopping with %d job(s) unfinished", left)

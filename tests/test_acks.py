@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import sqlite3
@@ -12,11 +13,18 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_sdk.socket_mode.request import SocketModeRequest
 
+import storage
+from bot.config import Settings
+from bot.content import Content
+from bot.slack.app import Deps, create_app
+from bot.slack.blocks import ACTION_QUERY
 from bot.slack.handoff import BUSY_TEXT
 from bot.workpool import WorkPool
-from tests.conftest import RunningBot, bot_env
-from tests.slack_requests import SIGNING_SECRET
+from tests.conftest import ROOT, RunningBot, bot_env
+from tests.slack_requests import BOT_TOKEN, TEAM
 
 pytestmark = pytest.mark.e2e
 
@@ -133,18 +141,23 @@ def test_slow_clients_are_cut_and_health_checks_still_answer(start_bot, fake_sla
     stop = threading.Event()
     cut: list[bool] = []
 
-    def trickle() -> None:
-        conn = raw_request(bot, "POST /slack/events HTTP/1.1\nHost: x\nContent-Length: 1000\n", b"{")
+    def trickle(n: int) -> None:
+        conn = socket.create_connection(("127.0.0.1", bot.port), timeout=10)
+        # Half send their headers, half their body, one byte at a time for as long as the server listens.
+        head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+        slow = iter((head if n % 2 else b"") + b"{" + b" " * 999)
+        if n % 2 == 0:
+            conn.sendall(head)
         try:
             while not stop.is_set():
-                conn.sendall(b" ")  # one byte at a time, as long as the server keeps listening
+                conn.sendall(bytes([next(slow)]))
                 stop.wait(0.5)
         except OSError:
             cut.append(True)  # the server closed the connection
         finally:
             conn.close()
 
-    tricklers = [threading.Thread(target=trickle) for _ in range(20)]  # more than the 2 x 8 HTTP threads
+    tricklers = [threading.Thread(target=trickle, args=(n,)) for n in range(20)]  # more than the 2 x 8 HTTP threads
     for thread in tricklers:
         thread.start()
     try:
@@ -203,37 +216,69 @@ def test_the_pool_refuses_beyond_its_queue_and_drains_on_stop():
     assert not pool.submit(job(4))  # stopped
 
 
-def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tmp_path):
-    """Socket Mode runs the same app: the ack (the envelope reply) does not wait for Slack either."""
-    from pathlib import Path
-
-    import storage
-    from bot.config import Settings
-    from bot.content import Content
-    from bot.slack.app import Deps, create_app
-    from slack_bolt.adapter.socket_mode.internals import run_bolt_app
-    from slack_sdk.socket_mode.request import SocketModeRequest
-    from tests.slack_requests import BOT_TOKEN, TEAM
-
-    content = Path(__file__).resolve().parent.parent / "ladder_content"
-    url = f"sqlite:///{tmp_path / 'socket.db'}"
+def in_process_app(fake_slack, tmp_path, **settings):
+    """The app `ladderbot serve` builds for Socket Mode, and a way to hand it what Slack would send."""
+    content = ROOT / "ladder_content"
+    url = f"sqlite:///{tmp_path / 'in-process.db'}"
     storage.upgrade(url)
-    deps = Deps(settings=Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN),
+    deps = Deps(settings=Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN,
+                                  **settings),
                 content=Content(content), store=storage.Store(url))
     app = create_app(deps, socket_mode=True)
+
+    def deliver(kind: str, payload: dict, **extra):
+        return run_bolt_app(app, SocketModeRequest(kind, f"env-{next(_envelopes)}", payload, **extra))
+
+    return deps, deliver
+
+
+_envelopes = itertools.count(1)
+
+
+def slash_command(fake_slack, text: str = "L3") -> dict:
+    return {"team_id": TEAM, "user_id": "U31", "channel_id": "C31", "command": "/ladder", "text": text,
+            "response_url": fake_slack.new_response_url(), "trigger_id": "t31"}
+
+
+def mention_event(event_id: str, text: str = "L2 support") -> dict:
+    return {"team_id": TEAM, "type": "event_callback", "event_id": event_id,
+            "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
+            "event": {"type": "app_mention", "user": "U31", "text": f"<@U0BOT> {text}", "channel": "C31",
+                      "ts": "1700000031.000100"}}
+
+
+def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tmp_path):
+    """Socket Mode runs the same app: the ack (the envelope reply) does not wait for Slack either."""
+    deps, deliver = in_process_app(fake_slack, tmp_path)
     fake_slack.slow_down("response_url", 3)
     fake_slack.slow_down("chat.postMessage", 3)
-    command = {"team_id": TEAM, "user_id": "U31", "channel_id": "C31", "command": "/ladder", "text": "L3",
-               "response_url": fake_slack.new_response_url(), "trigger_id": "t31"}
-    event = {"team_id": TEAM, "type": "event_callback", "event_id": "EvSOCKET001",
-             "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
-             "event": {"type": "app_mention", "user": "U31", "text": "<@U0BOT> L2 support", "channel": "C31",
-                       "ts": "1700000031.000100"}}
     try:
-        for kind, payload in (("slash_commands", command), ("events_api", event)):
-            response, elapsed = timed(lambda: run_bolt_app(app, SocketModeRequest(kind, f"env-{kind}", payload)))
+        for kind, payload in (("slash_commands", slash_command(fake_slack)), ("events_api", mention_event("EvSOCKET1"))):
+            response, elapsed = timed(lambda: deliver(kind, payload))
             assert response.status == 200 and elapsed < 1.0, f"{kind}: {response.status} after {elapsed:.2f} s"
         assert "L3: Senior Software Engineer" in fake_slack.wait_for("response_url", timeout=10)[0].text
         assert fake_slack.wait_for("chat.postMessage", timeout=10)[0].args["channel"] == "C31"
     finally:
         deps.work.drain(timeout=10)
+
+
+def test_a_full_pool_says_busy_to_commands_and_leaves_events_and_clicks_unacked(fake_slack, tmp_path):
+    deps, deliver = in_process_app(fake_slack, tmp_path, answer_threads=1, answer_queue=0)
+    release = threading.Event()
+    assert deps.work.submit(lambda: release.wait(10))  # the only thread is taken
+    try:
+        command = deliver("slash_commands", slash_command(fake_slack))
+        assert command.status == 200 and json.loads(command.body) == {"text": BUSY_TEXT, "response_type": "ephemeral"}
+        assert deliver("events_api", mention_event("EvBUSY1")).status == 503  # Slack resends it later
+        click = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U31", "team_id": TEAM},
+                 "response_url": fake_slack.new_response_url(), "trigger_id": "t32",
+                 "container": {"type": "message", "is_ephemeral": True}, "channel": {"id": "C31"},
+                 "actions": [{"action_id": f"{ACTION_QUERY}0", "value": "L3", "type": "button", "block_id": "b"}]}
+        assert deliver("interactive", click).status == 503  # Slack marks the click as failed
+    finally:
+        release.set()
+    assert deps.work.wait_idle(timeout=10) == 0
+    # Slack's retry of the event turned away is answered: it was never taken, so it is no duplicate.
+    assert deliver("events_api", mention_event("EvBUSY1"), retry_attempt=1, retry_reason="http_error").status == 200
+    assert fake_slack.wait_for("chat.postMessage", timeout=10)[0].args["channel"] == "C31"
+    deps.work.drain(timeout=10)

@@ -67,8 +67,19 @@ def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
     events.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
-    app.error(errors.handler)
+    app.error(_report_off_the_request_thread(deps))
     return app
+
+
+def _report_off_the_request_thread(deps: Deps) -> Callable[..., None]:
+    """A listener that failed before its ack: telling the person calls Slack, so that waits
+    for the pool like any answer (or, when it is full, only the log hears of it)."""
+
+    def report(error: Exception, body: dict, client: WebClient) -> None:
+        if not deps.work.submit(lambda: errors.handler(error, body, client)):
+            log.error("%s failed (not told: busy): %r", errors.describe(body), error, exc_info=error)
+
+    return report
 
 
 class StartupError(RuntimeError):

@@ -67,6 +67,8 @@ def read_slack_request(environ: dict, verifier: SignatureVerifier, limit: int) -
     body = environ["wsgi.input"].read(int(declared) if declared else limit + 1)
     if len(body) > limit:  # chunked, without a Content-Length
         return Refusal("413 Content Too Large", f"request body over {limit} bytes")
+    if declared and len(body) < int(declared):  # the client went away, or was cut for being slow
+        return Refusal("400 Bad Request", "request body shorter than its Content-Length")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
