@@ -196,6 +196,10 @@ def test_malformed_bodies_get_a_clear_4xx_and_no_traceback(bot, fake_slack, body
     assert "Traceback" not in new_log and " ERROR " not in new_log
 
 
+def test_slacks_certificate_check_is_still_answered(slack, fake_slack):
+    assert slack.post("ssl_check=1&token=legacy", "application/x-www-form-urlencoded", signature="").status == 200
+
+
 def test_a_timestamp_that_is_not_a_number_is_refused(slack, fake_slack):
     assert slack.command("L3", response_url=fake_slack.new_response_url(), timestamp="soon", signature="v0=0").status == 401
 
