@@ -286,3 +286,16 @@ def test_a_full_pool_says_busy_to_commands_and_leaves_events_and_clicks_unacked(
     assert deliver("events_api", mention_event("EvBUSY1"), retry_attempt=1, retry_reason="http_error").status == 200
     assert fake_slack.wait_for("chat.postMessage", timeout=10)[0].args["channel"] == "C31"
     deps.work.drain(timeout=10)
+
+
+def test_answers_accepted_before_a_sigterm_are_still_sent(start_bot, fake_slack):
+    bot = start_bot(WEB_CONCURRENCY="1", LADDERBOT_ANSWER_THREADS="1")
+    fake_slack.slow_down("response_url", 1)
+    urls = [fake_slack.new_response_url() for _ in range(3)]
+    for url in urls:  # one answer running, two waiting for the only thread
+        assert bot.slack.command("L3", response_url=url).status == 200
+    bot.process.terminate()
+    assert bot.process.wait(timeout=15) == 0
+    sent = {call.path.rsplit("/", 1)[-1] for call in fake_slack.calls("response_url")}
+    assert sent == {url.rsplit("/", 1)[-1] for url in urls}
+    assert "unfinished" not in bot.log()
