@@ -299,3 +299,15 @@ def test_answers_accepted_before_a_sigterm_are_still_sent(start_bot, fake_slack)
     sent = {call.path.rsplit("/", 1)[-1] for call in fake_slack.calls("response_url")}
     assert sent == {url.rsplit("/", 1)[-1] for url in urls}
     assert "unfinished" not in bot.log()
+
+
+def test_the_limits_are_settings_and_a_bad_one_is_named():
+    from bot.config import ConfigError, load_settings
+
+    settings = load_settings({"LADDERBOT_ANSWER_THREADS": "16", "LADDERBOT_ANSWER_QUEUE": "0",
+                              "LADDERBOT_MAX_BODY_BYTES": "65536", "LADDERBOT_REQUEST_TIMEOUT": "5"})
+    assert (settings.answer_threads, settings.answer_queue, settings.max_body_bytes, settings.request_timeout) == (16, 0, 65536, 5)
+    with pytest.raises(ConfigError, match="LADDERBOT_ANSWER_THREADS must be a whole number of at least 1, got '0'"):
+        load_settings({"LADDERBOT_ANSWER_THREADS": "0"})
+    with pytest.raises(ConfigError, match="LADDERBOT_MAX_BODY_BYTES"):
+        load_settings({"LADDERBOT_MAX_BODY_BYTES": "1MB"})
