@@ -40,7 +40,6 @@ import http.client
 import itertools
 import os
 import shutil
-import socket
 import signal
 import subprocess
 import sys
@@ -154,7 +153,7 @@ def one_command(port: int, body: bytes, headers: dict[str, str], timeout: float)
         response = conn.getresponse()
         payload = response.read()
         return time.perf_counter() - started, response.status, bool(payload)
-    except (OSError, socket.timeout, http.client.HTTPException):
+    except (OSError, http.client.HTTPException):  # a timeout is an OSError
         return time.perf_counter() - started, 0, False  # no ack at all
     finally:
         conn.close()

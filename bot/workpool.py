@@ -58,7 +58,7 @@ class WorkPool:
     def _run(self, job: Callable[[], None]) -> None:
         try:
             job()
-        except Exception:  # noqa: BLE001 - jobs report their own errors; this keeps the thread alive
+        except Exception:  # jobs report their own errors; this keeps the thread alive
             log.exception("a background job failed")
         finally:
             self._finished()

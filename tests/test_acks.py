@@ -258,7 +258,7 @@ def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tm
     fake_slack.slow_down("chat.postMessage", 3)
     try:
         for kind, payload in (("slash_commands", slash_command(fake_slack)), ("events_api", mention_event("EvSOCKET1"))):
-            response, elapsed = timed(lambda: deliver(kind, payload))
+            response, elapsed = timed(lambda kind=kind, payload=payload: deliver(kind, payload))
             assert response.status == 200 and elapsed < 1.0, f"{kind}: {response.status} after {elapsed:.2f} s"
         assert "L3: Senior Software Engineer" in fake_slack.wait_for("response_url", timeout=10)[0].text
         assert fake_slack.wait_for("chat.postMessage", timeout=10)[0].args["channel"] == "C31"
