@@ -40,8 +40,9 @@ def main() -> None:
     def ladder(ack) -> None:
         ack("ok")
 
-    serve_http(make_wsgi(app, lambda: {"ok": True, "bare": True}), host=args.host, port=args.port,
-               workers=args.workers, after_fork=lambda: None)
+    application = make_wsgi(app, lambda: {"ok": True, "bare": True}, signing_secret=secret, max_body_bytes=1_048_576)
+    serve_http(application, host=args.host, port=args.port, workers=args.workers, request_timeout=10,
+               after_fork=lambda: None, before_exit=lambda seconds: None)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,15 @@ show the work after the ack really happened.
 ``--profile DIR`` attaches ``py-spy record --subprocesses`` to ladderbot's gunicorn
 master for the measured phase and writes a speedscope profile and a flame graph.
 
-Targets: ladderbot p99 <= 1.5x bare p99, and ladderbot p99 < 100 ms.
+Then the slow-Slack case (``--slow-seconds 0`` skips it): every Slack call, the
+response_url included, is answered only after ``--slow-seconds`` (default 5), and
+``--slow-requests`` commands (default 100) go to ladderbot at once from as many
+clients (``--slow-concurrency``, default 100), each on a new connection. It reports
+the ack latency of each, how many acks said "busy, try again" (the answer pool and
+its queue were full), and whether every accepted command's answer reached Slack.
+
+Targets: ladderbot p99 <= 1.5x bare p99, and ladderbot p99 < 100 ms; under a slow
+Slack every command acked with HTTP 200 in under 1 s, and every accepted answer sent.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,6 +61,8 @@ from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, TEAM  # noqa: E402
 COMMAND_TEXT = "L3 senior software"
 MAX_RATIO = 1.5
 MAX_P99_MS = 100.0
+MAX_SLOW_ACK_MS = 1000.0
+SLACK_METHODS = ("response_url", "chat.postMessage", "chat.postEphemeral", "views.publish", "users.info")
 _ids = itertools.count(1)
 
 
@@ -122,6 +134,58 @@ def signed_command(verifier: SignatureVerifier, text: str, response_url: str) ->
     return body.encode(), headers
 
 
+@dataclass
+class SlowSlackResult:
+    acks: list[float]  # seconds, one per command
+    statuses: dict[int, int]
+    busy: int
+    accepted: int
+    answered: int
+    last_answer_s: float  # from the first command sent to the last answer reaching Slack
+
+
+def one_command(port: int, body: bytes, headers: dict[str, str], timeout: float) -> tuple[float, int, bool]:
+    """POST one command on a new connection: (seconds to the ack, status, acked with a message)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.perf_counter()
+    try:
+        conn.request("POST", "/slack/events", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        return time.perf_counter() - started, response.status, bool(payload)
+    except (OSError, http.client.HTTPException):  # a timeout is an OSError
+        return time.perf_counter() - started, 0, False  # no ack at all
+    finally:
+        conn.close()
+
+
+def slow_slack(server: Server, fake: FakeSlack, verifier: SignatureVerifier, args) -> SlowSlackResult:
+    """Every Slack call hangs; many commands at once; acks timed, answers counted."""
+    for method in SLACK_METHODS:
+        fake.slow_down(method, args.slow_seconds)
+    before = len(fake.calls("response_url"))
+    commands = [signed_command(verifier, args.text, fake.new_response_url()) for _ in range(args.slow_requests)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.slow_concurrency) as clients:
+        results = list(clients.map(lambda c: one_command(server.port, *c, timeout=30), commands))
+    statuses: dict[int, int] = {}
+    for _, status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    busy = sum(1 for _, status, said in results if status == 200 and said)
+    accepted = sum(1 for _, status, said in results if status == 200 and not said)
+    # An accepted answer may wait for several rounds of slow calls: give it time.
+    deadline = 60 + args.slow_seconds * (accepted + 1)
+    try:
+        fake.wait_for("response_url", before + accepted, timeout=deadline)
+    except AssertionError:
+        pass
+    answers = fake.calls("response_url")[before:]
+    last = max((c.at for c in answers), default=started) - started
+    for method in SLACK_METHODS:
+        fake.slow_down(method, 0)
+    return SlowSlackResult([r[0] for r in results], statuses, busy, accepted, len(answers), last)
+
+
 def start_profiler(pid: int, out_dir: Path) -> list[subprocess.Popen]:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -152,11 +216,17 @@ def main() -> int:
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL for both apps (default INFO)")
     parser.add_argument("--text", default=COMMAND_TEXT, help=f"slash command text (default {COMMAND_TEXT!r})")
     parser.add_argument("--profile", metavar="DIR", help="py-spy record ladderbot's workers into DIR")
+    parser.add_argument("--slow-seconds", type=float, default=5.0,
+                        help="slow-Slack case: every Slack call hangs this long (default 5; 0 skips the case)")
+    parser.add_argument("--slow-requests", type=int, default=100, help="slow-Slack case: commands (default 100)")
+    parser.add_argument("--slow-concurrency", type=int, default=100,
+                        help="slow-Slack case: clients sending at once (default 100)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="ladderbot-ack-"))
     verifier = SignatureVerifier(SIGNING_SECRET)
     servers: list[Server] = []
+    slow: SlowSlackResult | None = None
     with FakeSlack() as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LADDER_", "DATABASE_URL"))}
         env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
@@ -198,6 +268,7 @@ def main() -> int:
             if profilers:
                 stop_profiler(profilers)
             answered = len(fake.accepted("response_url")) - before
+            slow = slow_slack(ladderbot, fake, verifier, args) if args.slow_seconds > 0 else None
         finally:
             for server in servers:
                 server.stop()
@@ -221,12 +292,28 @@ def main() -> int:
         print(f"profiles: {args.profile}/ladderbot_ack.speedscope.json, {args.profile}/ladderbot_ack.svg")
     print(f"logs: {tmp}")
 
+    if slow is not None:
+        ack = summary_ms(slow.acks)
+        print(f"\nslow Slack: every Slack call answered after {args.slow_seconds:g} s; {args.slow_requests} "
+              f"'/ladder {args.text}' from {args.slow_concurrency} clients at once, to ladderbot")
+        print(table(["acks", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"],
+                    [["ladderbot", ack["n"], ack["p50"], ack["p90"], ack["p99"], ack["max"], ack["mean"]]]))
+        print(f"HTTP statuses {slow.statuses}; acked 'busy, try again': {slow.busy}; accepted: {slow.accepted}; "
+              f"answers that reached Slack: {slow.answered}, the last {slow.last_answer_s:.1f} s after the first command")
+
     verdicts = Verdicts()
     verdicts.check(f"ladderbot p99 <= {MAX_RATIO}x bare p99", ratio <= MAX_RATIO,
                    f"{a['p99']:.1f} ms vs {b['p99']:.1f} ms = {ratio:.2f}x")
     verdicts.check(f"ladderbot p99 < {MAX_P99_MS:.0f} ms", a["p99"] < MAX_P99_MS, f"{a['p99']:.1f} ms")
     all_ok = all(s.statuses.keys() == {200} for s in servers)
     verdicts.check("every request acked with HTTP 200", all_ok, "; ".join(f"{s.name} {s.statuses}" for s in servers))
+    if slow is not None:
+        ack = summary_ms(slow.acks)
+        verdicts.check(f"slow Slack: every ack < {MAX_SLOW_ACK_MS:.0f} ms", ack["max"] < MAX_SLOW_ACK_MS,
+                       f"max {ack['max']:.1f} ms, p99 {ack['p99']:.1f} ms")
+        verdicts.check("slow Slack: every command acked with HTTP 200", slow.statuses.keys() == {200}, str(slow.statuses))
+        verdicts.check("slow Slack: every accepted command answered", slow.answered >= slow.accepted,
+                       f"{slow.answered}/{slow.accepted}")
     return verdicts.print()
 
 

@@ -130,8 +130,10 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
         def health() -> dict:
             return {"ok": True, "levels": len(deps.content.answerer.ladder)}
 
-        serve_http(make_wsgi(app, health), host=host, port=port or settings.port, workers=workers,
-                   after_fork=deps.store.dispose)
+        application = make_wsgi(app, health, signing_secret=settings.slack_signing_secret,
+                                max_body_bytes=settings.max_body_bytes)
+        serve_http(application, host=host, port=port or settings.port, workers=workers,
+                   request_timeout=settings.request_timeout, after_fork=deps.store.dispose, before_exit=deps.work.drain)
     else:
         import signal
 

@@ -36,6 +36,12 @@ class Settings:
     slack_app_token: str | None = None
     source_url: str = ""  # where the content folder is browsable, for "source" links
     port: int = 3000
+    # What one web process takes on at once (README "Limits"): answers are built on
+    # answer_threads threads with at most answer_queue waiting; beyond that, "busy".
+    answer_threads: int = 8
+    answer_queue: int = 64
+    max_body_bytes: int = 1_048_576  # Slack's requests are a few KB; a modal's state well under 1 MB
+    request_timeout: int = 10  # seconds for a whole HTTP request; Slack gives up after 3
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
@@ -58,6 +64,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | No
         slack_app_token=_token(env, "SLACK_APP_TOKEN", "xapp-"),
         source_url=env.get("LADDER_SOURCE_URL", "").strip().rstrip("/"),
         port=_port(env.get("PORT", "").strip() or "3000"),
+        answer_threads=_positive(env, "LADDERBOT_ANSWER_THREADS", 8, minimum=1),
+        answer_queue=_positive(env, "LADDERBOT_ANSWER_QUEUE", 64, minimum=0),
+        max_body_bytes=_positive(env, "LADDERBOT_MAX_BODY_BYTES", 1_048_576, minimum=1024),
+        request_timeout=_positive(env, "LADDERBOT_REQUEST_TIMEOUT", 10, minimum=1),
     )
     _check_database_url(settings.database_url)
     return settings
@@ -107,6 +117,15 @@ def _secret(env: Mapping[str, str], name: str) -> str | None:
 def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"PORT must be a number between 1 and 65535, got {value!r}")
+    return int(value)
+
+
+def _positive(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
     return int(value)
 
 

@@ -528,6 +528,11 @@ class FakeSlack:
         """The next call of ``method`` is answered only after ``seconds`` (client timeouts)."""
         self._queue(method, _Fault(hang=seconds), 1)
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call of ``method`` is answered only after ``seconds`` (0 restores speed)."""
+        with self._cond:
+            self._slow[method] = seconds
+
     def reset_next(self, method: str) -> None:
         """The next call of ``method`` gets its connection reset instead of an answer."""
         self._queue(method, _Fault(reset=True), 1)
@@ -549,6 +554,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._faults: dict[str, deque[_Fault]] = {}
         self._buckets: dict[str, _TokenBucket] = {}
+        self._slow: dict[str, float] = {}
         self._valid_tokens: frozenset[str] | None = None
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
@@ -621,7 +627,7 @@ class FakeSlack:
         fault = self._pop_fault(method)
         if fault is not None and (fault.reset or fault.status or fault.error):
             return _fault_reply(fault)
-        hang = fault.hang if fault is not None else 0.0
+        hang = fault.hang if fault is not None else self._slow.get(method, 0.0)
         reply = self._rate_limited(method) or self._dispatch(method, kind, path, args, token)
         reply.hang = hang
         return reply

@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import ConfigError, Settings, StartupError
 from bot.content import Content
 from bot.slack import errors
+from bot.slack.dedupe import EventDedupe
 from bot.slack.pacing import Pacer
 from bot.slack.retries import retry_handlers
 from bot.slack.listeners import actions, commands, events, views
+from bot.workpool import WorkPool
 import storage
-from storage import DatabaseUnavailable, StorageError, Store
+from storage import DatabaseUnavailable, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,12 @@ class Deps:
     content: Content
     store: Store
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    work: WorkPool = field(init=False)  # where answers are built, after the ack
+    dedupe: EventDedupe = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.work = WorkPool(self.settings.answer_threads, self.settings.answer_queue, name="answer")
+        self.dedupe = EventDedupe(self.store)
 
 
 def make_client(settings: Settings, *, resend_on_doubt: bool = True, pacer: Pacer | None = None) -> WebClient:
@@ -50,39 +58,28 @@ def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
         client=make_client(deps.settings),
         signing_secret=deps.settings.slack_signing_secret,
         request_verification_enabled=not socket_mode,
-        process_before_response=False,  # ack first; the work runs after, in Bolt's thread pool
+        # Listeners run on the request thread, only to queue the work on deps.work and ack:
+        # the ack never waits for a thread that waits on Slack (see bot/slack/handoff.py).
+        process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    app.middleware(_skip_retried_events(deps))
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
-    app.error(errors.handler)
+    app.error(_report_off_the_request_thread(deps))
     return app
 
 
-def _skip_retried_events(deps: Deps):
-    """Slack resends an event it thinks was slow, with the same event_id (Socket Mode
-    drops the retry headers): the database remembers which ones we have taken."""
+def _report_off_the_request_thread(deps: Deps) -> Callable[..., None]:
+    """A listener that failed before its ack: telling the person calls Slack, so that waits
+    for the pool like any answer (or, when it is full, only the log hears of it)."""
 
-    def skip_retried_events(body: dict, request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            try:
-                first_time = deps.store.claim_event(body.get("team_id") or "", event_id)
-            except StorageError as error:
-                # Without the database: answer a first delivery (better twice than never), but
-                # not Slack's retries of it, which a slow database would otherwise multiply.
-                first_time = not request.headers.get("x-slack-retry-num")
-                log.warning("event %s: dedupe unavailable (%s); %s", event_id, error,
-                            "handling it anyway" if first_time else "skipping Slack's retry")
-            if not first_time:
-                log.info("event %s already handled; skipping the retry", event_id)
-                return BoltResponse(status=200, body="")
-        return next()
+    def report(error: Exception, body: dict, client: WebClient) -> None:
+        if not deps.work.submit(lambda: errors.handler(error, body, client)):
+            log.error("%s failed (not told: busy): %r", errors.describe(body), error, exc_info=error)
 
-    return skip_retried_events
+    return report
 
 
 def build_deps(settings: Settings) -> Deps:

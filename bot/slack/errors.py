@@ -33,7 +33,7 @@ def friendly_text(error: BaseException, reference: str) -> str:
 def handler(error: Exception, body: dict, client: WebClient) -> None:
     """Bolt's global error handler: log, then tell the person where they asked."""
     reference = new_reference()
-    log.error("ref %s: %s failed: %r", reference, _describe(body), error, exc_info=error)
+    log.error("ref %s: %s failed: %r", reference, describe(body), error, exc_info=error)
     tell_person(body, client, friendly_text(error, reference))
 
 
@@ -59,7 +59,7 @@ def tell_person(body: dict, client: WebClient, text: str) -> None:
         log.warning("could not tell the person about the error", exc_info=True)
 
 
-def _describe(body: dict) -> str:
+def describe(body: dict) -> str:
     kind = body.get("type") or ("slash_command" if body.get("command") else "request")
     detail = body.get("command") or (body.get("event") or {}).get("type") or ""
     return f"{kind} {detail}".strip()

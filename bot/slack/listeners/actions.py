@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import blocks, home, personal
+from bot.slack import blocks, handoff, home, personal
 from bot.slack.blocks import Message
 from bot.slack.conversation import Asker, reply_to
 from bot.slack.retries import post_to_response_url
@@ -18,17 +18,22 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: Deps) -> None:
+    # Each listener acks at once and leaves the work to the pool (see handoff.busy when it is full).
     @app.action(re.compile(f"^{blocks.ACTION_QUERY}"))
-    def follow_up(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def follow_up(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
+        return handoff.interaction(ack, deps, body, client, lambda: answer_follow_up(body, action, client))
+
+    def answer_follow_up(body: dict, action: dict, client: WebClient) -> None:
         asker = _asker(body, client)
         ephemeral = (body.get("container") or {}).get("is_ephemeral", False)
         reply = reply_to(action.get("value", ""), deps, asker, shareable=ephemeral)
         _send(reply.messages, body, client, replace=ephemeral, private=reply.private)
 
     @app.action(blocks.ACTION_SHARE)
-    def share(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def share(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
+        return handoff.interaction(ack, deps, body, client, lambda: share_answer(body, action, client))
+
+    def share_answer(body: dict, action: dict, client: WebClient) -> None:
         reply = reply_to(action.get("value", ""), deps, _asker(body, client), shareable=False)
         if reply.private:
             return  # a person's own answers are never shared
@@ -43,8 +48,10 @@ def register(app: App, deps: Deps) -> None:
         ack()  # the browser opened the link; nothing to do
 
     @app.action(re.compile(f"^{personal.ACTION_PREFIX}"))
-    def personal_action(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    def personal_action(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
+        return handoff.interaction(ack, deps, body, client, lambda: act_for_person(body, action, client))
+
+    def act_for_person(body: dict, action: dict, client: WebClient) -> None:
         asker = _asker(body, client)
         messages = personal.on_action(action, body, deps, asker)
         if (body.get("view") or {}).get("type") == "home":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.slack import handoff
 from bot.slack.blocks import from_slack
 from bot.slack.conversation import Asker, reply_to
 from bot.slack.retries import post_to_response_url
@@ -20,7 +21,9 @@ def register(app: App, deps: Deps) -> None:
     # Any command starting with /ladder, so a workspace can install it as /ladder-dev too.
     @app.command(re.compile(r"^/ladder"))
     def ladder_command(ack: Ack, command: dict, client: WebClient) -> None:
-        ack()
+        handoff.command(ack, deps, command, client, lambda: answer(command, client))
+
+    def answer(command: dict, client: WebClient) -> None:
         asker = Asker(command.get("team_id", ""), command["user_id"], client)
         reply = reply_to(from_slack(command.get("text", "")), deps, asker, shareable=True, command=command["command"])
         for message in reply.messages:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import home, personal
+from bot.slack import handoff, home, personal
 from bot.slack.blocks import from_slack
 from bot.slack.conversation import Asker, reply_to
 
@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
+    # Each listener acks by returning (Bolt acks events itself) and leaves the work to the pool.
     @app.event("app_mention")
-    def mention(event: dict, body: dict, client: WebClient) -> None:
+    def mention(event: dict, body: dict, client: WebClient) -> BoltResponse | None:
+        return handoff.event(deps, body, client, lambda: answer_mention(event, body, client))
+
+    def answer_mention(event: dict, body: dict, client: WebClient) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         thread = event.get("thread_ts") or event["ts"]
         reply = reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False)
@@ -33,9 +37,12 @@ def register(app: App, deps: Deps) -> None:
                                         blocks=message.blocks, unfurl_links=False)
 
     @app.event("message")
-    def direct_message(event: dict, body: dict, client: WebClient) -> None:
+    def direct_message(event: dict, body: dict, client: WebClient) -> BoltResponse | None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins, other bots: nothing to answer
+            return None  # edits, joins, other bots: nothing to answer
+        return handoff.event(deps, body, client, lambda: answer_direct_message(event, body, client))
+
+    def answer_direct_message(event: dict, body: dict, client: WebClient) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         if event.get("thread_ts") and personal.take_thread_reply(event, deps, asker):
             return
@@ -44,8 +51,12 @@ def register(app: App, deps: Deps) -> None:
                                     thread_ts=event.get("thread_ts"), unfurl_links=False)
 
     @app.event("app_home_opened")
-    def home_opened(event: dict, body: dict, client: WebClient) -> None:
+    def home_opened(event: dict, body: dict, client: WebClient) -> BoltResponse | None:
         if event.get("tab", "home") != "home":
-            return
+            return None
+        return handoff.event(deps, body, client, lambda: publish_home(event, body, client))
+
+    def publish_home(event: dict, body: dict, client: WebClient) -> None:
         asker = Asker(body.get("team_id", ""), event["user"], client)
         client.views_publish(user_id=event["user"], view=home.view(deps, asker))
+

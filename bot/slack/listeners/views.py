@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import home, personal
+from bot.slack import handoff, home, personal
 from bot.slack import profile_blocks as pb
 from bot.slack.conversation import Asker
 
@@ -17,19 +17,22 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: Deps) -> None:
     @app.view(pb.REFLECTION_MODAL)
-    def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> BoltResponse | None:
         asker = _asker(body, client)
         text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
+        # Checked before the ack: a problem is shown in the modal, which only the ack can do.
         nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
         if problem:
             ack(response_action="errors", errors={"reflection": problem})
-            return
-        ack()  # close the modal now; saving and thanking happen after
-        personal.save_reflection(nudge, text, deps, asker)
+            return None
+        # The ack closes the modal; saving and thanking happen on the pool.
+        return handoff.interaction(ack, deps, body, client, lambda: personal.save_reflection(nudge, text, deps, asker))
 
     @app.view(pb.LEVELS_MODAL)
-    def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        ack()
+    def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> BoltResponse | None:
+        return handoff.interaction(ack, deps, body, client, lambda: save_levels(body, view, client))
+
+    def save_levels(body: dict, view: dict, client: WebClient) -> None:
         values = (view.get("state") or {}).get("values") or {}
         chosen = {key: ((values.get(key) or {}).get("level") or {}).get("selected_option") or {} for key in ("current", "target")}
         asker = _asker(body, client)
