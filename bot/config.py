@@ -15,6 +15,9 @@ from urllib.parse import urlparse
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
+# slack-sdk's Socket Mode client drops a connection after five pings without a pong:
+# 1.5 s notices a silently dead one in under 8 s (Bolt's default of 10 s takes 50).
+DEFAULT_SOCKET_PING_INTERVAL = 1.5
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 
 
@@ -32,6 +35,7 @@ class Settings:
     slack_app_token: str | None = None
     source_url: str = ""  # where the content folder is browsable, for "source" links
     port: int = 3000
+    socket_ping_interval: float = DEFAULT_SOCKET_PING_INTERVAL  # seconds, Socket Mode only
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
@@ -54,6 +58,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | No
         slack_app_token=_token(env, "SLACK_APP_TOKEN", "xapp-"),
         source_url=env.get("LADDER_SOURCE_URL", "").strip().rstrip("/"),
         port=_port(env.get("PORT", "").strip() or "3000"),
+        socket_ping_interval=_ping_interval(env.get("SLACK_SOCKET_PING_INTERVAL", "").strip()),
     )
     _check_database_url(settings.database_url)
     return settings
@@ -104,6 +109,18 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"PORT must be a number between 1 and 65535, got {value!r}")
     return int(value)
+
+
+def _ping_interval(value: str) -> float:
+    if not value:
+        return DEFAULT_SOCKET_PING_INTERVAL
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0.5 <= seconds <= 30:
+        raise ConfigError(f"SLACK_SOCKET_PING_INTERVAL must be seconds between 0.5 and 30, got {value!r}")
+    return seconds
 
 
 def _check_database_url(url: str) -> None:

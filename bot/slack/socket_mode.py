@@ -1,0 +1,44 @@
+"""Socket Mode: the app opens a WebSocket to Slack instead of receiving HTTP requests.
+
+slack-sdk's built-in client (no extra dependency) is the one that notices a silently dead
+connection at all: it pings every `ping_interval` seconds and reconnects once no pong has
+come back for more than four intervals. (The websocket-client based one sends pings but
+never times them out; the aiohttp and websockets ones need an asyncio app.) Bolt's default
+interval of 10 s makes that about 50 s; ladderbot's default of 1.5 s makes it under 11 s,
+the 3 s socket read timeout the client waits out before closing included.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
+    return SocketModeHandler(
+        app,
+        settings.slack_app_token,
+        logger=_client_logger(),
+        ping_interval=settings.socket_ping_interval,
+    )
+
+
+def _client_logger() -> logging.Logger:
+    """The client logs every envelope in full at DEBUG, people's messages included:
+    keep it at INFO or above whatever LOG_LEVEL says."""
+    client_log = logging.getLogger("bot.slack.socket_mode.client")
+    client_log.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    return client_log
+
+
+def serve_socket_mode(app: App, settings: Settings) -> None:
+    """Connect and serve until the process is stopped; reconnects on its own."""
+    log.info("Socket Mode: connecting through %s (ping every %ss)", settings.slack_api_url,
+             settings.socket_ping_interval)
+    socket_mode_handler(app, settings).start()

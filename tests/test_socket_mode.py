@@ -1,0 +1,180 @@
+"""Socket Mode, in process and end to end: envelopes in over a WebSocket, acks back with their
+envelope_id, answers out to the fake Slack; and a connection the network silently drops is
+replaced within 15 seconds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.slack.app import build_deps, create_app
+from bot.slack.socket_mode import socket_mode_handler
+from tests.conftest import ROOT, bot_env
+from tests.fake_slack import FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
+from tests.slack_requests import BOT_TOKEN, TEAM
+
+APP_TOKEN = "xapp-1-A0TEST-1234567890-0123456789abcdef"
+RECOVERY_BOUND = 15.0  # seconds, what the reliability issue asks for
+
+
+@dataclass
+class SocketModeBot:
+    """`ladderbot serve` (Socket Mode) in a subprocess, with its fake Slack and Socket Mode server."""
+
+    process: subprocess.Popen
+    log_path: Path
+    slack: FakeSlack
+    socket_mode: FakeSocketMode
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_connected(self, count: int = 1, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.socket_mode.sessions) < count:
+            if self.process.poll() is not None:
+                raise AssertionError(f"ladderbot exited with {self.process.returncode}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"ladderbot opened {len(self.socket_mode.sessions)} of {count} "
+                                     f"Socket Mode connection(s) in {timeout}s:\n{self.log()}")
+            try:
+                self.socket_mode.wait_connected(count, timeout=0.5)
+            except AssertionError:
+                pass  # not yet: check the process is still alive, then wait on
+
+
+def connected_to(fake: FakeSlack, socket_mode: FakeSocketMode) -> None:
+    """The fake Web API hands out the fake Socket Mode server's URLs, as Slack hands out its own."""
+    fake.on("apps.connections.open", lambda args: {"url": socket_mode.new_url()})
+
+
+@pytest.fixture
+def socket_bot(tmp_path) -> Iterator[SocketModeBot]:
+    with FakeSlack() as fake, FakeSocketMode() as socket_mode:
+        connected_to(fake, socket_mode)
+        env = bot_env(fake, f"sqlite:///{tmp_path / 'ladderbot.db'}", SLACK_APP_TOKEN=APP_TOKEN)
+        del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
+        log_path = tmp_path / "bot.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT,
+                                       stdout=log, stderr=subprocess.STDOUT)
+        running = SocketModeBot(process, log_path, fake, socket_mode)
+        try:
+            running.wait_connected()
+            yield running
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        assert not fake.errors and not socket_mode.errors, (fake.errors, socket_mode.errors)
+        assert APP_TOKEN not in running.log() and BOT_TOKEN not in running.log()
+
+
+def slash_command(fake: FakeSlack, text: str, user: str = "U1") -> dict:
+    """A slash_commands envelope's payload: the form Slack would POST, as a dict."""
+    return {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": "C1", "channel_name": "general",
+            "user_id": user, "user_name": user.lower(), "command": "/ladder", "text": text, "api_app_id": "A0TEST",
+            "is_enterprise_install": "false", "response_url": fake.new_response_url(), "trigger_id": "trigger-1"}
+
+
+def mention(text: str, *, channel: str, ts: str, event_id: str, user: str = "U1") -> dict:
+    """An events_api envelope's payload: the event_callback Slack would POST."""
+    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
+            "event": {"type": "app_mention", "user": user, "text": f"<@U0BOT> {text}", "channel": channel,
+                      "ts": ts, "event_ts": ts},
+            "event_id": event_id, "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}]}
+
+
+def mentioned_and_answered(bot: SocketModeBot, channel: str, event_id: str) -> float:
+    """Mention the bot on the latest connection; return when the ack came back."""
+    ts = f"{time.time():.6f}"
+    posted_before = len(bot.slack.calls("chat.postMessage"))
+    envelope_id = bot.socket_mode.send("events_api", mention("L2 support", channel=channel, ts=ts, event_id=event_id))
+    bot.socket_mode.wait_ack(envelope_id, timeout=10)
+    acked = time.monotonic()
+    posted = bot.slack.wait_for("chat.postMessage", posted_before + 1, timeout=10)
+    answers = [c for c in posted if c.args["channel"] == channel]
+    assert answers and answers[0].args["thread_ts"] == ts and "L2" in answers[0].text
+    return acked
+
+
+# -- end to end: `ladderbot serve` -------------------------------------------
+
+
+@pytest.mark.e2e
+def test_serve_answers_a_slash_command_and_a_mention_over_socket_mode(socket_bot):
+    assert socket_bot.slack.wait_for("apps.connections.open")[0].token == APP_TOKEN
+
+    command = slash_command(socket_bot.slack, "what separates L2 from L3?")
+    envelope_id = socket_bot.socket_mode.send("slash_commands", command, accepts_response_payload=True)
+    assert socket_bot.socket_mode.wait_ack(envelope_id)["envelope_id"] == envelope_id
+    answer = socket_bot.slack.wait_for("response_url", timeout=10)[0]
+    assert answer.path == "/response/" + command["response_url"].rsplit("/", 1)[1]
+    assert "L2: Cloud Engineer → L3: Senior Software Engineer" in answer.text
+    assert answer.args["response_type"] == "ephemeral"
+
+    mentioned_and_answered(socket_bot, channel="C42", event_id="EvSOCKET0001")
+
+
+@pytest.mark.e2e
+def test_serve_reconnects_when_slack_asks_it_to(socket_bot):
+    socket_bot.socket_mode.ask_to_reconnect()
+    socket_bot.wait_connected(2)
+    assert len(socket_bot.slack.wait_for("apps.connections.open", 2)) == 2
+    mentioned_and_answered(socket_bot, channel="C43", event_id="EvSOCKET0002")
+
+
+@pytest.mark.e2e
+def test_serve_replaces_a_silently_dropped_connection_within_15_seconds(socket_bot):
+    mentioned_and_answered(socket_bot, channel="C44", event_id="EvSOCKET0003")  # the link works, pings flow
+
+    dropped = time.monotonic()
+    socket_bot.socket_mode.blackhole()  # no close frame, no FIN, no RST: nothing arrives any more
+    socket_bot.wait_connected(2, timeout=60)
+    assert len(socket_bot.slack.wait_for("apps.connections.open", 2)) == 2
+    recovered = mentioned_and_answered(socket_bot, channel="C45", event_id="EvSOCKET0004") - dropped
+    print(f"\nSocket Mode: silently dropped connection replaced, new envelope acked after {recovered:.1f} s")
+    assert recovered < RECOVERY_BOUND, f"took {recovered:.1f} s\n{socket_bot.log()}"
+
+    socket_bot.socket_mode.reset()  # a peer that crashed: TCP RST, again no close frame
+    socket_bot.wait_connected(3, timeout=30)
+    mentioned_and_answered(socket_bot, channel="C46", event_id="EvSOCKET0005")
+
+
+# -- in process: the handler ladderbot builds ---------------------------------
+
+def test_the_handler_acks_envelopes_and_answers_in_process(tmp_path):
+    with FakeSlack() as fake, FakeSocketMode() as socket_mode:
+        connected_to(fake, socket_mode)
+        settings = load_settings({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+                                  "SLACK_API_URL": fake.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+        handler = socket_mode_handler(create_app(build_deps(settings), socket_mode=True), settings)
+        handler.connect()
+        try:
+            socket_mode.wait_connected()
+            command = slash_command(fake, "help")
+            envelope_id = socket_mode.send("slash_commands", command, accepts_response_payload=True)
+            socket_mode.wait_ack(envelope_id)
+            assert "/ladder" in fake.wait_for("response_url", timeout=10)[0].text
+        finally:
+            handler.close()
+        assert not fake.errors and not socket_mode.errors
+
+
+def test_the_ping_interval_is_a_setting_with_a_fast_default():
+    assert load_settings({}).socket_ping_interval == 1.5
+    assert load_settings({"SLACK_SOCKET_PING_INTERVAL": "5"}).socket_ping_interval == 5.0
+    for bad in ("0", "0.1", "soon", "nan", "120"):
+        with pytest.raises(ConfigError, match="SLACK_SOCKET_PING_INTERVAL"):
+            load_settings({"SLACK_SOCKET_PING_INTERVAL": bad})
