@@ -125,6 +125,9 @@ def test_serve_answers_a_slash_command_and_a_mention_over_socket_mode(socket_bot
     assert answer.args["response_type"] == "ephemeral"
 
     mentioned_and_answered(socket_bot, channel="C42", event_id="EvSOCKET0001")
+    # LOG_LEVEL is DEBUG here, and the Socket Mode client dumps every envelope at DEBUG:
+    # what people write must not reach the log that way.
+    assert '"envelope_id"' not in socket_bot.log() and "<@U0BOT> L2 support" not in socket_bot.log()
 
 
 @pytest.mark.e2e
@@ -178,3 +181,17 @@ def test_the_ping_interval_is_a_setting_with_a_fast_default():
     for bad in ("0", "0.1", "soon", "nan", "120"):
         with pytest.raises(ConfigError, match="SLACK_SOCKET_PING_INTERVAL"):
             load_settings({"SLACK_SOCKET_PING_INTERVAL": bad})
+
+
+@pytest.mark.e2e
+def test_serve_with_an_app_token_slack_rejects_says_so_in_one_line(tmp_path):
+    with FakeSlack() as fake:
+        fake.on("apps.connections.open", lambda args: {"url": "ws://127.0.0.1:9/never-reached"})
+        fake.set_valid_tokens([BOT_TOKEN])  # the app token is revoked
+        env = bot_env(fake, f"sqlite:///{tmp_path / 'ladderbot.db'}", SLACK_APP_TOKEN=APP_TOKEN)
+        done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode == 2
+    last_line = done.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("ladderbot: SLACK_APP_TOKEN could not open a Socket Mode connection")
+    assert last_line.endswith(": invalid_auth") and "Traceback" not in done.stderr and APP_TOKEN not in done.stderr

@@ -11,11 +11,14 @@ the 3 s socket read timeout the client waits out before closing included.
 from __future__ import annotations
 
 import logging
+import threading
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.slack.app import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,13 @@ def _client_logger() -> logging.Logger:
 
 
 def serve_socket_mode(app: App, settings: Settings) -> None:
-    """Connect and serve until the process is stopped; reconnects on its own."""
-    log.info("Socket Mode: connecting through %s (ping every %ss)", settings.slack_api_url,
-             settings.socket_ping_interval)
-    socket_mode_handler(app, settings).start()
+    """Connect, then serve until the process is stopped; the client reconnects on its own."""
+    handler = socket_mode_handler(app, settings)
+    try:
+        handler.connect()  # apps.connections.open with the app token, then the WebSocket
+    except (SlackApiError, OSError) as error:
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else str(error)
+        raise StartupError(f"SLACK_APP_TOKEN could not open a Socket Mode connection through "
+                           f"{settings.slack_api_url}: {reason}") from None
+    log.info("Socket Mode: connected (ping every %ss)", settings.socket_ping_interval)
+    threading.Event().wait()
