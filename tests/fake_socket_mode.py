@@ -11,7 +11,7 @@ library's threaded server; between it and the app sits a tiny TCP relay, the
   either direction, no close frame, no FIN, no RST (a NAT or load balancer that
   forgot the connection, a laptop that slept): only the app's own pings can
   find out;
-* :meth:`FakeSocketMode.reset`: the link is torn down with a TCP RST.
+* :meth:`FakeSocketMode.reset`: the peer is gone; the app's next packet gets a TCP RST.
 
 Typical use::
 
@@ -57,12 +57,16 @@ class _Link:
         self.app_side = app_side
         self.server_side = socket.create_connection(server_address)
         self.dead = threading.Event()  # set: bytes are read and dropped, both ways
+        self.reset_pending = threading.Event()  # set: the app's next packet gets a TCP RST
         for source, target in ((app_side, self.server_side), (self.server_side, app_side)):
             threading.Thread(target=self._pump, args=(source, target), daemon=True, name="fake-sm-link").start()
 
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                if source is self.app_side and self.reset_pending.is_set():
+                    self._reset()
+                    return
                 if not self.dead.is_set():
                     target.sendall(data)
             # Pass a FIN on; when the app gives up on a dead link the server hears it too,
@@ -72,21 +76,23 @@ class _Link:
         except OSError:
             pass  # the other side went away: so does this pump
 
-    def reset(self) -> None:
-        """Tear the app's side down with a TCP RST (SO_LINGER 0), as a crashed peer does."""
-        self.dead.set()
-        try:
-            self.app_side.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
-        self.close()
+    def _reset(self) -> None:
+        """Close the app's side with SO_LINGER 0: the kernel answers with a TCP RST, not a FIN."""
+        self.app_side.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.app_side.close()
+        _close(self.server_side)
 
     def close(self) -> None:
-        for sock in (self.app_side, self.server_side):
-            try:
-                sock.close()
-            except OSError:
-                pass
+        _close(self.app_side)
+        _close(self.server_side)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading it; close() alone would not
+    except OSError:
+        pass
+    sock.close()
 
 
 class FakeSocketMode:
@@ -114,7 +120,7 @@ class FakeSocketMode:
 
     def stop(self) -> None:
         if self._relay is not None:
-            self._relay.close()
+            _close(self._relay)
         with self._cond:
             links, self._links = self._links, []
         for link in links:
@@ -182,11 +188,13 @@ class FakeSocketMode:
                 link.dead.set()
 
     def reset(self) -> None:
-        """Every open link is torn down with a TCP RST, no close frame."""
+        """The peer is gone, as after a crash or restart: every open link delivers nothing
+        more, and the app's next packet on it (its next ping at the latest) is answered with
+        a TCP RST. No close frame, no FIN."""
         with self._cond:
-            links, self._links = self._links, []
-        for link in links:
-            link.reset()
+            for link in self._links:
+                link.dead.set()
+                link.reset_pending.set()
 
     # -- internals --------------------------------------------------------
 

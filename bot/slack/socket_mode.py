@@ -1,11 +1,12 @@
 """Socket Mode: the app opens a WebSocket to Slack instead of receiving HTTP requests.
 
 slack-sdk's built-in client (no extra dependency) is the one that notices a silently dead
-connection at all: it pings every `ping_interval` seconds and reconnects once no pong has
-come back for more than four intervals. (The websocket-client based one sends pings but
-never times them out; the aiohttp and websockets ones need an asyncio app.) Bolt's default
-interval of 10 s makes that about 50 s; ladderbot's default of 1.5 s makes it under 11 s,
-the 3 s socket read timeout the client waits out before closing included.
+connection by itself: it pings every `ping_interval` seconds and reconnects once more than
+four intervals have passed since the last ping that got a pong. (slack-sdk runs the
+websocket-client based one without a ping timeout, so a missing pong goes unnoticed; the
+aiohttp and websockets ones need an asyncio app.) Bolt's default interval of 10 s makes that
+about 50 s; ladderbot's default of 1.5 s about 9 s, at most 5 intervals plus the 3 s socket
+read timeout the client waits out before it closes (bench/socket_reconnect.py measures it).
 """
 
 from __future__ import annotations
