@@ -165,14 +165,16 @@ class FakeSocketMode:
 
     # -- what Slack does -------------------------------------------------
 
-    def send(self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False) -> str:
+    def send(self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False,
+             retry_attempt: int = 0, retry_reason: str = "") -> str:
         """Send an envelope (``events_api``, ``slash_commands``, ``interactive``) on the
-        latest connection, as Slack does; return its ``envelope_id``."""
+        latest connection, as Slack does; return its ``envelope_id``. Events carry Slack's
+        ``retry_attempt``/``retry_reason`` (a redelivery gets a new ``envelope_id``)."""
         envelope_id = f"envelope-{next(self._envelopes)}"
         envelope: dict[str, Any] = {"envelope_id": envelope_id, "type": kind, "payload": payload,
                                     "accepts_response_payload": accepts_response_payload}
         if kind == "events_api":
-            envelope.update(retry_attempt=0, retry_reason="")
+            envelope.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
         self._latest().connection.send(json.dumps(envelope))
         return envelope_id
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,9 +18,9 @@ from bot.config import ConfigError, load_settings
 from bot.slack.app import build_deps, create_app
 from bot.slack.socket_mode import socket_mode_handler
 from tests.conftest import ROOT, bot_env
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import RESPONSE_URL, Call, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.slack_requests import BOT_TOKEN, TEAM
+from tests.slack_requests import BOT_TOKEN, TEAM, buttons
 
 APP_TOKEN = "xapp-1-A0TEST-1234567890-0123456789abcdef"
 RECOVERY_BOUND = 15.0  # seconds, what the reliability issue asks for
@@ -87,8 +88,35 @@ def slash_command(fake: FakeSlack, text: str, user: str = "U1") -> dict:
             "is_enterprise_install": "false", "response_url": fake.new_response_url(), "trigger_id": "trigger-1"}
 
 
-def mention(text: str, *, channel: str, ts: str, event_id: str, user: str = "U1") -> dict:
+def button_click(fake: FakeSlack, button: dict, user: str = "U1") -> dict:
+    """An interactive envelope's payload: a person clicking a button of an ephemeral answer."""
+    return {"type": "block_actions", "team": {"id": TEAM, "domain": "test"}, "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0TEST", "trigger_id": "trigger-2", "response_url": fake.new_response_url(),
+            "container": {"type": "message", "is_ephemeral": True, "channel_id": "C1"}, "channel": {"id": "C1"},
+            "message": {"ts": "1.000", "type": "message"},
+            "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}]}
+
+
+def first_call(fake: FakeSlack, method: str, wanted: Callable[[Call], bool], timeout: float = 10) -> Call:
+    """The first call of ``method`` that ``wanted`` accepts, waiting for it call by call."""
+    deadline = time.monotonic() + timeout
+    while True:
+        calls = fake.calls(method)
+        found = [c for c in calls if wanted(c)]
+        if found:
+            return found[0]
+        fake.wait_for(method, len(calls) + 1, timeout=max(0.0, deadline - time.monotonic()))
+
+
+def posted_to(fake: FakeSlack, response_url: str) -> Call:
+    """The first answer posted to one response_url."""
+    path = urlsplit(response_url).path
+    return first_call(fake, RESPONSE_URL, lambda call: call.path == path)
+
+
+def mention(*, channel: str, event_id: str, text: str = "L2 support", user: str = "U1") -> dict:
     """An events_api envelope's payload: the event_callback Slack would POST."""
+    ts = f"{time.time():.6f}"
     return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
             "event": {"type": "app_mention", "user": user, "text": f"<@U0BOT> {text}", "channel": channel,
                       "ts": ts, "event_ts": ts},
@@ -96,63 +124,76 @@ def mention(text: str, *, channel: str, ts: str, event_id: str, user: str = "U1"
             "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}]}
 
 
-def mentioned_and_answered(bot: SocketModeBot, channel: str, event_id: str) -> float:
-    """Mention the bot on the latest connection; return when the ack came back."""
-    ts = f"{time.time():.6f}"
-    posted_before = len(bot.slack.calls("chat.postMessage"))
-    envelope_id = bot.socket_mode.send("events_api", mention("L2 support", channel=channel, ts=ts, event_id=event_id))
-    bot.socket_mode.wait_ack(envelope_id, timeout=10)
+def mentioned_and_answered(bot: SocketModeBot, event: dict) -> float:
+    """Send a mention on the latest connection, see it answered in its thread; return when it was acked."""
+    bot.socket_mode.wait_ack(bot.socket_mode.send("events_api", event), timeout=10)
     acked = time.monotonic()
-    posted = bot.slack.wait_for("chat.postMessage", posted_before + 1, timeout=10)
-    answers = [c for c in posted if c.args["channel"] == channel]
-    assert answers and answers[0].args["thread_ts"] == ts and "L2" in answers[0].text
+    channel, ts = event["event"]["channel"], event["event"]["ts"]
+    answer = first_call(bot.slack, "chat.postMessage", lambda call: call.args["channel"] == channel)
+    assert answer.args["thread_ts"] == ts and "L2" in answer.text
     return acked
+
+
+def answers_in(fake: FakeSlack, channel: str) -> list[Call]:
+    return [c for c in fake.calls("chat.postMessage") if c.args["channel"] == channel]
 
 
 # -- end to end: `ladderbot serve` -------------------------------------------
 
 
 @pytest.mark.e2e
-def test_serve_answers_a_slash_command_and_a_mention_over_socket_mode(socket_bot):
-    assert socket_bot.slack.wait_for("apps.connections.open")[0].token == APP_TOKEN
+def test_serve_answers_a_command_a_button_and_a_mention_over_socket_mode(socket_bot):
+    slack, socket_mode = socket_bot.slack, socket_bot.socket_mode
+    assert slack.wait_for("apps.connections.open")[0].token == APP_TOKEN
 
-    command = slash_command(socket_bot.slack, "what separates L2 from L3?")
-    envelope_id = socket_bot.socket_mode.send("slash_commands", command, accepts_response_payload=True)
-    assert socket_bot.socket_mode.wait_ack(envelope_id)["envelope_id"] == envelope_id
-    answer = socket_bot.slack.wait_for("response_url", timeout=10)[0]
-    assert answer.path == "/response/" + command["response_url"].rsplit("/", 1)[1]
-    assert "L2: Cloud Engineer → L3: Senior Software Engineer" in answer.text
-    assert answer.args["response_type"] == "ephemeral"
+    command = slash_command(slack, "L3")
+    envelope_id = socket_mode.send("slash_commands", command, accepts_response_payload=True)
+    assert socket_mode.wait_ack(envelope_id)["envelope_id"] == envelope_id
+    answer = posted_to(slack, command["response_url"])
+    assert "L3: Senior Software Engineer" in answer.text and answer.args["response_type"] == "ephemeral"
 
-    mentioned_and_answered(socket_bot, channel="C42", event_id="EvSOCKET0001")
+    click = button_click(slack, buttons(answer.args["blocks"])["Show examples"])
+    socket_mode.wait_ack(socket_mode.send("interactive", click, accepts_response_payload=True))
+    updated = posted_to(slack, click["response_url"])
+    assert updated.args["replace_original"] is True
+    assert "I led a small improvement project for Octopus Cloud" in updated.text
+
+    mentioned_and_answered(socket_bot, mention(channel="C42", event_id="EvSOCKET0001"))
     # LOG_LEVEL is DEBUG here, and the Socket Mode client dumps every envelope at DEBUG:
     # what people write must not reach the log that way.
     assert '"envelope_id"' not in socket_bot.log() and "<@U0BOT> L2 support" not in socket_bot.log()
 
 
 @pytest.mark.e2e
-def test_serve_reconnects_when_slack_asks_it_to(socket_bot):
-    socket_bot.socket_mode.ask_to_reconnect()
+def test_serve_reconnects_when_slack_asks_it_to_and_answers_a_redelivered_event_once(socket_bot):
+    first = mention(channel="C43", event_id="EvSOCKET0002")
+    mentioned_and_answered(socket_bot, first)
+
+    socket_bot.socket_mode.ask_to_reconnect()  # Slack refreshes connections every few hours
     socket_bot.wait_connected(2)
     assert len(socket_bot.slack.wait_for("apps.connections.open", 2)) == 2
-    mentioned_and_answered(socket_bot, channel="C43", event_id="EvSOCKET0002")
+    # Slack redelivers what it thinks was not handled, on the new connection, without HTTP's retry headers.
+    redelivered = socket_bot.socket_mode.send("events_api", first, retry_attempt=1, retry_reason="timeout")
+    socket_bot.socket_mode.wait_ack(redelivered)
+    mentioned_and_answered(socket_bot, mention(channel="C47", event_id="EvSOCKET0006"))  # handled after it
+    assert len(answers_in(socket_bot.slack, "C43")) == 1
 
 
 @pytest.mark.e2e
 def test_serve_replaces_a_silently_dropped_connection_within_15_seconds(socket_bot):
-    mentioned_and_answered(socket_bot, channel="C44", event_id="EvSOCKET0003")  # the link works, pings flow
+    mentioned_and_answered(socket_bot, mention(channel="C44", event_id="EvSOCKET0003"))  # the link works, pings flow
 
     dropped = time.monotonic()
     socket_bot.socket_mode.blackhole()  # no close frame, no FIN, no RST: nothing arrives any more
     socket_bot.wait_connected(2, timeout=60)
     assert len(socket_bot.slack.wait_for("apps.connections.open", 2)) == 2
-    recovered = mentioned_and_answered(socket_bot, channel="C45", event_id="EvSOCKET0004") - dropped
+    recovered = mentioned_and_answered(socket_bot, mention(channel="C45", event_id="EvSOCKET0004")) - dropped
     print(f"\nSocket Mode: silently dropped connection replaced, new envelope acked after {recovered:.1f} s")
     assert recovered < RECOVERY_BOUND, f"took {recovered:.1f} s\n{socket_bot.log()}"
 
     socket_bot.socket_mode.reset()  # a peer that crashed: TCP RST, again no close frame
     socket_bot.wait_connected(3, timeout=30)
-    mentioned_and_answered(socket_bot, channel="C46", event_id="EvSOCKET0005")
+    mentioned_and_answered(socket_bot, mention(channel="C46", event_id="EvSOCKET0005"))
 
 
 # -- in process: the handler ladderbot builds ---------------------------------
