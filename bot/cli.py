@@ -137,10 +137,10 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
     else:
         import signal
 
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.slack.socket_mode import serve_socket_mode
 
         signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
-        SocketModeHandler(app, settings.slack_app_token).start()
+        serve_socket_mode(app, settings)
 
 
 @cli.group()

@@ -15,6 +15,9 @@ from urllib.parse import urlparse
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
+# slack-sdk's Socket Mode client drops a connection after five pings without a pong:
+# 1.5 s notices a silently dead one in under 8 s (Bolt's default of 10 s takes 50).
+DEFAULT_SOCKET_PING_INTERVAL = 1.5
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 
 
@@ -42,6 +45,7 @@ class Settings:
     answer_queue: int = 64
     max_body_bytes: int = 1_048_576  # Slack's requests are a few KB; a modal's state well under 1 MB
     request_timeout: int = 10  # seconds for a whole HTTP request; Slack gives up after 3
+    socket_ping_interval: float = DEFAULT_SOCKET_PING_INTERVAL  # seconds, Socket Mode only
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
@@ -68,6 +72,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | No
         answer_queue=_positive(env, "LADDERBOT_ANSWER_QUEUE", 64, minimum=0),
         max_body_bytes=_positive(env, "LADDERBOT_MAX_BODY_BYTES", 1_048_576, minimum=1024),
         request_timeout=_positive(env, "LADDERBOT_REQUEST_TIMEOUT", 10, minimum=1),
+        socket_ping_interval=_ping_interval(env.get("SLACK_SOCKET_PING_INTERVAL", "").strip()),
     )
     _check_database_url(settings.database_url)
     return settings
@@ -127,6 +132,18 @@ def _positive(env: Mapping[str, str], name: str, default: int, *, minimum: int) 
     if not value.isdigit() or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
     return int(value)
+
+
+def _ping_interval(value: str) -> float:
+    if not value:
+        return DEFAULT_SOCKET_PING_INTERVAL
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0.5 <= seconds <= 30:
+        raise ConfigError(f"SLACK_SOCKET_PING_INTERVAL must be seconds between 0.5 and 30, got {value!r}")
+    return seconds
 
 
 def _check_database_url(url: str) -> None:
