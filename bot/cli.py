@@ -116,6 +116,8 @@ def content_reload(ctx: click.Context, directory: str | None) -> None:
 @click.pass_context
 def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, workers: int) -> None:
     """Run the Slack app: Socket Mode by default, HTTP with --http."""
+    if http_mode:
+        _share_metrics_between_workers()
     from bot.logs import configure_logging
     from bot.slack.app import build_deps, start_app
 
@@ -141,6 +143,21 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
 
         signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
         serve_socket_mode(app, settings)
+
+
+def _share_metrics_between_workers() -> None:
+    """gunicorn's workers each count into files in one folder that GET /metrics adds up;
+    prometheus-client reads where from the environment, before it is first imported."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = tempfile.mkdtemp(prefix="ladderbot-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        master = os.getpid()  # forked workers inherit atexit handlers: only the master cleans up
+        atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
 
 
 @cli.group()

@@ -73,6 +73,14 @@ class RunningBot:
         self._log.flush()
         return self.log_path.read_text(errors="replace")
 
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 15) -> None:
+        """Until the log says `text` `count` times: how a test knows a request was done with."""
+        deadline = time.monotonic() + timeout
+        while self.log().count(text) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the log never said {text!r} {count} time(s):\n{self.log()[-3000:]}")
+            time.sleep(0.05)
+
     def stop(self) -> None:
         self.process.terminate()
         try:

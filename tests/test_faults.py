@@ -83,7 +83,8 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
 @pytest.fixture
 def bot_without_database(fake_slack, tmp_path):
     unreachable = "postgresql+psycopg://ladderbot:secret-pw@127.0.0.1:1/ladderbot"
-    running = RunningBot(bot_env(fake_slack, unreachable), tmp_path / "bot.log")
+    # One web process: without the database, each process can only remember its own events.
+    running = RunningBot(bot_env(fake_slack, unreachable, WEB_CONCURRENCY="1"), tmp_path / "bot.log")
     try:
         running.wait_ready()
         yield running
@@ -230,7 +231,7 @@ def test_without_the_database_a_first_delivery_is_answered_and_retries_are_not(b
     for attempt in (1, 2):
         bot.slack.event(event, event_id="EvNODB0001", headers={"X-Slack-Retry-Num": str(attempt)})
     fake_slack.wait_for("chat.postMessage")
-    time.sleep(0.5)
+    bot.wait_for_log("event EvNODB0001 already handled", count=2)
     assert len([c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "C41"]) == 1
 
 

@@ -149,12 +149,12 @@ def test_settings_commands_answer_clearly(slack, fake_slack):
     assert "Your target is now L4: Cloud Architect" in press(slack, fake_slack, buttons(picker.args["blocks"])["L4: Cloud Architect (Cloud Engineering)"], user=user).text
 
 
-def test_profile_asked_in_a_channel_is_shown_only_to_the_asker(slack, fake_slack):
+def test_profile_asked_in_a_channel_is_shown_only_to_the_asker(bot, slack, fake_slack):
     ask(slack, fake_slack, "target L3", user="U800")
-    slack.mention("me", user="U800", channel="C800")
+    slack.mention("me", user="U800", channel="C800", event_id="EvPROFILE800")
     private = fake_slack.wait_for("chat.postEphemeral")[0]
     assert private.args["user"] == "U800" and "Target level" in private.text
-    time.sleep(0.3)
+    bot.wait_for_log("app_mention EvPROFILE800 done")
     assert not [c for c in fake_slack.calls("chat.postMessage") if c.args.get("channel") == "C800"]
 
 

@@ -50,3 +50,34 @@ def _get_when_up(url: str, process: subprocess.Popen, timeout: float = 30) -> st
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
+
+
+def _sample(body: str, name: str, **labels: str) -> float:
+    """The value of one series in a Prometheus text exposition (0 when absent)."""
+    for line in body.splitlines():
+        series, _, value = line.rpartition(" ")
+        if series.startswith(name + "{") and all(f'{k}="{v}"' in series for k, v in labels.items()):
+            return float(value)
+    return 0.0
+
+
+def test_the_web_server_counts_requests_answers_and_429s_across_its_workers(bot, slack, fake_slack):
+    from tests.test_slack_app import ask
+
+    before = _get_when_up(bot.url + "/metrics", bot.process)
+    fake_slack.fail_next("response_url", status=429, retry_after=1)
+    for _ in range(4):  # two workers: some of these land on each
+        ask(slack, fake_slack, "L3")
+
+    def grew(name: str, **labels: str) -> float:
+        return _sample(after, name, **labels) - _sample(before, name, **labels)
+
+    deadline = time.monotonic() + 10  # an answer is counted just after Slack has it
+    after = _get_when_up(bot.url + "/metrics", bot.process)
+    while grew("ladderbot_answer_seconds_count", kind="slash_command") < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        after = _get_when_up(bot.url + "/metrics", bot.process)
+    assert grew("ladderbot_requests_total", kind="slash_command") == 4
+    assert grew("ladderbot_answers_total", kind="slash_command", outcome="ok") == 4
+    assert grew("ladderbot_answer_seconds_count", kind="slash_command") == 4
+    assert grew("ladderbot_slack_rate_limited_total", method="response_url") == 1

@@ -1,4 +1,4 @@
-"""HTTP mode: Bolt's WSGI adapter behind gunicorn, with a health check beside it.
+"""HTTP mode: Bolt's WSGI adapter behind gunicorn, with a health check and metrics beside it.
 
 What an unauthenticated client can cost is bounded here (README "Limits"): a body
 larger than `max_body_bytes` is refused, by its Content-Length before it is read;
@@ -25,6 +25,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
@@ -39,7 +41,8 @@ class Refusal:
 
 
 def make_wsgi(bolt_app: App, health: Callable[[], dict], *, signing_secret: str, max_body_bytes: int) -> Callable:
-    """All Slack requests on POST /slack/events; GET /healthz says whether we are ready."""
+    """All Slack requests on POST /slack/events; GET /healthz says whether we are ready,
+    GET /metrics is for Prometheus."""
     slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
     verifier = SignatureVerifier(signing_secret)
 
@@ -47,6 +50,9 @@ def make_wsgi(bolt_app: App, health: Callable[[], dict], *, signing_secret: str,
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _answer(start_response, "200 OK", json.dumps(health()), "application/json")
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            body, content_type = metrics.exposition()
+            return _answer(start_response, "200 OK", body.decode(), content_type)
         if path == SLACK_PATH and method == "POST":
             checked = read_slack_request(environ, verifier, max_body_bytes)
             if isinstance(checked, Refusal):
@@ -171,5 +177,6 @@ def serve_http(application: Callable, *, host: str, port: int, workers: int, req
         "keepalive": 5,
         "post_fork": lambda server, worker: after_fork(),
         "worker_exit": lambda server, worker: before_exit(GRACEFUL_TIMEOUT - 2),
+        "child_exit": lambda server, worker: metrics.worker_exited(worker.pid),
     }
     GunicornServer(application, options).run()
