@@ -190,11 +190,15 @@ class Store:
             row = s.execute(select(_PEOPLE).where(_owned(_PEOPLE, team_id, user_id))).one_or_none()
         return _to(Person, row) if row is not None else None
 
-    def update_person(self, team_id: str, user_id: str, **updates: Any) -> Person:
-        """Create the person if needed, then apply ``updates`` (known fields only)."""
+    def update_person(self, team_id: str, user_id: str, *, create: bool = True, **updates: Any) -> Person | None:
+        """Create the person if needed, then apply ``updates`` (known fields only).
+
+        ``create=False`` only changes an existing person and returns None if there is none:
+        for buttons and runs that act on someone who may have asked to be forgotten since.
+        """
         values = _person_values(updates)
         now = _utcnow()
-        create = self._insert(_PEOPLE).values(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
+        create_row = self._insert(_PEOPLE).values(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
         change = (
             update(_PEOPLE)
             .where(_owned(_PEOPLE, team_id, user_id))
@@ -204,9 +208,10 @@ class Store:
         with self._session() as s, s.begin():
             # Insert-if-missing then update: two processes creating the same
             # person at once both end up updating the single row.
-            s.execute(create.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
-            row = s.execute(change).one()
-        return _to(Person, row)
+            if create:
+                s.execute(create_row.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
+            row = s.execute(change).one_or_none()
+        return _to(Person, row) if row is not None else None
 
     def people_due_candidates(self, batch_size: int = 500) -> Iterator[Person]:
         """People with a target level and a cadence, by id, fetched batch by batch.
@@ -278,6 +283,8 @@ class Store:
             .returning(*_NUDGES.c)
         )
         with self._session() as s, s.begin():
+            if not self._still_known(s, [(team_id, user_id)]):
+                return None  # forgotten since the run read them
             row = s.execute(
                 create.on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c)
             ).one_or_none()
@@ -302,6 +309,10 @@ class Store:
         create = (self._insert(_NUDGES)
                   .on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c))
         with self._session() as s, s.begin():
+            known = self._still_known(s, {(r["team_id"], r["user_id"]) for r in rows})
+            rows = [r for r in rows if (r["team_id"], r["user_id"]) in known]  # the rest were forgotten meanwhile
+            if not rows:
+                return []
             won = [_to(Nudge, row) for row in s.execute(create, rows)]
             taken = {(n.team_id, n.user_id, n.period) for n in won}
             for r in rows:
@@ -317,6 +328,49 @@ class Store:
                 if row is not None:
                     won.append(_to(Nudge, row))
         return won
+
+    @staticmethod
+    def _still_known(s: Session, people: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of these (team_id, user_id), those whose people row still exists, checked inside the
+        claim's transaction so that `forget me` wins over a run that read them earlier.
+
+        Why this is enough on both backends, without a tombstone or a foreign key: forget_person
+        deletes the people row first. On PostgreSQL, FOR KEY SHARE makes that DELETE wait until
+        this claim commits (its later DELETE of nudges then sees and removes the new rows), or
+        makes this claim wait for the forget and then see the row gone. On SQLite every write
+        transaction starts with BEGIN IMMEDIATE, so claim and forget simply run one after the
+        other. (A foreign key nudges -> people ON DELETE CASCADE would also hold, but one
+        forgotten person would then abort a whole batch's INSERT, and SQLite would need the
+        nudges table rebuilt.) KEY SHARE, not SHARE: ordinary updates of people go on.
+        """
+        keys = list(set(people))
+        if not keys:
+            return set()
+        stmt = (select(_PEOPLE.c.team_id, _PEOPLE.c.user_id)
+                .where(tuple_(_PEOPLE.c.team_id, _PEOPLE.c.user_id).in_(keys))
+                .order_by(_PEOPLE.c.team_id, _PEOPLE.c.user_id)  # one lock order for every process
+                .with_for_update(read=True, key_share=True))
+        return {tuple(row) for row in s.execute(stmt)}
+
+    def held_claims(self, nudge_ids: Iterable[int], *, worker: str) -> set[int]:
+        """Of these nudges, those still claimed by this worker: read just before each send.
+        A claim that vanished belongs to someone who was forgotten (forget_person deletes
+        their nudges) or was taken over: either way it must not be sent."""
+        ids = list(nudge_ids)
+        if not ids:
+            return set()
+        stmt = select(_NUDGES.c.id).where(_NUDGES.c.id.in_(ids), _NUDGES.c.claimed_by == worker,
+                                          _NUDGES.c.status == "claimed")
+        with self._session() as s, s.begin():
+            return set(s.scalars(stmt))
+
+    def existing_nudges(self, nudge_ids: Iterable[int]) -> set[int]:
+        """Of these nudge ids, those whose row still exists."""
+        ids = list(nudge_ids)
+        if not ids:
+            return set()
+        with self._session() as s, s.begin():
+            return set(s.scalars(select(_NUDGES.c.id).where(_NUDGES.c.id.in_(ids))))
 
     def renew_claims(self, nudge_ids: list[int], *, worker: str, now: datetime) -> set[int]:
         """Refresh the lease of claims this worker still holds, right before sending them.
@@ -555,11 +609,14 @@ class Store:
         """Delete every row about this person; returns deleted rows per table.
 
         Walks the metadata rather than a fixed list so a table added later
-        with a user_id column is forgotten too. Children go first.
+        with a user_id column is forgotten too. The people row goes first: a nudge claim in
+        progress holds a lock on it (see _still_known), so this waits for that claim and then
+        deletes its nudges too. Then children before parents.
         """
         counts: dict[str, int] = {}
+        tables = [_PEOPLE, *(t for t in reversed(Base.metadata.sorted_tables) if t is not _PEOPLE)]
         with self._session() as s, s.begin():
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in tables:
                 if "user_id" in table.c:
                     counts[table.name] = s.execute(delete(table).where(_owned(table, team_id, user_id))).rowcount
         return counts

@@ -1,0 +1,128 @@
+"""Forgetting and privacy: `forget me` wins over a nudge run, a forgotten person's old
+buttons do nothing, logs never hold reflection text, private answers stay private,
+and database URLs never show their secrets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content import Content
+from bot.nudges.runner import NudgeRunner
+from tests.slack_requests import BOT_TOKEN
+
+CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
+TEAM = "T0TEST"
+L2 = "cloud-engineering/l2-cloud-engineer"
+L3 = "cloud-engineering/l3-senior-software-engineer"
+MONDAY_NOON_UTC = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def _people(store, count: int) -> list[str]:
+    users = [f"U{i:03d}" for i in range(count)]
+    for user in users:
+        store.update_person(TEAM, user, target_level_id=L3, current_level_id=L2, tz="Europe/London")
+    return users
+
+
+def _runner(store, fake_slack, **options) -> NudgeRunner:
+    settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    return NudgeRunner.from_settings(store, Content(CONTENT), settings, lease=timedelta(minutes=10), **options)
+
+
+def _posted_to(fake_slack, user: str) -> list:
+    return [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == user]
+
+
+def _assert_forgotten(store, fake_slack, users) -> None:
+    for user in users:
+        assert fake_slack.messages("D" + user) == [], f"a prompt is left in {user}'s DM"
+        assert store.get_person(TEAM, user) is None
+        assert store.recent_nudges(TEAM, user) == [], f"a nudges row is left for {user}"
+
+
+# --- 5. forget me during a nudge run ------------------------------------------------------
+
+def test_forget_me_after_the_run_read_people_but_before_it_claimed(store, fake_slack, monkeypatch):
+    users = _people(store, 20)
+    forgotten, kept = users[::2], users[1::2]
+    claim_nudges = store.claim_nudges
+
+    def forget_then_claim(*args, **kwargs):  # the run has read everyone; now they say "forget me"
+        for user in forgotten:
+            store.forget_person(TEAM, user)
+        return claim_nudges(*args, **kwargs)
+
+    monkeypatch.setattr(store, "claim_nudges", forget_then_claim)
+    summary = _runner(store, fake_slack).run_due(MONDAY_NOON_UTC)
+    assert summary.sent == len(kept)
+    assert all(_posted_to(fake_slack, user) == [] for user in forgotten)
+    _assert_forgotten(store, fake_slack, forgotten)
+    assert all(len(_posted_to(fake_slack, user)) == 1 for user in kept)
+
+
+def test_forget_me_while_the_run_is_sending(store, fake_slack):
+    """The first prompt's recipient and half of the others are forgotten while Slack takes
+    that first prompt: nobody forgotten gets one, and the one in flight is deleted again."""
+    users = _people(store, 12)
+    kept = set(users[1::2])
+    post = fake_slack._chat_post_message
+    forgotten: list[str] = []
+
+    def forget_during_first_post(args):
+        answer = post(args)
+        if not forgotten:
+            forgotten.extend(u for u in users if u not in kept or u == args["channel"])
+            for user in forgotten:
+                store.forget_person(TEAM, user)
+        return answer
+
+    fake_slack.on("chat.postMessage", forget_during_first_post)
+    _runner(store, fake_slack, threads=1).run_due(MONDAY_NOON_UTC)
+    first = fake_slack.accepted("chat.postMessage")[0].args["channel"]
+    assert [c.args["channel"] for c in fake_slack.accepted("chat.postMessage")].count(first) == 1
+    assert all(_posted_to(fake_slack, user) == [] for user in forgotten if user != first)
+    [deleted] = fake_slack.accepted("chat.delete")
+    assert deleted.args["channel"] == "D" + first
+    _assert_forgotten(store, fake_slack, forgotten)
+    assert all(len(_posted_to(fake_slack, user)) == 1 for user in kept - {first})
+
+
+def test_forget_me_waits_for_a_claim_in_progress(store, database_url, monkeypatch):
+    """The race itself, on PostgreSQL: `forget me` arrives while a claim's transaction has
+    found the person and not yet inserted. (SQLite runs write transactions one at a time.)"""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE): no interleaving to test")
+    from sqlalchemy import create_engine, text
+
+    from storage import Store
+
+    [user] = _people(store, 1)
+    still_known = Store._still_known
+    forget = threading.Thread(target=store.forget_person, args=(TEAM, user))
+    observer = create_engine(database_url)
+
+    def known_then_forgotten(session, people):
+        known = still_known(session, people)
+        forget.start()
+        deadline = time.monotonic() + 30
+        with observer.connect() as connection:  # until the forget waits on our lock (or is done)
+            while forget.is_alive() and time.monotonic() < deadline and not connection.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")).scalar():
+                time.sleep(0.01)
+        return known
+
+    monkeypatch.setattr(Store, "_still_known", staticmethod(known_then_forgotten))
+    request = {"team_id": TEAM, "user_id": user, "period": "2026-11", "level_id": L3, "competency_key": "k",
+               "competency_text": "c", "section_name": "s", "example_text": None, "question": "q?"}
+    store.claim_nudges([request], worker="w", now=MONDAY_NOON_UTC, lease=timedelta(minutes=10))
+    forget.join(30)
+    observer.dispose()
+    assert not forget.is_alive()
+    assert store.get_person(TEAM, user) is None and store.recent_nudges(TEAM, user) == []
