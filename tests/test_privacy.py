@@ -126,3 +126,36 @@ def test_forget_me_waits_for_a_claim_in_progress(store, database_url, monkeypatc
     observer.dispose()
     assert not forget.is_alive()
     assert store.get_person(TEAM, user) is None and store.recent_nudges(TEAM, user) == []
+
+
+# --- 6. after forget me: the App Home, and old buttons --------------------------------------
+
+@pytest.mark.e2e
+def test_forget_me_refreshes_the_app_home_and_old_buttons_bring_nobody_back(bot, slack, fake_slack):
+    import storage
+    from tests.fake_slack import readable_text
+    from tests.slack_requests import buttons
+    from tests.test_journey import rows_mentioning, wait_for_message
+    from tests.test_slack_app import ask, press
+
+    user = "U700"
+    store = storage.Store(bot.database_url)
+    store.update_person(TEAM, user, target_level_id=L3, paused_until=MONDAY_NOON_UTC + timedelta(days=3650))
+    store.add_reflection(TEAM, user, "Ran the incident review for the DNS outage", source="command")
+    store.dispose()
+    slack.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"})
+    home = fake_slack.wait_for("views.publish")[0].args["view"]
+    assert "DNS outage" in readable_text(home)
+    resume = buttons(home["blocks"])["Resume prompts"]
+    fake_slack.clear()
+
+    confirm = ask(slack, fake_slack, "forget me", user=user)
+    press(slack, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], user=user)
+    [published] = fake_slack.wait_for("views.publish")
+    assert published.args["user_id"] == user
+    assert "DNS outage" not in readable_text(published.args["view"])
+    assert "Resume prompts" not in buttons(published.args["view"]["blocks"])
+
+    slack.click(resume, user=user, channel="D" + user, ephemeral=False)  # e.g. under the paused notice in their DM
+    wait_for_message(fake_slack, user, "I don't keep anything about you")
+    assert set(rows_mentioning(bot.database_url, user).values()) == {0}

@@ -10,6 +10,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
+
 from bot.journal import journal_markdown
 from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
@@ -142,6 +144,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.FORGET_CONFIRM:
         deleted = deps.store.forget_person(asker.team_id, asker.user_id)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
+        _republish_home(deps, asker)
         return [Message("Deleted", [mrkdwn("Done: I've deleted your levels, settings, prompts and "
                                            f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left.")])]
     if action_id == pb.FORGET_CANCEL:
@@ -165,6 +168,16 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     return []
 
 
+def _republish_home(deps: Deps, asker: Asker) -> None:
+    """The App Home still shows what was just deleted until it is published again."""
+    from bot.slack import home  # home imports this module
+
+    try:
+        asker.client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
+    except (SlackApiError, OSError) as error:  # the deletion stands; the Home refreshes when next opened
+        log.warning("could not refresh the App Home after forgetting a person: %s", error)
+
+
 def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Asker) -> list[Message]:
     nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(value)) if value.isdigit() else None
     if nudge is None:
@@ -176,7 +189,8 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     if action_id == pb.STOP:
         if nudge.status == "sent":  # a click is an answer: it must not count as an ignored prompt later
             deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
-        deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
+        if deps.store.update_person(asker.team_id, asker.user_id, create=False, cadence="off") is None:
+            return [_FORGOTTEN]
         return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
     if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
         return [Message("Already done", [mrkdwn(f"You've already {_DONE.get(nudge.status, 'handled')} this prompt.")])]
@@ -186,15 +200,22 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     # Snooze: quiet for a week, and this same competency opens the next prompt.
     deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "snoozed", now=now)
     until = now + timedelta(days=7)
-    deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
+    if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=until) is None:
+        return [_FORGOTTEN]
     return [Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])]
 
 
 _DONE = {"answered": "answered", "skipped": "skipped", "snoozed": "snoozed"}
+# Buttons left over from before `forget me` must not bring a person back: no tombstone says
+# who was forgotten, so "no people row" is the test, and these buttons never create one.
+_FORGOTTEN_NOTE = ("I don't keep anything about you (if you asked me to forget you, that's done), "
+                   "so there is nothing to change. `/ladder target L3 cloud` starts afresh.")
+_FORGOTTEN = Message("Nothing to change", [mrkdwn(_FORGOTTEN_NOTE)])
 
 
 def _resume(deps: Deps, asker: Asker) -> list[Message]:
-    deps.store.update_person(asker.team_id, asker.user_id, paused_until=None, ignored_streak=0)
+    if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=None, ignored_streak=0) is None:
+        return [_FORGOTTEN]
     return _with_profile("Prompts resumed.", deps, asker)
 
 
