@@ -49,7 +49,9 @@ def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
     elif backend == "postgresql" and "connect_timeout" not in parsed.query:
         # Fail fast instead of hanging on a black-holed host.
         engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
-    engine = create_engine(parsed, pool_pre_ping=True, **engine_kwargs)
+    # hide_parameters: a failed statement's message (and so every log line and traceback that
+    # quotes it) never carries the values bound to it, such as a reflection's text.
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **engine_kwargs)
     if backend == "sqlite":
         _configure_sqlite(engine)
     log.debug("database engine for %s", safe_url(parsed))

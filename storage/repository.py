@@ -560,6 +560,8 @@ class Store:
 
         The nudge's competency fields win over the ones passed in.
         """
+        if isinstance(text, str):
+            text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text; SQLite would keep it
         if not isinstance(text, str) or not text.strip():
             raise ValueError("reflection text must not be empty")
         created = _utc(now, "now") if now is not None else _utcnow()

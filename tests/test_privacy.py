@@ -159,3 +159,98 @@ def test_forget_me_refreshes_the_app_home_and_old_buttons_bring_nobody_back(bot,
     slack.click(resume, user=user, channel="D" + user, ephemeral=False)  # e.g. under the paused notice in their DM
     wait_for_message(fake_slack, user, "I don't keep anything about you")
     assert set(rows_mentioning(bot.database_url, user).values()) == {0}
+
+
+# --- 7. reflection text never in logs; a failed save is never silent; NUL bytes ------------
+
+_REFUSE_SQLITE = ("CREATE TRIGGER IF NOT EXISTS refuse_fail_me BEFORE INSERT ON reflections "
+                  "WHEN NEW.text LIKE '%FAIL-ME%' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
+_REFUSE_POSTGRES = (
+    "CREATE OR REPLACE FUNCTION refuse_fail_me() RETURNS trigger AS $$ BEGIN "
+    "IF NEW.text LIKE '%FAIL-ME%' THEN RAISE EXCEPTION 'refused by a test trigger'; END IF; RETURN NEW; END $$ "
+    "LANGUAGE plpgsql",
+    "CREATE TRIGGER refuse_fail_me BEFORE INSERT ON reflections FOR EACH ROW EXECUTE FUNCTION refuse_fail_me()",
+)
+
+
+PRIVATE_WORDS = "FAIL-ME my manager ignored my promotion case"  # a constant: tracebacks quote source lines
+
+
+def _refuse_reflections(database_url: str) -> None:
+    """The database refuses to store any reflection that says FAIL-ME."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        for statement in _REFUSE_POSTGRES if engine.dialect.name == "postgresql" else (_REFUSE_SQLITE,):
+            connection.execute(text(statement))
+    engine.dispose()
+
+
+def _accept_reflections(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER IF EXISTS refuse_fail_me" +
+                                (" ON reflections" if engine.dialect.name == "postgresql" else "")))
+    engine.dispose()
+
+
+def test_a_failed_save_logs_no_reflection_text(store, database_url, caplog):
+    import logging
+    import traceback
+
+    store.update_person(TEAM, "U1")
+    _refuse_reflections(database_url)
+    try:
+        with pytest.raises(Exception) as failure:
+            store.add_reflection(TEAM, "U1", PRIVATE_WORDS, source="command")
+    finally:
+        _accept_reflections(database_url)
+    logging.getLogger("test").error("saving failed: %s", failure.value, exc_info=failure.value)
+    logged = caplog.text + "".join(traceback.format_exception(failure.value))
+    assert "refused by a test trigger" in logged  # the cause is there ...
+    assert "promotion case" not in logged  # ... the words are not
+
+
+def test_a_nul_byte_in_a_reflection_is_stored_without_it(store):
+    saved = store.add_reflection(TEAM, "U1", "before\x00after", source="command")
+    assert saved.text == "beforeafter" and store.reflections_for(TEAM, "U1")[0].text == "beforeafter"
+    with pytest.raises(ValueError):
+        store.add_reflection(TEAM, "U1", "\x00 \x00", source="command")
+
+
+@pytest.mark.e2e
+def test_a_reflection_that_cannot_be_saved_keeps_the_modal_open_and_says_so(bot, slack, fake_slack):
+    import json
+    import re
+
+    import storage
+    from bot.slack import profile_blocks as pb
+
+    user = "U710"
+    store = storage.Store(bot.database_url)
+    store.update_person(TEAM, user, target_level_id=L3)
+    nudge = store.claim_nudge(TEAM, user, "2026-11", worker="t", now=MONDAY_NOON_UTC, lease=timedelta(minutes=10),
+                              level_id=L3, competency_key="k", competency_text="c", section_name="s",
+                              example_text=None, question="q?")
+    store.dispose()
+    modal = pb.reflection_modal(nudge)
+    _refuse_reflections(bot.database_url)
+    try:
+        typed = {"reflection": {"text": {"type": "plain_text_input", "value": PRIVATE_WORDS}}}
+        answer = slack.submit_view(modal, typed, user=user)
+    finally:
+        _accept_reflections(bot.database_url)
+    body = json.loads(answer.body)
+    assert answer.status == 200 and body["response_action"] == "errors"  # the modal, and the text in it, stay
+    assert "I couldn't save this just now" in body["errors"]["reflection"]
+    reference = re.search(r"reference (\w+)", body["errors"]["reflection"]).group(1)
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d )", bot.log())  # one log record each, tracebacks included
+    [error] = [r for r in records if f"ref {reference}" in r]
+    assert " ERROR " in error and "refused by a test trigger" in error
+    assert "promotion case" not in "\n".join(r for r in records if " DEBUG " not in r.split("\n", 1)[0])
+    store = storage.Store(bot.database_url)
+    assert store.reflections_for(TEAM, user) == []
+    store.dispose()

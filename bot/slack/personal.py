@@ -23,6 +23,7 @@ from bot.ladder.query import (
 from bot.nudges import schedule
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
+from bot.slack.errors import new_reference
 from storage import Nudge, Person
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
 
 def check_reflection(nudge_id: str, text: str, deps: Deps, asker: Asker) -> tuple[Nudge | None, str | None]:
     """The asker's nudge for a modal reflection, or the error to show in the modal."""
-    if not (text or "").strip():
+    if not (text or "").replace("\x00", "").strip():
         return None, "Write a few words first."
     nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(nudge_id)) if nudge_id.isdigit() else None
     if nudge is None:
@@ -122,8 +123,21 @@ def check_reflection(nudge_id: str, text: str, deps: Deps, asker: Asker) -> tupl
     return nudge, None
 
 
-def save_reflection(nudge: Nudge, text: str, deps: Deps, asker: Asker) -> None:
-    deps.store.add_reflection(asker.team_id, asker.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS], source="modal", nudge_id=nudge.id)
+def save_reflection(nudge: Nudge, text: str, deps: Deps) -> str | None:
+    """Save a reflection from the modal; if that fails, the error to show in the modal, which
+    stays open with the text in it: a lost reflection must never go unnoticed."""
+    try:
+        deps.store.add_reflection(nudge.team_id, nudge.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS],
+                                  source="modal", nudge_id=nudge.id)
+    except Exception as error:  # noqa: BLE001 - whatever it was, the person must hear of it
+        reference = new_reference()
+        # The engine hides statement parameters, so the log never holds the reflection.
+        log.error("ref %s: could not save a reflection from the modal: %s", reference, type(error).__name__, exc_info=error)
+        return f"I couldn't save this just now (reference {reference}). Your text is still here: submit again in a minute."
+    return None
+
+
+def thank_for_reflection(asker: Asker) -> None:
     asker.client.chat_postMessage(channel=asker.user_id, text="Thanks: your reflection is saved to your private journal.")
 
 

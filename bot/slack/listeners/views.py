@@ -21,11 +21,13 @@ def register(app: App, deps: Deps) -> None:
         asker = _asker(body, client)
         text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
         nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
+        # Saved before the ack (one short insert): if it fails, the modal stays open with the text.
+        problem = problem or personal.save_reflection(nudge, text, deps)
         if problem:
             ack(response_action="errors", errors={"reflection": problem})
             return
-        ack()  # close the modal now; saving and thanking happen after
-        personal.save_reflection(nudge, text, deps, asker)
+        ack()
+        personal.thank_for_reflection(asker)
 
     @app.view(pb.LEVELS_MODAL)
     def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
