@@ -254,3 +254,22 @@ def test_a_reflection_that_cannot_be_saved_keeps_the_modal_open_and_says_so(bot,
     store = storage.Store(bot.database_url)
     assert store.reflections_for(TEAM, user) == []
     store.dispose()
+
+
+# --- 8. private answers go only to the person ----------------------------------------------
+
+@pytest.mark.e2e
+def test_a_private_answer_without_a_response_url_never_goes_to_the_channel(bot, slack, fake_slack):
+    import storage
+    from bot.slack.blocks import ACTION_QUERY
+
+    user, channel = "U720", "C720"
+    store = storage.Store(bot.database_url)
+    store.add_reflection(TEAM, user, "I mentored the new hire through their first on-call", source="command")
+    store.dispose()
+    journal_button = {"type": "button", "action_id": f"{ACTION_QUERY}_0", "value": "journal"}
+    assert slack.click(journal_button, user=user, channel=channel, ephemeral=False).status == 200  # no response_url
+    [answer] = fake_slack.wait_for("chat.postEphemeral")
+    assert (answer.args["channel"], answer.args["user"]) == (channel, user)
+    assert "mentored the new hire" in answer.text
+    assert [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == channel] == []
