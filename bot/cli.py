@@ -15,14 +15,21 @@ from bot.slack.app import StartupError
 
 
 class _FriendlyGroup(click.Group):
-    """Turn configuration errors into one clear line and a non-zero exit."""
+    """Turn configuration errors, and a database that cannot be reached, into one clear
+    line (URLs redacted) and a non-zero exit: never a traceback."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from bot.logs import redact
+        from storage import StorageError
+
         try:
             return super().invoke(ctx)
         except (ConfigError, StartupError) as error:
-            click.echo(f"ladderbot: {error}", err=True)
+            click.echo(f"ladderbot: {redact(str(error))}", err=True)
             sys.exit(2)
+        except StorageError as error:
+            click.echo(f"ladderbot: {redact(str(error))}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_FriendlyGroup)

@@ -273,3 +273,65 @@ def test_a_private_answer_without_a_response_url_never_goes_to_the_channel(bot, 
     assert (answer.args["channel"], answer.args["user"]) == (channel, user)
     assert "mentored the new hire" in answer.text
     assert [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == channel] == []
+
+
+# --- 9. URLs never show their secrets; configuration errors are one line ----------------------
+
+QUERY_SECRET = "Q-SECRET-4711"
+USER_SECRET = "U-SECRET-0815"
+DOWN_URL = f"postgresql+psycopg://ladderbot:{USER_SECRET}@127.0.0.1:1/ladderbot?sslmode=disable&password={QUERY_SECRET}"
+
+
+def test_redact_url_hides_the_userinfo_password_and_secret_query_values():
+    from bot.logs import redact
+    from storage.db import redact_url
+
+    assert redact_url(DOWN_URL) == "postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?sslmode=disable&password=***"
+    assert redact_url("sqlite:///data/ladderbot.db") == "sqlite:///data/ladderbot.db"
+    assert redact_url("postgresql://u:p@ss/w@h/db?sslpassword=x&token=y") == "postgresql://u:***@h/db?sslpassword=***&token=***"
+    logged = redact(f"could not reach ({DOWN_URL}): refused")
+    assert QUERY_SECRET not in logged and USER_SECRET not in logged and logged.endswith("password=***): refused")
+
+
+@pytest.mark.parametrize("command", [("nudges", "run-due"), ("db", "upgrade"), ("db", "forget", "T0TEST", "U1")])
+def test_commands_never_print_a_database_secret_or_a_traceback(fake_slack, command):
+    from tests.conftest import bot_env, run_cli
+
+    result = run_cli(bot_env(fake_slack, DOWN_URL), *command)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "database unavailable" in result.stderr
+    assert "password=***" in result.stderr and "Traceback" not in output
+    assert QUERY_SECRET not in output and USER_SECRET not in output
+
+
+def test_a_malformed_database_url_is_one_line_without_echoing_it(fake_slack):
+    from tests.conftest import bot_env, run_cli
+
+    result = run_cli(bot_env(fake_slack, f"postgresql://u:{USER_SECRET}@db.example:not-a-port/x"), "db", "forget", "T", "U")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "DATABASE_URL is not a valid URL" in result.stderr
+    assert USER_SECRET not in result.stderr
+
+
+def test_a_wrong_token_is_never_partly_shown():
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(cli, ["nudges", "run-due"], env={"SLACK_BOT_TOKEN": "xoxp-7731-personal-token"})
+    assert result.exit_code == 2 and "SLACK_BOT_TOKEN must start with 'xoxb-'" in result.output
+    assert "xoxp" not in result.output and "7731" not in result.output
+
+
+@pytest.mark.e2e
+def test_startup_with_the_database_down_logs_no_secret(fake_slack, tmp_path):
+    from tests.conftest import RunningBot, bot_env
+
+    running = RunningBot(bot_env(fake_slack, DOWN_URL, LOG_LEVEL="INFO"), tmp_path / "bot.log")
+    try:
+        running.wait_ready()
+        log = running.log()
+    finally:
+        running.stop()
+    assert "database unavailable (postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?" in log
+    assert QUERY_SECRET not in log and USER_SECRET not in log
