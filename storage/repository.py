@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -352,17 +353,49 @@ class Store:
                 .with_for_update(read=True, key_share=True))
         return {tuple(row) for row in s.execute(stmt)}
 
-    def held_claims(self, nudge_ids: Iterable[int], *, worker: str) -> set[int]:
-        """Of these nudges, those still claimed by this worker: read just before each send.
-        A claim that vanished belongs to someone who was forgotten (forget_person deletes
-        their nudges) or was taken over: either way it must not be sent."""
-        ids = list(nudge_ids)
-        if not ids:
-            return set()
-        stmt = select(_NUDGES.c.id).where(_NUDGES.c.id.in_(ids), _NUDGES.c.claimed_by == worker,
+    @contextmanager
+    def claim_checks(self, worker: str) -> Iterator[Callable[[int], bool]]:
+        """For the span of a run: a function telling whether a nudge is still claimed by this
+        worker, called right before each prompt is sent. `forget me` deletes the person's
+        nudges, so a claim that vanished means they asked to be forgotten (or another runner
+        took it over): either way it must not be sent.
+
+        It runs once per prompt, so each sending thread keeps one connection for the run
+        (autocommit on PostgreSQL: one round trip, no pool checkout, ping or BEGIN/COMMIT);
+        through the pool and a session the check cost as much CPU as the rest of a send."""
+        stmt = select(_NUDGES.c.id).where(_NUDGES.c.id == bindparam("nid"), _NUDGES.c.claimed_by == worker,
                                           _NUDGES.c.status == "claimed")
-        with self._session() as s, s.begin():
-            return set(s.scalars(stmt))
+        local = threading.local()
+        opened: list[Connection] = []
+        lock = threading.Lock()
+
+        def connection() -> Connection:
+            if getattr(local, "connection", None) is None:
+                conn = self._engine.connect()
+                if self._engine.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                local.connection = conn
+                with lock:
+                    opened.append(conn)
+            return local.connection
+
+        def still_held(nudge_id: int) -> bool:
+            conn = connection()
+            try:
+                with translate_errors(self._engine.url):
+                    held = conn.execute(stmt, {"nid": nudge_id}).first() is not None
+                    conn.commit()  # SQLite: ends the read's transaction; PostgreSQL: nothing to end
+                    return held
+            except Exception:
+                local.connection = None  # a broken connection is not reused; the caller decides
+                conn.invalidate()
+                raise
+
+        try:
+            yield still_held
+        finally:
+            for conn in opened:
+                conn.close()
 
     def existing_nudges(self, nudge_ids: Iterable[int]) -> set[int]:
         """Of these nudge ids, those whose row still exists."""

@@ -19,6 +19,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -100,6 +101,7 @@ class NudgeRunner:
         self.batch_size = batch_size
         self.pacer = pacer or Pacer()
         self._stop_reason = ""
+        self._claim_check: Callable[[int], bool] = lambda _nudge_id: False  # set for the span of run_due
         self._chooser = PromptChooser()
         self._directory: dict[str, dict] | None = None
         self._started = time.monotonic()
@@ -124,7 +126,8 @@ class NudgeRunner:
         self._started = time.monotonic()
         self.pacer.reset()
         people = self.store.people_due_candidates(self.batch_size)
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
+        with self.store.claim_checks(self.worker) as self._claim_check, \
+                ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-record") as recorder:
             def prepare_next() -> Future:
@@ -329,7 +332,7 @@ class NudgeRunner:
         gone means they asked to be forgotten after it was made. One indexed read per prompt,
         right before it goes out, keeps that window to milliseconds."""
         try:
-            return nudge.id in self.store.held_claims([nudge.id], worker=self.worker)
+            return self._claim_check(nudge.id)
         except StorageError as error:
             log.warning("nudge %s: could not re-check the claim (%s); not sending it now", nudge.id, error)
             return False
