@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
@@ -190,6 +190,11 @@ class Store:
         with self._session() as s, s.begin():
             row = s.execute(select(_PEOPLE).where(_owned(_PEOPLE, team_id, user_id))).one_or_none()
         return _to(Person, row) if row is not None else None
+
+    @overload
+    def update_person(self, team_id: str, user_id: str, *, create: Literal[True] = ..., **updates: Any) -> Person: ...
+    @overload
+    def update_person(self, team_id: str, user_id: str, *, create: bool, **updates: Any) -> Person | None: ...
 
     def update_person(self, team_id: str, user_id: str, *, create: bool = True, **updates: Any) -> Person | None:
         """Create the person if needed, then apply ``updates`` (known fields only).
