@@ -335,3 +335,20 @@ def test_startup_with_the_database_down_logs_no_secret(fake_slack, tmp_path):
         running.stop()
     assert "database unavailable (postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?" in log
     assert QUERY_SECRET not in log and USER_SECRET not in log
+
+
+def test_db_forget_refreshes_the_app_home_too(fake_slack, tmp_path):
+    import storage
+    from tests.conftest import bot_env, run_cli
+    from tests.fake_slack import readable_text
+
+    url = f"sqlite:///{tmp_path / 'ladderbot.db'}"
+    storage.upgrade(url)
+    store = storage.Store(url)
+    store.update_person(TEAM, "U730", target_level_id=L3)
+    store.add_reflection(TEAM, "U730", "Ran the incident review for the DNS outage", source="command")
+    store.dispose()
+    result = run_cli(bot_env(fake_slack, url), "db", "forget", TEAM, "U730")
+    assert result.returncode == 0 and "1 reflections" in result.stdout and "App Home is refreshed" in result.stdout
+    [published] = fake_slack.calls("views.publish")
+    assert published.args["user_id"] == "U730" and "DNS outage" not in readable_text(published.args["view"])

@@ -158,7 +158,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.FORGET_CONFIRM:
         deleted = deps.store.forget_person(asker.team_id, asker.user_id)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
-        _republish_home(deps, asker)
+        republish_home(deps, asker)
         return [Message("Deleted", [mrkdwn("Done: I've deleted your levels, settings, prompts and "
                                            f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left.")])]
     if action_id == pb.FORGET_CANCEL:
@@ -182,14 +182,17 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     return []
 
 
-def _republish_home(deps: Deps, asker: Asker) -> None:
-    """The App Home still shows what was just deleted until it is published again."""
+def republish_home(deps: Deps, asker: Asker) -> bool:
+    """After `forget me`: the App Home still shows what was just deleted until it is
+    published again. False if Slack would not take it (it refreshes when next opened)."""
     from bot.slack import home  # home imports this module
 
     try:
         asker.client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
-    except (SlackApiError, OSError) as error:  # the deletion stands; the Home refreshes when next opened
+        return True
+    except (SlackApiError, OSError) as error:  # the deletion stands either way
         log.warning("could not refresh the App Home after forgetting a person: %s", error)
+        return False
 
 
 def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Asker) -> list[Message]:
