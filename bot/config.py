@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from storage.db import redact_url
+from storage.db import is_valid_url, redact_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
@@ -115,9 +112,7 @@ def _port(value: str) -> int:
 def _check_database_url(url: str) -> None:
     if not re.match(r"^(sqlite|postgres(ql)?)(\+\w+)?://", url):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
-    try:
-        make_url(url).port  # noqa: B018 - parsing the port is the check
-    except (ArgumentError, ValueError):
+    if not is_valid_url(url):
         # Not echoed, even redacted: a URL that does not parse cannot be redacted reliably.
         raise ConfigError("DATABASE_URL is not a valid URL: check the host and port, and percent-encode "
-                          "special characters in the user name and password") from None
+                          "special characters in the user name and password")

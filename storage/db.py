@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from .errors import DatabaseUnavailable
+from .errors import DatabaseError, DatabaseUnavailable
 
 log = logging.getLogger("ladderbot.storage")
 
@@ -80,6 +80,15 @@ def url_secrets(url: URL) -> list[str]:
 
 def safe_url(url: URL) -> str:
     return redact_url(url)
+
+
+def is_valid_url(url: str) -> bool:
+    """Does ``url`` parse as a database URL, port included?"""
+    try:
+        normalize_url(url).port  # noqa: B018 - parsing the port is the check
+    except (ArgumentError, ValueError):
+        return False
+    return True
 
 
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
@@ -157,12 +166,21 @@ def unavailable_message(exc: DBAPIError, url: URL) -> str:
     return f"database unavailable ({safe_url(url)}): {reason[:200]}"
 
 
+def failure_message(exc: DBAPIError) -> str:
+    """The driver's error in one line, with the statement (parameters are hidden by the engine)."""
+    reason = (str(exc.orig).strip().splitlines() or [""])[0]
+    statement = " ".join((exc.statement or "").split())
+    return f"{type(exc.orig).__name__}: {reason[:300]} [SQL: {statement[:300]}]"
+
+
 @contextmanager
 def translate_errors(url: URL) -> Iterator[None]:
-    """Re-raise outage errors as DatabaseUnavailable; leave every other error alone."""
+    """Re-raise outage errors as DatabaseUnavailable, and every other driver error as
+    DatabaseError without the driver's exception chained: its later lines can quote the
+    row being written (PostgreSQL's DETAIL), so they must not reach a log or a traceback."""
     try:
         yield
     except DBAPIError as exc:
-        if not is_unavailable(exc):
-            raise
-        raise DatabaseUnavailable(unavailable_message(exc, url)) from exc
+        if is_unavailable(exc):
+            raise DatabaseUnavailable(unavailable_message(exc, url)) from exc
+        raise DatabaseError(failure_message(exc)) from None
