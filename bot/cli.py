@@ -14,14 +14,21 @@ from bot.render_text import print_answer
 
 
 class _FriendlyGroup(click.Group):
-    """Turn configuration errors into one clear line and a non-zero exit."""
+    """Turn configuration errors, and a database that cannot be reached, into one clear
+    line (URLs redacted) and a non-zero exit: never a traceback."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from bot.logs import redact
+        from storage import StorageError
+
         try:
             return super().invoke(ctx)
         except (ConfigError, StartupError) as error:
-            click.echo(f"ladderbot: {error}", err=True)
+            click.echo(f"ladderbot: {redact(str(error))}", err=True)
             sys.exit(2)
+        except StorageError as error:
+            click.echo(f"ladderbot: {redact(str(error))}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_FriendlyGroup)
@@ -190,8 +197,25 @@ def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
     import storage
 
     settings = settings_from(ctx)
-    deleted = storage.Store(settings.database_url).forget_person(team_id, user_id)
+    store = storage.Store(settings.database_url)
+    deleted = store.forget_person(team_id, user_id)
     click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+    if settings.slack_bot_token:
+        _refresh_home(settings, store, team_id, user_id)
+
+
+def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None:
+    """Their App Home still shows what was just deleted: publish it again, as `forget me` does."""
+    from bot.content import Content
+    from bot.slack.app import Deps, make_client
+    from bot.slack.conversation import Asker
+    from bot.slack.personal import republish_home
+
+    deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
+    if republish_home(deps, Asker(team_id, user_id, make_client(settings))):
+        click.echo("their App Home is refreshed")
+    else:
+        click.echo("their App Home could not be refreshed now; it will be when they next open it", err=True)
 
 
 @cli.group()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from storage.db import is_valid_url, redact_url
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
 # slack-sdk's Socket Mode client drops a connection after five pings without a pong:
@@ -49,7 +51,8 @@ class Settings:
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
-        return f"Settings(content_dir={self.content_dir!s}, slack_api_url={self.slack_api_url}, tokens=<hidden>)"
+        return (f"Settings(content_dir={self.content_dir!s}, slack_api_url={redact_url(self.slack_api_url)}, "
+                f"database_url={redact_url(self.database_url)}, tokens=<hidden>)")
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | None = None,
@@ -98,7 +101,7 @@ def _content_dir(value: str | None) -> Path:
 def _api_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {value!r}")
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {redact_url(value)!r}")
     return value if value.endswith("/") else value + "/"
 
 
@@ -107,8 +110,8 @@ def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
     if not value:
         return None
     if not value.startswith(prefix) or re.search(r"\s", value):
-        # Show only the prefix: the rest of a token is a secret even when it is wrong.
-        raise ConfigError(f"{name} must start with {prefix!r} (it starts with {value[:5]!r})")
+        # Nothing of the value is shown: even a wrong token may be a real one for something else.
+        raise ConfigError(f"{name} must start with {prefix!r} and hold no spaces; the value set does not (it is not shown)")
     return value
 
 
@@ -149,3 +152,7 @@ def _ping_interval(value: str) -> float:
 def _check_database_url(url: str) -> None:
     if not re.match(r"^(sqlite|postgres(ql)?)(\+\w+)?://", url):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+    if not is_valid_url(url):
+        # Not echoed, even redacted: a URL that does not parse cannot be redacted reliably.
+        raise ConfigError("DATABASE_URL is not a valid URL: check the host and port, and percent-encode "
+                          "special characters in the user name and password")

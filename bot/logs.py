@@ -8,17 +8,25 @@ import os
 import re
 from collections.abc import Iterable
 
-# Slack tokens, whatever their kind, and passwords inside database URLs.
+from storage.db import redact_url
+
+# Slack tokens, whatever their kind, and URLs (their passwords and secret query values).
 _TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+# Greedy up to whitespace or quotes: a password with an unescaped ')' is hidden too.
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    text = _URL_PASSWORD.sub(r"\1***@", _TOKEN.sub("[redacted token]", text))
+    text = _URL.sub(_redacted_url, _TOKEN.sub("[redacted token]", text))
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+def _redacted_url(found: re.Match[str]) -> str:
+    url = found.group().rstrip(").,:;")  # punctuation around a URL in a sentence stays readable
+    return redact_url(url) + found.group()[len(url):]
 
 
 class RedactingFormatter(logging.Formatter):

@@ -5,7 +5,7 @@ objects stay inside this package.
 """
 
 from .db import DEFAULT_DATABASE_URL, make_engine
-from .errors import DatabaseUnavailable, StorageError
+from .errors import DatabaseError, DatabaseUnavailable, StorageError
 from .migrate import current_revision, head_revision, upgrade
 from .models import CADENCES, NUDGE_STATUSES, REFLECTION_SOURCES
 from .records import Nudge, Person, Reflection
@@ -14,6 +14,7 @@ from .repository import Store
 __all__ = [
     "CADENCES",
     "DEFAULT_DATABASE_URL",
+    "DatabaseError",
     "NUDGE_STATUSES",
     "REFLECTION_SOURCES",
     "DatabaseUnavailable",

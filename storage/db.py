@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from .errors import DatabaseUnavailable
+from .errors import DatabaseError, DatabaseUnavailable
 
 log = logging.getLogger("ladderbot.storage")
 
@@ -36,8 +36,59 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+# Query parameters whose values are safe to show. Any other value may be a secret
+# (?password=, ?sslpassword=, a token for a proxy...), so it is hidden.
+_HARMLESS_QUERY_KEYS = frozenset({
+    "sslmode", "connect_timeout", "application_name", "target_session_attrs", "gssencmode",
+    "client_encoding", "timeout", "mode", "cache", "check_same_thread", "uri",
+})
+_HIDDEN = "***"
+
+
+def redact_url(url: str | URL) -> str:
+    """The one way a URL is shown or logged: the password in its userinfo and every query
+    value that may be a secret become ***; scheme, user, host, port, path stay readable."""
+    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return text
+    location, question, query = rest.partition("?")
+    if "@" in location:  # the last @ ends the userinfo: passwords may hold unescaped '@' or '/'
+        userinfo, _, host = location.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        location = f"{user}{':' + _HIDDEN if colon else ''}@{host}"
+    if question:
+        query = "&".join(_redact_parameter(parameter) for parameter in query.split("&"))
+    return f"{scheme}://{location}{question}{query}"
+
+
+def _redact_parameter(parameter: str) -> str:
+    key, equals, value = parameter.partition("=")
+    if not equals or not value or key.lower() in _HARMLESS_QUERY_KEYS:
+        return parameter
+    return f"{key}={_HIDDEN}"
+
+
+def url_secrets(url: URL) -> list[str]:
+    """The values redact_url hides, to scrub them from a driver's own error messages too."""
+    values = [str(url.password)] if url.password else []
+    for key, value in url.query.items():
+        if key.lower() not in _HARMLESS_QUERY_KEYS:
+            values += [v for v in ((value,) if isinstance(value, str) else value) if v]
+    return values
+
+
 def safe_url(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    return redact_url(url)
+
+
+def is_valid_url(url: str) -> bool:
+    """Does ``url`` parse as a database URL, port included?"""
+    try:
+        normalize_url(url).port  # noqa: B018 - parsing the port is the check
+    except (ArgumentError, ValueError):
+        return False
+    return True
 
 
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
@@ -49,7 +100,9 @@ def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
     elif backend == "postgresql" and "connect_timeout" not in parsed.query:
         # Fail fast instead of hanging on a black-holed host.
         engine_kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)
-    engine = create_engine(parsed, pool_pre_ping=True, **engine_kwargs)
+    # hide_parameters: a failed statement's message (and so every log line and traceback that
+    # quotes it) never carries the values bound to it, such as a reflection's text.
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **engine_kwargs)
     if backend == "sqlite":
         _configure_sqlite(engine)
     log.debug("database engine for %s", safe_url(parsed))
@@ -108,17 +161,26 @@ def is_unavailable(exc: DBAPIError) -> bool:
 
 def unavailable_message(exc: DBAPIError, url: URL) -> str:
     reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
+    for secret in url_secrets(url):
+        reason = reason.replace(secret, _HIDDEN)
     return f"database unavailable ({safe_url(url)}): {reason[:200]}"
+
+
+def failure_message(exc: DBAPIError) -> str:
+    """The driver's error in one line, with the statement (parameters are hidden by the engine)."""
+    reason = (str(exc.orig).strip().splitlines() or [""])[0]
+    statement = " ".join((exc.statement or "").split())
+    return f"{type(exc.orig).__name__}: {reason[:300]} [SQL: {statement[:300]}]"
 
 
 @contextmanager
 def translate_errors(url: URL) -> Iterator[None]:
-    """Re-raise outage errors as DatabaseUnavailable; leave every other error alone."""
+    """Re-raise outage errors as DatabaseUnavailable, and every other driver error as
+    DatabaseError without the driver's exception chained: its later lines can quote the
+    row being written (PostgreSQL's DETAIL), so they must not reach a log or a traceback."""
     try:
         yield
     except DBAPIError as exc:
-        if not is_unavailable(exc):
-            raise
-        raise DatabaseUnavailable(unavailable_message(exc, url)) from exc
+        if is_unavailable(exc):
+            raise DatabaseUnavailable(unavailable_message(exc, url)) from exc
+        raise DatabaseError(failure_message(exc)) from None

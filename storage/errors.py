@@ -10,3 +10,11 @@ class DatabaseUnavailable(StorageError):
 
     The message never contains the password from the database URL.
     """
+
+
+class DatabaseError(StorageError):
+    """A statement failed for another reason than an outage (a constraint, bad data...).
+
+    The message names the driver's error and the statement, never the values bound to it
+    nor the row it was writing (PostgreSQL's "DETAIL: Failing row contains ...").
+    """

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -190,11 +191,20 @@ class Store:
             row = s.execute(select(_PEOPLE).where(_owned(_PEOPLE, team_id, user_id))).one_or_none()
         return _to(Person, row) if row is not None else None
 
-    def update_person(self, team_id: str, user_id: str, **updates: Any) -> Person:
-        """Create the person if needed, then apply ``updates`` (known fields only)."""
+    @overload
+    def update_person(self, team_id: str, user_id: str, *, create: Literal[True] = ..., **updates: Any) -> Person: ...
+    @overload
+    def update_person(self, team_id: str, user_id: str, *, create: bool, **updates: Any) -> Person | None: ...
+
+    def update_person(self, team_id: str, user_id: str, *, create: bool = True, **updates: Any) -> Person | None:
+        """Create the person if needed, then apply ``updates`` (known fields only).
+
+        ``create=False`` only changes an existing person and returns None if there is none:
+        for buttons and runs that act on someone who may have asked to be forgotten since.
+        """
         values = _person_values(updates)
         now = _utcnow()
-        create = self._insert(_PEOPLE).values(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
+        create_row = self._insert(_PEOPLE).values(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
         change = (
             update(_PEOPLE)
             .where(_owned(_PEOPLE, team_id, user_id))
@@ -204,9 +214,10 @@ class Store:
         with self._session() as s, s.begin():
             # Insert-if-missing then update: two processes creating the same
             # person at once both end up updating the single row.
-            s.execute(create.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
-            row = s.execute(change).one()
-        return _to(Person, row)
+            if create:
+                s.execute(create_row.on_conflict_do_nothing(index_elements=["team_id", "user_id"]))
+            row = s.execute(change).one_or_none()
+        return _to(Person, row) if row is not None else None
 
     def people_due_candidates(self, batch_size: int = 500) -> Iterator[Person]:
         """People with a target level and a cadence, by id, fetched batch by batch.
@@ -278,6 +289,8 @@ class Store:
             .returning(*_NUDGES.c)
         )
         with self._session() as s, s.begin():
+            if not self._still_known(s, [(team_id, user_id)]):
+                return None  # forgotten since the run read them
             row = s.execute(
                 create.on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c)
             ).one_or_none()
@@ -302,6 +315,10 @@ class Store:
         create = (self._insert(_NUDGES)
                   .on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c))
         with self._session() as s, s.begin():
+            known = self._still_known(s, {(r["team_id"], r["user_id"]) for r in rows})
+            rows = [r for r in rows if (r["team_id"], r["user_id"]) in known]  # the rest were forgotten meanwhile
+            if not rows:
+                return []
             won = [_to(Nudge, row) for row in s.execute(create, rows)]
             taken = {(n.team_id, n.user_id, n.period) for n in won}
             for r in rows:
@@ -317,6 +334,81 @@ class Store:
                 if row is not None:
                     won.append(_to(Nudge, row))
         return won
+
+    @staticmethod
+    def _still_known(s: Session, people: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of these (team_id, user_id), those whose people row still exists, checked inside the
+        claim's transaction so that `forget me` wins over a run that read them earlier.
+
+        Why this is enough on both backends, without a tombstone or a foreign key: forget_person
+        deletes the people row first. On PostgreSQL, FOR KEY SHARE makes that DELETE wait until
+        this claim commits (its later DELETE of nudges then sees and removes the new rows), or
+        makes this claim wait for the forget and then see the row gone. On SQLite every write
+        transaction starts with BEGIN IMMEDIATE, so claim and forget simply run one after the
+        other. (A foreign key nudges -> people ON DELETE CASCADE would also hold, but one
+        forgotten person would then abort a whole batch's INSERT, and SQLite would need the
+        nudges table rebuilt.) KEY SHARE, not SHARE: ordinary updates of people go on.
+        """
+        keys = list(set(people))
+        if not keys:
+            return set()
+        stmt = (select(_PEOPLE.c.team_id, _PEOPLE.c.user_id)
+                .where(tuple_(_PEOPLE.c.team_id, _PEOPLE.c.user_id).in_(keys))
+                .order_by(_PEOPLE.c.team_id, _PEOPLE.c.user_id)  # one lock order for every process
+                .with_for_update(read=True, key_share=True))
+        return {tuple(row) for row in s.execute(stmt)}
+
+    @contextmanager
+    def claim_checks(self, worker: str) -> Iterator[Callable[[int], bool]]:
+        """For the span of a run: a function telling whether a nudge is still claimed by this
+        worker, called right before each prompt is sent. `forget me` deletes the person's
+        nudges, so a claim that vanished means they asked to be forgotten (or another runner
+        took it over): either way it must not be sent.
+
+        It runs once per prompt, so each sending thread keeps one connection for the run
+        (autocommit on PostgreSQL: one round trip, no pool checkout, ping or BEGIN/COMMIT);
+        through the pool and a session the check cost as much CPU as the rest of a send."""
+        stmt = select(_NUDGES.c.id).where(_NUDGES.c.id == bindparam("nid"), _NUDGES.c.claimed_by == worker,
+                                          _NUDGES.c.status == "claimed")
+        local = threading.local()
+        opened: list[Connection] = []
+        lock = threading.Lock()
+
+        def connection() -> Connection:
+            if getattr(local, "connection", None) is None:
+                conn = self._engine.connect()
+                if self._engine.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                local.connection = conn
+                with lock:
+                    opened.append(conn)
+            return local.connection
+
+        def still_held(nudge_id: int) -> bool:
+            conn = connection()
+            try:
+                with translate_errors(self._engine.url):
+                    held = conn.execute(stmt, {"nid": nudge_id}).first() is not None
+                    conn.commit()  # SQLite: ends the read's transaction; PostgreSQL: nothing to end
+                    return held
+            except Exception:
+                local.connection = None  # a broken connection is not reused; the caller decides
+                conn.invalidate()
+                raise
+
+        try:
+            yield still_held
+        finally:
+            for conn in opened:
+                conn.close()
+
+    def existing_nudges(self, nudge_ids: Iterable[int]) -> set[int]:
+        """Of these nudge ids, those whose row still exists."""
+        ids = list(nudge_ids)
+        if not ids:
+            return set()
+        with self._session() as s, s.begin():
+            return set(s.scalars(select(_NUDGES.c.id).where(_NUDGES.c.id.in_(ids))))
 
     def renew_claims(self, nudge_ids: list[int], *, worker: str, now: datetime) -> set[int]:
         """Refresh the lease of claims this worker still holds, right before sending them.
@@ -506,6 +598,8 @@ class Store:
 
         The nudge's competency fields win over the ones passed in.
         """
+        if isinstance(text, str):
+            text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text; SQLite would keep it
         if not isinstance(text, str) or not text.strip():
             raise ValueError("reflection text must not be empty")
         created = _utc(now, "now") if now is not None else _utcnow()
@@ -555,11 +649,14 @@ class Store:
         """Delete every row about this person; returns deleted rows per table.
 
         Walks the metadata rather than a fixed list so a table added later
-        with a user_id column is forgotten too. Children go first.
+        with a user_id column is forgotten too. The people row goes first: a nudge claim in
+        progress holds a lock on it (see _still_known), so this waits for that claim and then
+        deletes its nudges too. Then children before parents.
         """
         counts: dict[str, int] = {}
+        tables = [_PEOPLE, *(t for t in reversed(Base.metadata.sorted_tables) if t is not _PEOPLE)]
         with self._session() as s, s.begin():
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in tables:
                 if "user_id" in table.c:
                     counts[table.name] = s.execute(delete(table).where(_owned(table, team_id, user_id))).rowcount
         return counts

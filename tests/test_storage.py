@@ -43,6 +43,7 @@ def competency(key: str = "cloud/l3/ownership", **overrides: object) -> dict[str
 
 def claim(store: Store, user_id: str = ALICE, period: str = "2026-11", *, worker: str = "w1",
           now: datetime = T0, key: str = "cloud/l3/ownership", team_id: str = TEAM) -> Nudge | None:  # fmt: skip
+    store.update_person(team_id, user_id)  # nudges are only claimed for people the bot knows
     return store.claim_nudge(team_id, user_id, period, worker=worker, now=now, lease=LEASE, **competency(key))
 
 
@@ -367,6 +368,7 @@ def test_nudge_history_and_recent_nudges(store: Store) -> None:
     for month, key in [("2026-09", "a"), ("2026-10", "b"), ("2026-11", "c")]:
         claim(store, period=month, key=key)
     claim(store, period="2026-12", key="other-level")
+    store.update_person(TEAM, ALICE)
     store.claim_nudge(TEAM, ALICE, "2027-01", worker="w", now=T0, lease=LEASE, **competency("x", level_id="eng/l4"))
     claim(store, user_id=BOB, key="bobs")
     level = competency()["level_id"]

@@ -19,6 +19,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -100,6 +101,7 @@ class NudgeRunner:
         self.batch_size = batch_size
         self.pacer = pacer or Pacer()
         self._stop_reason = ""
+        self._claim_check: Callable[[int], bool] = lambda _nudge_id: False  # set for the span of run_due
         self._chooser = PromptChooser()
         self._directory: dict[str, dict] | None = None
         self._started = time.monotonic()
@@ -124,7 +126,8 @@ class NudgeRunner:
         self._started = time.monotonic()
         self.pacer.reset()
         people = self.store.people_due_candidates(self.batch_size)
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
+        with self.store.claim_checks(self.worker) as self._claim_check, \
+                ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-record") as recorder:
             def prepare_next() -> Future:
@@ -275,10 +278,25 @@ class NudgeRunner:
         claims go stale and the next run finds the messages by their metadata."""
         ordered = sorted((d for d in deliveries if d.status), key=lambda d: (d.nudge.team_id, d.nudge.user_id, d.nudge.period))
         try:  # in key order, like claims, so two processes never lock rows in opposite orders
-            self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now)
+            recorded = self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now)
+            if recorded < len(ordered):
+                self._unsend_forgotten([d for d in ordered if d.status == "sent"])
         except Exception as error:  # noqa: BLE001 - the claims go stale and the next run reconciles them
             log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(ordered), error,
                       exc_info=not isinstance(error, StorageError))
+
+    def _unsend_forgotten(self, sent: list[_Delivery]) -> None:
+        """Deletion wins even over a prompt already in flight: someone forgotten while Slack
+        was taking their prompt has no nudge row left (forget_person deleted it), so the
+        message is deleted too. A claim merely taken over keeps its row and is left alone."""
+        gone = {d.nudge.id for d in sent} - self.store.existing_nudges(d.nudge.id for d in sent)
+        for delivery in (d for d in sent if d.nudge.id in gone):
+            try:
+                self.client.chat_delete(channel=delivery.fields["channel_id"], ts=delivery.fields["message_ts"])
+                log.info("nudge %s: its person was forgotten while it was sent; message deleted", delivery.nudge.id)
+            except (SlackApiError, OSError) as error:
+                log.warning("nudge %s: its person was forgotten, but deleting the message failed (%s)",
+                            delivery.nudge.id, error)
 
     # --- sending ----------------------------------------------------------------------
 
@@ -294,6 +312,8 @@ class NudgeRunner:
                 if found:
                     return delivery.done("recovered", "sent", channel_id=found[0], message_ts=found[1])
             self.pacer.wait()
+            if not self._still_held(nudge):
+                return delivery.done("skipped", "")  # forgotten (or taken over) since the claim: not ours to send
             response = self.client.chat_postMessage(
                 channel=nudge.user_id, text=f"A growth prompt for {delivery.level_name}",
                 blocks=pb.nudge_blocks(nudge, delivery.level_name), unfurl_links=False,
@@ -306,6 +326,16 @@ class NudgeRunner:
         except Exception as error:  # noqa: BLE001 - a reset, a timeout: Slack may be back next run
             log.warning("nudge %s for %s: %s: %s", nudge.id, nudge.user_id, type(error).__name__, error)
             delivery.done("failed", "retry", error=f"{type(error).__name__}: {error}"[:500])
+
+    def _still_held(self, nudge: Nudge) -> bool:
+        """The re-check at send: `forget me` deletes the person's nudges, so a claim that is
+        gone means they asked to be forgotten after it was made. One indexed read per prompt,
+        right before it goes out, keeps that window to milliseconds."""
+        try:
+            return self._claim_check(nudge.id)
+        except StorageError as error:
+            log.warning("nudge %s: could not re-check the claim (%s); not sending it now", nudge.id, error)
+            return False
 
     def _failed(self, delivery: _Delivery, error: str) -> None:
         """Permanent errors close the period; anything else is retried by the next run,
@@ -394,10 +424,12 @@ class NudgeRunner:
         previous = next((n for n in history if n.id != nudge.id), None)
         streak = person.ignored_streak + 1 if previous is not None and previous.status == "sent" else 0
         if streak < IGNORED_BEFORE_PAUSE:
-            if streak != person.ignored_streak:
-                self.store.update_person(person.team_id, person.user_id, ignored_streak=streak)
+            if streak != person.ignored_streak:  # create=False: never bring back someone forgotten meanwhile
+                self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak)
             return False
-        self.store.update_person(person.team_id, person.user_id, ignored_streak=streak, paused_until=now + INDEFINITELY)
+        if self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak,
+                                    paused_until=now + INDEFINITELY) is None:
+            return True  # forgotten since the claim: no prompt, no notice
         self.store.set_nudge_status(person.team_id, person.user_id, nudge.id, "skipped", now=now)
         self.client.chat_postMessage(channel=person.user_id, text="I've paused your growth prompts",
                                      blocks=pb.paused_blocks())

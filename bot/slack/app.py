@@ -20,6 +20,7 @@ from bot.slack.listeners import actions, commands, events, views
 from bot.workpool import WorkPool
 import storage
 from storage import DatabaseUnavailable, Store
+from storage.db import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -107,4 +108,5 @@ def start_app(deps: Deps, *, socket_mode: bool = False) -> App:
         return create_app(deps, socket_mode=socket_mode)
     except Exception as error:  # noqa: BLE001 - auth.test failed: say why in one line
         reason = getattr(getattr(error, "response", None), "data", None) or str(error).splitlines()[0]
-        raise StartupError(f"SLACK_BOT_TOKEN could not be verified with Slack at {deps.settings.slack_api_url}: {reason}") from None
+        raise StartupError(f"SLACK_BOT_TOKEN could not be verified with Slack at {redact_url(deps.settings.slack_api_url)}: "
+                           f"{reason}") from None

@@ -10,6 +10,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
+
 from bot.journal import journal_markdown
 from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
@@ -21,6 +23,7 @@ from bot.ladder.query import (
 from bot.nudges import schedule
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
+from bot.slack.errors import new_reference
 from storage import Nudge, Person
 
 if TYPE_CHECKING:
@@ -112,7 +115,7 @@ def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
 
 def check_reflection(nudge_id: str, text: str, deps: Deps, asker: Asker) -> tuple[Nudge | None, str | None]:
     """The asker's nudge for a modal reflection, or the error to show in the modal."""
-    if not (text or "").strip():
+    if not (text or "").replace("\x00", "").strip():
         return None, "Write a few words first."
     nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(nudge_id)) if nudge_id.isdigit() else None
     if nudge is None:
@@ -120,8 +123,21 @@ def check_reflection(nudge_id: str, text: str, deps: Deps, asker: Asker) -> tupl
     return nudge, None
 
 
-def save_reflection(nudge: Nudge, text: str, deps: Deps, asker: Asker) -> None:
-    deps.store.add_reflection(asker.team_id, asker.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS], source="modal", nudge_id=nudge.id)
+def save_reflection(nudge: Nudge, text: str, deps: Deps) -> str | None:
+    """Save a reflection from the modal; if that fails, the error to show in the modal, which
+    stays open with the text in it: a lost reflection must never go unnoticed."""
+    try:
+        deps.store.add_reflection(nudge.team_id, nudge.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS],
+                                  source="modal", nudge_id=nudge.id)
+    except Exception as error:  # noqa: BLE001 - whatever it was, the person must hear of it
+        reference = new_reference()
+        # The engine hides statement parameters, so the log never holds the reflection.
+        log.error("ref %s: could not save a reflection from the modal: %s", reference, type(error).__name__, exc_info=error)
+        return f"I couldn't save this just now (reference {reference}). Your text is still here: submit again in a minute."
+    return None
+
+
+def thank_for_reflection(asker: Asker) -> None:
     asker.client.chat_postMessage(channel=asker.user_id, text="Thanks: your reflection is saved to your private journal.")
 
 
@@ -142,6 +158,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.FORGET_CONFIRM:
         deleted = deps.store.forget_person(asker.team_id, asker.user_id)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
+        republish_home(deps, asker)
         return [Message("Deleted", [mrkdwn("Done: I've deleted your levels, settings, prompts and "
                                            f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left.")])]
     if action_id == pb.FORGET_CANCEL:
@@ -165,6 +182,19 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     return []
 
 
+def republish_home(deps: Deps, asker: Asker) -> bool:
+    """After `forget me`: the App Home still shows what was just deleted until it is
+    published again. False if Slack would not take it (it refreshes when next opened)."""
+    from bot.slack import home  # home imports this module
+
+    try:
+        asker.client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
+        return True
+    except (SlackApiError, OSError) as error:  # the deletion stands either way
+        log.warning("could not refresh the App Home after forgetting a person: %s", error)
+        return False
+
+
 def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Asker) -> list[Message]:
     nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(value)) if value.isdigit() else None
     if nudge is None:
@@ -176,7 +206,8 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     if action_id == pb.STOP:
         if nudge.status == "sent":  # a click is an answer: it must not count as an ignored prompt later
             deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
-        deps.store.update_person(asker.team_id, asker.user_id, cadence="off")
+        if deps.store.update_person(asker.team_id, asker.user_id, create=False, cadence="off") is None:
+            return [_FORGOTTEN]
         return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
     if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
         return [Message("Already done", [mrkdwn(f"You've already {_DONE.get(nudge.status, 'handled')} this prompt.")])]
@@ -186,15 +217,22 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     # Snooze: quiet for a week, and this same competency opens the next prompt.
     deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "snoozed", now=now)
     until = now + timedelta(days=7)
-    deps.store.update_person(asker.team_id, asker.user_id, paused_until=until)
+    if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=until) is None:
+        return [_FORGOTTEN]
     return [Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])]
 
 
 _DONE = {"answered": "answered", "skipped": "skipped", "snoozed": "snoozed"}
+# Buttons left over from before `forget me` must not bring a person back: no tombstone says
+# who was forgotten, so "no people row" is the test, and these buttons never create one.
+_FORGOTTEN_NOTE = ("I don't keep anything about you (if you asked me to forget you, that's done), "
+                   "so there is nothing to change. `/ladder target L3 cloud` starts afresh.")
+_FORGOTTEN = Message("Nothing to change", [mrkdwn(_FORGOTTEN_NOTE)])
 
 
 def _resume(deps: Deps, asker: Asker) -> list[Message]:
-    deps.store.update_person(asker.team_id, asker.user_id, paused_until=None, ignored_streak=0)
+    if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=None, ignored_streak=0) is None:
+        return [_FORGOTTEN]
     return _with_profile("Prompts resumed.", deps, asker)
 
 

@@ -67,14 +67,18 @@ def _asker(body: dict, client: WebClient) -> Asker:
 
 def _send(messages: list[Message], body: dict, client: WebClient, *, replace: bool, private: bool) -> None:
     """Ephemeral answers are replaced in place; in a DM or thread the answer follows.
-    Private answers outside a DM stay ephemeral."""
+    Private answers outside a DM are for the person's eyes only, whatever the payload holds:
+    ephemeral through the response_url, else ephemeral in that channel, else in their DM."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     message = body.get("message") or {}
-    in_dm = bool(channel and channel.startswith("D"))
+    in_dm = bool(channel and channel.startswith("D"))  # a 1:1 DM with the bot: only the person sees it
     for i, reply in enumerate(messages):
         if body.get("response_url") and (replace or not channel or (private and not in_dm)):
             post_to_response_url(body["response_url"], text=reply.text, blocks=reply.blocks, response_type="ephemeral",
                                  replace_original=replace and i == 0)
+        elif private and channel and not in_dm:
+            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], thread_ts=message.get("thread_ts"),
+                                      text=reply.text, blocks=reply.blocks)
         elif channel:
             thread = message.get("thread_ts") if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
             client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks, unfurl_links=False)

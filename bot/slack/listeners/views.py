@@ -22,11 +22,14 @@ def register(app: App, deps: Deps) -> None:
         text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
         # Checked before the ack: a problem is shown in the modal, which only the ack can do.
         nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
+        # Saved before the ack (one short insert): if it fails, the modal stays open with the text.
+        problem = problem or personal.save_reflection(nudge, text, deps)
         if problem:
             ack(response_action="errors", errors={"reflection": problem})
             return None
-        # The ack closes the modal; saving and thanking happen on the pool.
-        return handoff.interaction(ack, deps, body, client, lambda: personal.save_reflection(nudge, text, deps, asker))
+        ack()  # saved: the ack closes the modal; the thanks can wait for the pool, or be dropped if it is full
+        handoff.later(deps, body, client, lambda: personal.thank_for_reflection(asker))
+        return None
 
     @app.view(pb.LEVELS_MODAL)
     def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> BoltResponse | None:
