@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from storage.db import is_valid_url, redact_url
+from storage.urls import DEFAULT_DATABASE_URL, is_valid_url, redact_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
 # slack-sdk's Socket Mode client drops a connection after five pings without a pong:
 # 1.5 s notices a silently dead one in under 8 s (Bolt's default of 10 s takes 50).
 DEFAULT_SOCKET_PING_INTERVAL = 1.5

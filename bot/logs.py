@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from storage.db import redact_url
+from storage.urls import redact_url
 
 # Slack tokens, whatever their kind, and URLs (their passwords and secret query values).
 _TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")

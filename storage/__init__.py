@@ -2,29 +2,43 @@
 
 Callers use ``Store`` and the frozen records it returns; sessions and ORM
 objects stay inside this package.
+
+The names below are imported on first use (PEP 562), so that `import storage` and
+`storage.urls` cost nothing to the terminal commands that never touch a database.
 """
 
-from .db import DEFAULT_DATABASE_URL, make_engine
-from .errors import DatabaseError, DatabaseUnavailable, StorageError
-from .migrate import current_revision, head_revision, upgrade
-from .models import CADENCES, NUDGE_STATUSES, REFLECTION_SOURCES
-from .records import Nudge, Person, Reflection
-from .repository import Store
+from __future__ import annotations
 
-__all__ = [
-    "CADENCES",
-    "DEFAULT_DATABASE_URL",
-    "DatabaseError",
-    "NUDGE_STATUSES",
-    "REFLECTION_SOURCES",
-    "DatabaseUnavailable",
-    "Nudge",
-    "Person",
-    "Reflection",
-    "StorageError",
-    "Store",
-    "current_revision",
-    "head_revision",
-    "make_engine",
-    "upgrade",
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .db import make_engine
+    from .errors import DatabaseError, DatabaseUnavailable, StorageError
+    from .migrate import current_revision, head_revision, upgrade
+    from .models import CADENCES, NUDGE_STATUSES, REFLECTION_SOURCES
+    from .records import Nudge, Person, Reflection
+    from .repository import Store
+    from .urls import DEFAULT_DATABASE_URL
+
+_HOMES = {
+    "DEFAULT_DATABASE_URL": ".urls",
+    "make_engine": ".db",
+    "DatabaseError": ".errors", "DatabaseUnavailable": ".errors", "StorageError": ".errors",
+    "current_revision": ".migrate", "head_revision": ".migrate", "upgrade": ".migrate",
+    "CADENCES": ".models", "NUDGE_STATUSES": ".models", "REFLECTION_SOURCES": ".models",
+    "Nudge": ".records", "Person": ".records", "Reflection": ".records",
+    "Store": ".repository",
+}
+__all__ = [  # noqa: RUF022 - grouped as in _HOMES
+    "DEFAULT_DATABASE_URL", "make_engine", "DatabaseError", "DatabaseUnavailable", "StorageError",
+    "current_revision", "head_revision", "upgrade", "CADENCES", "NUDGE_STATUSES", "REFLECTION_SOURCES",
+    "Nudge", "Person", "Reflection", "Store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'storage' has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)

@@ -10,15 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .errors import DatabaseError, DatabaseUnavailable
+from .urls import HARMLESS_QUERY_KEYS, HIDDEN, redact_url
 
 log = logging.getLogger("ladderbot.storage")
 
-# Relative to the working directory: `ladderbot` run from the checkout keeps
-# its database in ./data/.
-DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 POSTGRES_CONNECT_TIMEOUT_S = 3  # short: a chat bot must answer within seconds, or not at all
@@ -36,59 +34,17 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-# Query parameters whose values are safe to show. Any other value may be a secret
-# (?password=, ?sslpassword=, a token for a proxy...), so it is hidden.
-_HARMLESS_QUERY_KEYS = frozenset({
-    "sslmode", "connect_timeout", "application_name", "target_session_attrs", "gssencmode",
-    "client_encoding", "timeout", "mode", "cache", "check_same_thread", "uri",
-})
-_HIDDEN = "***"
-
-
-def redact_url(url: str | URL) -> str:
-    """The one way a URL is shown or logged: the password in its userinfo and every query
-    value that may be a secret become ***; scheme, user, host, port, path stay readable."""
-    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
-    scheme, separator, rest = text.partition("://")
-    if not separator:
-        return text
-    location, question, query = rest.partition("?")
-    if "@" in location:  # the last @ ends the userinfo: passwords may hold unescaped '@' or '/'
-        userinfo, _, host = location.rpartition("@")
-        user, colon, _password = userinfo.partition(":")
-        location = f"{user}{':' + _HIDDEN if colon else ''}@{host}"
-    if question:
-        query = "&".join(_redact_parameter(parameter) for parameter in query.split("&"))
-    return f"{scheme}://{location}{question}{query}"
-
-
-def _redact_parameter(parameter: str) -> str:
-    key, equals, value = parameter.partition("=")
-    if not equals or not value or key.lower() in _HARMLESS_QUERY_KEYS:
-        return parameter
-    return f"{key}={_HIDDEN}"
-
-
 def url_secrets(url: URL) -> list[str]:
     """The values redact_url hides, to scrub them from a driver's own error messages too."""
     values = [str(url.password)] if url.password else []
     for key, value in url.query.items():
-        if key.lower() not in _HARMLESS_QUERY_KEYS:
+        if key.lower() not in HARMLESS_QUERY_KEYS:
             values += [v for v in ((value,) if isinstance(value, str) else value) if v]
     return values
 
 
 def safe_url(url: URL) -> str:
-    return redact_url(url)
-
-
-def is_valid_url(url: str) -> bool:
-    """Does ``url`` parse as a database URL, port included?"""
-    try:
-        normalize_url(url).port  # noqa: B018 - parsing the port is the check
-    except (ArgumentError, ValueError):
-        return False
-    return True
+    return redact_url(url.render_as_string(hide_password=False))
 
 
 def make_engine(url: str | URL, **engine_kwargs: Any) -> Engine:
@@ -162,7 +118,7 @@ def is_unavailable(exc: DBAPIError) -> bool:
 def unavailable_message(exc: DBAPIError, url: URL) -> str:
     reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
     for secret in url_secrets(url):
-        reason = reason.replace(secret, _HIDDEN)
+        reason = reason.replace(secret, HIDDEN)
     return f"database unavailable ({safe_url(url)}): {reason[:200]}"
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import DEFAULT_DATABASE_URL, make_engine, translate_errors
+from .db import make_engine, translate_errors
+from .urls import DEFAULT_DATABASE_URL
 from .models import (
     CADENCES,
     NUDGE_STATUSES,

@@ -280,7 +280,7 @@ DOWN_URL = f"postgresql+psycopg://ladderbot:{USER_SECRET}@127.0.0.1:1/ladderbot?
 
 def test_redact_url_hides_the_userinfo_password_and_secret_query_values():
     from bot.logs import redact
-    from storage.db import redact_url
+    from storage.urls import redact_url
 
     assert redact_url(DOWN_URL) == "postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?sslmode=disable&password=***"
     assert redact_url("sqlite:///data/ladderbot.db") == "sqlite:///data/ladderbot.db"

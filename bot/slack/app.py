@@ -20,7 +20,7 @@ from bot.slack.listeners import actions, commands, events, views
 from bot.workpool import WorkPool
 import storage
 from storage import DatabaseUnavailable, Store
-from storage.db import redact_url
+from storage.urls import redact_url
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from storage.db import DEFAULT_DATABASE_URL, make_engine, normalize_url
+from storage.db import make_engine, normalize_url
+from storage.urls import DEFAULT_DATABASE_URL
 from storage.models import Base, UTCDateTime
 
 # Arbitrary constant: serialises `ladderbot db upgrade` run by several
