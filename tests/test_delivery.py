@@ -1,0 +1,79 @@
+"""Delivery: the send pace recovers after 429s, notices are not lost, answers are not
+posted twice, and shared text carries no one's markdown or pings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.slack.pacing import Pacer
+
+
+# --- the pacer ------------------------------------------------------------------------------
+
+class FakeTime:
+    """A clock that moves only when someone sleeps or time is passed on purpose."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def pacer(self) -> Pacer:
+        return Pacer(clock=lambda: self.now, sleep=self.sleep)
+
+
+def _send(pacer: Pacer, time: FakeTime, count: int, every: float = 0.0) -> float:
+    """`count` sends Slack accepts, as fast as the pacer lets them go; the seconds they took."""
+    started = time.now
+    for _ in range(count):
+        pacer.wait()
+        pacer.accepted()
+        time.now += every
+    return time.now - started
+
+
+def _learn_100_a_second(pacer: Pacer, time: FakeTime) -> float:
+    _send(pacer, time, 100, every=0.01)  # unpaced until Slack first says 429
+    pacer.limited(retry_after=1.0)
+    return pacer.rate
+
+
+def test_sporadic_429s_lower_the_pace_a_little_and_a_quiet_period_gives_it_back():
+    time = FakeTime()
+    pacer = time.pacer()
+    learned = _learn_100_a_second(pacer, time)
+    assert learned == pytest.approx(97, rel=0.02)
+    for _ in range(5):  # a 429 now and then, each soon after the last pause
+        _send(pacer, time, 5)
+        pacer.limited(retry_after=1.0)
+    slowed = pacer.rate
+    assert learned * 0.8 < slowed < learned  # a little slower, not a crawl (it used to fall to ~5/s)
+    _send(pacer, time, 50)
+    assert pacer.rate == pytest.approx(learned)  # a quiet half second later, back to the learned pace
+    assert _send(pacer, time, 200) == pytest.approx(200 / learned, rel=0.01)  # and sends go out at it
+    time.now += 60
+    assert pacer.rate == pytest.approx(learned)  # never above the pace Slack has taken: no probing the limit
+
+
+def test_a_429_after_a_steady_stretch_is_a_measurement_of_the_limit():
+    time = FakeTime()
+    pacer = time.pacer()
+    _learn_100_a_second(pacer, time)
+    time.now += 1.0  # the Retry-After
+    _send(pacer, time, 60, every=1 / 60)  # the sender itself managed 60 a second for a second
+    pacer.limited(retry_after=1.0)
+    assert pacer.rate == pytest.approx(60 * 0.97, rel=0.02)
+    time.now += 30
+    assert pacer.rate == pytest.approx(60 * 0.97, rel=0.02)  # that is the ceiling from now on
+
+
+def test_429s_of_sends_already_in_flight_slow_the_pace_once():
+    time = FakeTime()
+    pacer = time.pacer()
+    learned = _learn_100_a_second(pacer, time)
+    time.now += 1.0
+    _send(pacer, time, 10)
+    for _ in range(4):  # four threads' sends, all answered 429 by the same limit
+        pacer.limited(retry_after=1.0)
+    assert pacer.rate == pytest.approx(learned * 0.97, rel=0.01)
