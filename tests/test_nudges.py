@@ -205,6 +205,51 @@ def test_three_ignored_prompts_pause_with_one_message(store, runner, fake_slack)
     assert store.get_person("T0TEST", "U1").paused_until > mondays[-1]
 
 
+def _ignore_three_prompts(store, runner, fake_slack) -> datetime:
+    """Three weekly prompts nobody answers; the Monday the fourth would be due (not after
+    today: the fake Slack stamps messages with the real time, and a retry searches the DM
+    from the start of the period)."""
+    _person(store, cadence="weekly")
+    first = MONDAY_NOON_UTC - timedelta(weeks=3)
+    assert [runner.run_due(first + timedelta(weeks=i)).sent for i in range(3)] == [1, 1, 1]
+    return MONDAY_NOON_UTC
+
+
+def _pause_notices(fake, user="U1"):
+    return [m for m in fake.messages("D" + user) if "I've paused your growth prompts" in m["text"]]
+
+
+@pytest.mark.parametrize("status", [500, 429])
+def test_a_pause_notice_slack_refused_is_retried_and_only_then_pauses(store, runner, fake_slack, status):
+    fourth = _ignore_three_prompts(store, runner, fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=status, retry_after=1)
+    first = runner.run_due(fourth)
+    if status == 500:  # not resent blind: the next run checks the DM and tries again
+        assert first.failed == 1 and _pause_notices(fake_slack) == []
+        assert store.get_person("T0TEST", "U1").paused_until is None  # not paused without being told
+        runner.run_due(fourth + timedelta(minutes=5))
+    assert len(_pause_notices(fake_slack)) == 1
+    assert store.get_person("T0TEST", "U1").paused_until > fourth + timedelta(weeks=52)
+    assert runner.run_due(fourth + timedelta(weeks=1)).sent == 0
+    assert len(_pause_notices(fake_slack)) == 1 and len(_dms(fake_slack)) == 4  # three prompts, one notice
+
+
+def test_a_pause_notice_slack_kept_but_answered_500_is_not_sent_twice(store, runner, fake_slack):
+    fourth = _ignore_three_prompts(store, runner, fake_slack)
+    builtin = fake_slack._chat_post_message
+
+    def keep_then_fail(args):
+        builtin(args)
+        return {"ok": False, "error": "internal_error"}
+
+    fake_slack.on("chat.postMessage", keep_then_fail)
+    assert runner.run_due(fourth).failed == 1
+    fake_slack.on("chat.postMessage", builtin)
+    runner.run_due(fourth + timedelta(minutes=5))  # finds the notice in the DM's history
+    assert len(_pause_notices(fake_slack)) == 1
+    assert store.get_person("T0TEST", "U1").paused_until is not None
+
+
 def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
     _person(store)
     prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
