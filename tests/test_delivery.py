@@ -77,3 +77,38 @@ def test_429s_of_sends_already_in_flight_slow_the_pace_once():
     for _ in range(4):  # four threads' sends, all answered 429 by the same limit
         pacer.limited(retry_after=1.0)
     assert pacer.rate == pytest.approx(learned * 0.97, rel=0.01)
+
+
+# --- the fake Slack's switches used here ----------------------------------------------------
+
+def test_fake_slack_can_keep_a_message_and_still_answer_500(fake_slack):
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(base_url=fake_slack.api_url, token="xoxb-test")
+    fake_slack.fail_next("chat.postMessage", status=500, keep=True)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="hello")
+    assert [m["text"] for m in fake_slack.messages("C1")] == ["hello"]
+
+
+def test_fake_slack_random_429s_are_seeded():
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from tests.fake_slack import FakeSlack
+
+    def statuses(seed):
+        with FakeSlack() as fake:
+            fake.random_429s("chat.postMessage", 0.3, seed=seed)
+            client = WebClient(base_url=fake.api_url, token="xoxb-test")
+            for i in range(40):
+                try:
+                    client.chat_postMessage(channel="C1", text=str(i))
+                except SlackApiError:
+                    pass
+            return [(c.status, c.retry_after) for c in fake.calls("chat.postMessage")]
+
+    first = statuses(7)
+    assert first == statuses(7) and 5 < sum(1 for s, _ in first if s == 429) < 20
+    assert all(after == 1.0 for s, after in first if s == 429)
