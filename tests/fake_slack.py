@@ -795,12 +795,14 @@ class FakeSlack:
         return _page(newest_first, args, _truthy(args.get("include_all_metadata")))
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The parent then its replies, oldest first, as Slack returns a thread."""
-        found = self._find_message(args)
-        if found is None:
+        """The parent then its replies, oldest first, as Slack returns a thread. A parent
+        the fake never saw (a person's message that a test sent as an event) still has
+        the replies posted to it."""
+        channel = _dm_channel(str(args.get("channel") or ""))
+        parent_ts = args.get("ts")
+        thread = [m for m in self._messages.get(channel, []) if parent_ts in (m["ts"], m.get("thread_ts"))]
+        if not thread:
             return {"ok": False, "error": "thread_not_found"}
-        channel, parent = found
-        thread = [m for m in self._messages[channel] if m is parent or m.get("thread_ts") == parent["ts"]]
         thread.sort(key=lambda m: _ts_key(m["ts"]))
         return _page(thread, args, _truthy(args.get("include_all_metadata")))
 

@@ -112,3 +112,49 @@ def test_fake_slack_random_429s_are_seeded():
     first = statuses(7)
     assert first == statuses(7) and 5 < sum(1 for s, _ in first if s == 429) < 20
     assert all(after == 1.0 for s, after in first if s == 429)
+
+
+# --- answers to mentions and direct messages ----------------------------------------------
+
+def _wait_until(condition, what: str, timeout: float = 15) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def _answers(fake, channel: str) -> list[dict]:
+    """What the channel shows (each test has its own channel; the fake stores only the bot's posts)."""
+    return fake.messages(channel)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("where", ["mention", "direct message"])
+def test_an_answer_slack_kept_but_answered_500_is_not_posted_twice(bot, slack, fake_slack, where):
+    ts = "1700000123.000100"
+    fake_slack.fail_next("chat.postMessage", status=500, keep=True)
+    if where == "mention":
+        channel = "C12"
+        slack.mention("L3 senior software", channel=channel, ts=ts)
+    else:
+        channel = "DU12"
+        slack.event({"type": "message", "channel_type": "im", "channel": channel, "user": "U12",
+                     "text": "L3 senior software", "ts": ts})
+    found = f"answer to {channel}/{ts} part 1 was already delivered; not posting it again"
+    _wait_until(lambda: found in bot.log() or len(_answers(fake_slack, channel)) > 1, "the retry's decision")
+    [answer] = _answers(fake_slack, channel)  # once, not twice
+    assert "L3: Senior Software Engineer" in answer["text"]
+    assert [c.status for c in fake_slack.calls("chat.postMessage")] == [500]
+
+
+@pytest.mark.e2e
+def test_an_answer_refused_with_500_is_posted_once_on_retry(bot, slack, fake_slack):
+    fake_slack.fail_next("chat.postMessage", status=500)  # refused: nothing kept
+    slack.mention("L3 senior software", channel="C13", ts="1700000124.000100")
+    fake_slack.wait_for("chat.postMessage", count=2, timeout=15)
+    [answer] = _answers(fake_slack, "C13")
+    assert answer["thread_ts"] == "1700000124.000100" and "L3: Senior Software Engineer" in answer["text"]
+    assert fake_slack.calls("conversations.replies")  # looked before posting again
