@@ -3,6 +3,8 @@ posted twice, and shared text carries no one's markdown or pings."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.slack.pacing import Pacer
@@ -158,3 +160,54 @@ def test_an_answer_refused_with_500_is_posted_once_on_retry(bot, slack, fake_sla
     [answer] = _answers(fake_slack, "C13")
     assert answer["thread_ts"] == "1700000124.000100" and "L3: Senior Software Engineer" in answer["text"]
     assert fake_slack.calls("conversations.replies")  # looked before posting again
+
+
+# --- text shared in a channel ---------------------------------------------------------------
+
+def _responses(fake, url: str, count: int) -> list:
+    path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    posts = lambda: [c for c in fake.calls("response_url") if c.path.endswith(path)]  # noqa: E731
+    _wait_until(lambda: len(posts()) >= count, f"{count} posts to {url}")
+    return posts()
+
+
+def _mrkdwn_texts(args: dict) -> list[str]:
+    """The strings Slack formats and parses for pings: the message text and mrkdwn text
+    objects (plain_text, as in headers and buttons, is shown as typed)."""
+    found = [args.get("text") or ""]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node.get("text", ""))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(args.get("blocks") or [])
+    return found
+
+
+TYPED = "*mentoring* _growth_ `code` ~strike~ <http://evil.example|click here> <!channel> <!here> <@U123> @here"
+
+
+@pytest.mark.e2e
+def test_a_shared_answer_shows_the_query_as_typed_without_its_markdown_or_pings(slack, fake_slack):
+    from tests.slack_requests import buttons
+
+    url = fake_slack.new_response_url()
+    slack.command(TYPED, response_url=url, user="U21")
+    [reply] = _responses(fake_slack, url, 1)
+    share = fake_slack.new_response_url()
+    slack.click(buttons(reply.args["blocks"])["Share in channel"], response_url=share, user="U21")
+    shared = next(p for p in _responses(fake_slack, share, 2) if p.args.get("response_type") == "in_channel")
+    texts = _mrkdwn_texts(shared.args)
+    assert "Competencies about “∗mentoring∗ ˍgrowthˍ ˋcodeˋ ∼strike∼" in shared.args["text"]  # readable, not formatted
+    for marked in ("*mentoring*", "_growth_", "`code`", "~strike~", "<http", "<!channel>", "<!here>", "<@U123>"):
+        assert not any(marked in t for t in texts), marked
+    assert not any("@here" in t for t in texts)  # a word joiner: never a broadcast, even where clients link it
+    assert [t for t in texts if "<@" in t] == ["Shared by <@U21>"]  # the only mention is ours, of the sharer
+    assert not shared.args.get("link_names") and shared.args.get("parse") != "full"
+    assert any(re.search(r"\n_L\d: [^_]+ · [^_]+_$", t) for t in texts)  # the ladder's own formatting stays
