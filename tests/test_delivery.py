@@ -58,6 +58,15 @@ def test_sporadic_429s_lower_the_pace_a_little_and_a_quiet_period_gives_it_back(
     assert pacer.rate == pytest.approx(learned)  # never above the pace Slack has taken: no probing the limit
 
 
+def test_a_429_among_the_first_sends_is_not_taken_for_the_limit():
+    time = FakeTime()
+    pacer = time.pacer()
+    _send(pacer, time, 3, every=0.001)
+    pacer.limited(retry_after=1.0)  # three sends in 3 ms say nothing about what Slack takes
+    assert pacer.rate is None  # (it used to set the pace to 3 a second, for good)
+    assert _send(pacer, time, 100) == pytest.approx(1.0)  # waits out the Retry-After, then unpaced
+
+
 def test_a_429_after_a_steady_stretch_is_a_measurement_of_the_limit():
     time = FakeTime()
     pacer = time.pacer()

@@ -356,10 +356,10 @@ def test_the_pacer_learns_the_rate_limit_and_spaces_sends():
     clock = [0.0]
     slept = []
     pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)))
-    for _ in range(10):  # as fast as allowed until the first 429
+    for _ in range(10):  # as fast as allowed until the first 429 after a stretch of sending
         pacer.wait()
         pacer.accepted()
-        clock[0] += 0.01
+        clock[0] += 0.1
     assert slept == [] and pacer.rate is None
     pacer.limited(retry_after=1.0)
     assert pacer.rate == pytest.approx(10 * 0.97)
@@ -388,6 +388,7 @@ def test_a_retry_after_that_opens_while_a_thread_sleeps_is_honoured():
     pacer = Pacer(clock=lambda: clock[0])
     for _ in range(10):
         pacer.accepted()
+        clock[0] += 0.1
     pacer.limited(retry_after=0.0)  # a pace is learned: slots are now spaced
     slept = []
 
@@ -408,7 +409,11 @@ def test_only_the_sends_429s_teach_the_pace():
 
     from bot.slack.pacing import PacedRateLimitHandler, Pacer
 
-    pacer = Pacer(sleep=lambda s: None)
+    clock = [0.0]
+    pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: None)
+    for _ in range(10):  # a second of sending
+        pacer.accepted()
+        clock[0] += 0.1
     handler = PacedRateLimitHandler(pacer)
     for method in ("users.list", "chat.postMessage"):
         request = HttpRequest(method="POST", url=f"http://x/api/{method}", headers={}, body_params={})

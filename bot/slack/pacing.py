@@ -40,12 +40,14 @@ class Pacer:
         self._ceiling = 0.0  # the fastest pace Slack has taken in this run
         self._next_slot = 0.0
         self._blocked_until = 0.0  # nobody sends before this (Retry-After); the quiet counts from here
+        self._started = clock()
         self._accepted: deque[float] = deque()
 
     def reset(self) -> None:
         """Forget the learned pace (at the start of a run: limits change)."""
         with self._lock:
             self._floor_rate, self._ceiling, self._next_slot, self._blocked_until = None, 0.0, 0.0, 0.0
+            self._started = self._clock()
             self._accepted.clear()
 
     @property
@@ -98,21 +100,20 @@ class Pacer:
             self._blocked_until = max(self._blocked_until, now + retry_after)
 
     def _slow_down(self, now: float) -> None:
-        current = self._rate_at(now)
-        if current is None:  # the first 429: what got through in the last second is the ceiling
-            recent = sum(1 for t in self._accepted if t >= now - 1.0)
-            self._ceiling = self._floor_rate = max(MIN_RATE, recent * MARGIN)
+        current, measured = self._rate_at(now), self._measured(now)
+        if current is None:  # unpaced: a 429 after a stretch of sending tells the ceiling; an early one, nothing
+            if measured is not None:
+                self._ceiling = self._floor_rate = max(MIN_RATE, measured * MARGIN)
             return
-        measured = self._measured(now)
         if measured is not None:
             self._ceiling = max(MIN_RATE, min(self._ceiling, measured * MARGIN))
         self._floor_rate = max(MIN_RATE, min(current * MARGIN, self._ceiling))
 
     def _measured(self, now: float) -> float | None:
-        """Sends per second that got through since the last pause (over at most a second),
-        or None when sending resumed too recently to tell: right after a Retry-After the
-        last second is mostly the pause, not the pace."""
-        since = max(now - 1.0, self._blocked_until)
+        """Sends per second that got through since the run began or the last pause ended
+        (over at most a second), or None when that is too short to tell: right after a
+        Retry-After the last second is mostly the pause, not the pace."""
+        since = max(now - 1.0, self._blocked_until, self._started)
         if now - since < MEASURE_FOR:
             return None
         return sum(1 for t in self._accepted if t >= since) / (now - since)
