@@ -81,7 +81,7 @@ class _Delivery:
     level_name: str
     pause_notice: bool = False  # "I've paused your prompts" instead of the prompt
     outcome: str = "failed"  # for the summary
-    status: str = "retry"  # for the database: sent, retry or failed
+    status: str = "retry"  # for the database: sent, retry, failed, or skipped (a pause notice)
     fields: dict = field(default_factory=dict)
 
     def done(self, outcome: str, status: str, **fields: str) -> None:
@@ -216,11 +216,11 @@ class NudgeRunner:
         for nudge in claims:
             person = by_person[(nudge.team_id, nudge.user_id)]
             level = self.content.answerer.ladder.get(nudge.level_id)
-            pause = self._pause_due(person, nudge, history, now)
+            pause = self._pause_due(person, nudge, history)
             deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id, pause_notice=pause))
         return outcomes, deliveries
 
-    def _pause_due(self, person: Person, nudge: Nudge, history: dict, now: datetime) -> bool:
+    def _pause_due(self, person: Person, nudge: Nudge, history: dict) -> bool:
         """The three-ignored-prompts rule: this period's message is the pause notice. A
         streak already at the limit is a notice not delivered yet (the person is paused
         only once it is). If checking fails, send the prompt anyway."""

@@ -2,17 +2,18 @@
 
 slack-sdk's RateLimitErrorRetryHandler makes each thread sleep Retry-After (plus up to a
 second of jitter) on its own, so threads keep running into the limit and a bulk send
-spends much of its time asleep. Here the threads share one Pacer: until Slack first says
-429 it sends as fast as it is allowed; then everyone pauses for Retry-After, and from
-then on sends are spaced at a little under the rate that got through in the last second
-(the run's ceiling).
+spends much of its time asleep. Here the threads share one Pacer: every 429 pauses
+everyone for its Retry-After. Until a 429 comes after at least MEASURE_FOR seconds of
+sending, sends go as fast as they are allowed; such a 429 is a measurement, and from
+then on sends are spaced at a little under the rate that got through (the ceiling).
 
 Each later 429 takes the pace down by a small factor (multiplicative decrease), and
 every second without one gives back a share of the ceiling (additive increase), so a
 429 now and then costs its Retry-After and no more: the pace never ratchets down to a
-crawl. The pace never climbs above the ceiling, so a real limit is not probed again and
-again; a 429 after a long stretch of sending at a steady pace is a measurement, and
-lowers the ceiling to what got through.
+crawl. It never climbs above the ceiling, so a limit is not probed again and again. The
+ceiling is the most Slack was seen to take, never lowered by a 429 that came while the
+senders were slow for their own reasons (waiting on the database): that says nothing
+about Slack's limit, and a ceiling learned from it would hold the run at a crawl.
 """
 
 from __future__ import annotations
@@ -100,14 +101,14 @@ class Pacer:
             self._blocked_until = max(self._blocked_until, now + retry_after)
 
     def _slow_down(self, now: float) -> None:
-        current, measured = self._rate_at(now), self._measured(now)
-        if current is None:  # unpaced: a 429 after a stretch of sending tells the ceiling; an early one, nothing
-            if measured is not None:
-                self._ceiling = self._floor_rate = max(MIN_RATE, measured * MARGIN)
+        measured = self._measured(now)
+        if measured is not None:  # the most Slack has been seen to take; a slow stretch of ours never lowers it
+            self._ceiling = max(self._ceiling, measured * MARGIN, MIN_RATE)
+        current = self._rate_at(now)
+        if current is None:  # unpaced: only a 429 after a stretch of sending sets a pace; an early one, none
+            self._floor_rate = self._ceiling if measured is not None else None
             return
-        if measured is not None:
-            self._ceiling = max(MIN_RATE, min(self._ceiling, measured * MARGIN))
-        self._floor_rate = max(MIN_RATE, min(current * MARGIN, self._ceiling))
+        self._floor_rate = max(MIN_RATE, current * MARGIN)
 
     def _measured(self, now: float) -> float | None:
         """Sends per second that got through since the run began or the last pause ended
