@@ -220,3 +220,13 @@ def test_a_shared_answer_shows_the_query_as_typed_without_its_markdown_or_pings(
     assert [t for t in texts if "<@" in t] == ["Shared by <@U21>"]  # the only mention is ours, of the sharer
     assert not shared.args.get("link_names") and shared.args.get("parse") != "full"
     assert any(re.search(r"\n_L\d: [^_]+ · [^_]+_$", t) for t in texts)  # the ladder's own formatting stays
+
+
+@pytest.mark.e2e
+def test_an_answer_whose_fate_cannot_be_checked_is_not_resent_blind(bot, slack, fake_slack):
+    fake_slack.fail_next("chat.postMessage", status=500)
+    fake_slack.fail_next("conversations.replies", error="missing_scope")  # an install without channels:history
+    slack.mention("L3 senior software", user="U14", channel="C14", ts="1700000125.000100")
+    [told] = fake_slack.wait_for("chat.postEphemeral", timeout=15)
+    assert told.args["user"] == "U14" and "Slack didn't accept my answer just now" in told.text
+    assert _answers(fake_slack, "C14") == [] and len(fake_slack.calls("chat.postMessage")) == 1
