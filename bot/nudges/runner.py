@@ -295,8 +295,10 @@ class NudgeRunner:
             found = self._already_delivered(nudge, now) if nudge.attempts > 1 else False
             if found is None:
                 return delivery.done("failed", "retry", error="could not check whether an earlier run delivered it")
-            channel, ts = found or self._post(delivery)
-            self._delivered(delivery, channel, ts, now, recovered=bool(found))
+            if found:
+                return self._delivered(delivery, *found, now, recovered=True)
+            self.pacer.wait()
+            self._delivered(delivery, *self._post(delivery), now, recovered=False)
         except SlackApiError as error:
             self._failed(delivery, error.response.get("error") or f"HTTP {error.response.status_code}")
         except Exception as error:  # noqa: BLE001 - a reset, a timeout: Slack may be back next run
@@ -304,14 +306,13 @@ class NudgeRunner:
             delivery.done("failed", "retry", error=f"{type(error).__name__}: {error}"[:500])
 
     def _post(self, delivery: _Delivery) -> tuple[str, str]:
-        """The prompt (or the pause notice), paced, carrying the nudge id so that a retry
-        can find it in the DM instead of posting it twice."""
+        """The prompt (or the pause notice), carrying the nudge id so that a retry can find
+        it in the DM instead of posting it twice."""
         nudge = delivery.nudge
         if delivery.pause_notice:
             text, blocks = "I've paused your growth prompts", pb.paused_blocks()
         else:
             text, blocks = f"A growth prompt for {delivery.level_name}", pb.nudge_blocks(nudge, delivery.level_name)
-        self.pacer.wait()
         response = self.client.chat_postMessage(
             channel=nudge.user_id, text=text, blocks=blocks, unfurl_links=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},
