@@ -6,10 +6,13 @@ answered by one JSON line on stdout:
 
 * ``{"cmd": "reset"}``: forget calls, state and limits;
 * ``{"cmd": "rate", "method": M, "per_second": N}``: 429 + Retry-After beyond N/s;
+* ``{"cmd": "random429", "method": M, "p": P, "retry_after": S, "seed": N}``: 429 + Retry-After S
+  for each call with probability P (seeded), whatever the rate;
 * ``{"cmd": "members", "user_ids": [...]}``: workspace members users.list returns;
 * ``{"cmd": "cpu"}``: this process's CPU seconds (user + system) and ru_maxrss;
 * ``{"cmd": "stats", "method": M}``: per-status counts of M's calls, accepted calls
-  per channel, accepted calls per tenth of their time span, and the fake's own errors;
+  per channel, accepted calls per tenth of their time span, the seconds covered by the
+  Retry-After of its 429s (overlaps counted once), and the fake's own errors;
 * ``{"cmd": "quit"}``.
 """
 
@@ -31,6 +34,17 @@ def _cpu() -> dict:
     return {"cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024.0}
 
 
+def _blocked_seconds(calls) -> float:
+    """Seconds during which some 429's Retry-After told every sender to wait."""
+    windows = sorted((c.at, c.at + c.retry_after) for c in calls if c.status == 429 and c.retry_after)
+    total, end = 0.0, float("-inf")
+    for start, stop in windows:
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
+
+
 def main() -> None:
     with FakeSlack() as fake:
         print(json.dumps({"api_url": fake.api_url}), flush=True)
@@ -45,6 +59,10 @@ def main() -> None:
                 reply: dict = {"ok": True}
             elif cmd == "rate":
                 fake.rate_limit(request["method"], request["per_second"])
+                reply = {"ok": True}
+            elif cmd == "random429":
+                fake.random_429s(request["method"], request["p"], retry_after=request.get("retry_after", 1),
+                                 seed=request.get("seed", 0))
                 reply = {"ok": True}
             elif cmd == "members":
                 supported = hasattr(fake, "add_members")  # older fakes have no users.list roster
@@ -65,7 +83,7 @@ def main() -> None:
                 for at in accepted_at:
                     deciles[min(9, int((at - accepted_at[0]) / span * 10)) if span else 0] += 1
                 reply = {"statuses": statuses, "accepted_per_channel": per_channel, "methods": all_methods,
-                         "span_s": span, "deciles": deciles,
+                         "span_s": span, "deciles": deciles, "blocked_s": _blocked_seconds(calls),
                          "errors": [repr(e) for e in fake.errors[:5]], **_cpu()}
             else:
                 reply = {"error": f"unknown command {cmd!r}"}

@@ -4,6 +4,8 @@ Run from the repository root::
 
     .venv/bin/python bench/nudge_run.py [--db sqlite|postgres|both] [--people 10000]
                                         [--rate 500] [--threads T] [--profile DIR [--gil|--wall]]
+                                        [--case limit|sporadic|all] [--sporadic-people 1000]
+                                        [--sporadic-p 0.02]
 
 For each database (default: SQLite, then PostgreSQL 15 on 127.0.0.1:5432, user
 postgres, a scratch database ``ladderbot_bench_<random>`` created and dropped here):
@@ -30,6 +32,15 @@ The floor is ``people / rate`` seconds: Slack's limit, the fastest any sender ca
 process for the run phase only (it slows the run down: read shares, not times).
 
 Targets per database: wall <= 1.1x floor, < 2 ms CPU per nudge, 0 duplicates, 0 lost.
+
+The "sporadic 429s" case (``--case sporadic``; ``all``, the default, runs both) sends to
+``--sporadic-people`` people twice against the same rate limit: once as above, and once
+with the fake also answering each ``chat.postMessage`` 429 + Retry-After 1 s with
+probability ``--sporadic-p`` (seeded), whatever the rate. Honouring Retry-After, nobody
+sends while a 429's window is open, so that run's floor is ``people / rate`` plus the
+seconds the 429s' Retry-After windows covered (overlaps counted once), measured by the
+fake in the same run. Target: wall <= 1.2x that floor (a pacer that only ever slows
+down falls to a few sends a second and misses it by far), 0 duplicates, 0 lost.
 """
 
 from __future__ import annotations
@@ -59,6 +70,8 @@ from tests.slack_requests import BOT_TOKEN, TEAM  # noqa: E402
 
 RUN_AT = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday, 12:00 in London
 MAX_FLOOR_RATIO = 1.1
+MAX_SPORADIC_RATIO = 1.2
+SPORADIC_RETRY_AFTER = 1
 MAX_CPU_MS = 2.0
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -199,7 +212,8 @@ def make_runner(store, content: Content, settings: Settings, options: dict) -> N
     return NudgeRunner.from_settings(store, content, settings, **options)
 
 
-def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: Content) -> dict:
+def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: Content, people: int,
+            p429: float = 0.0) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="ladderbot-nudge-"))
     pg_name = None
     if db == "sqlite":
@@ -211,7 +225,7 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         store = storage.Store(url)
         pairs = level_pairs(content)
         seeded = time.perf_counter()
-        users = [f"U{i:08d}" for i in range(args.people)]
+        users = [f"U{i:08d}" for i in range(people)]
         for i, user in enumerate(users):
             current, target = pairs[i % len(pairs)]
             store.update_person(TEAM, user, target_level_id=target, current_level_id=current)
@@ -219,6 +233,8 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
 
         fake.ask(cmd="reset")
         fake.ask(cmd="rate", method="chat.postMessage", per_second=args.rate)
+        if p429:
+            fake.ask(cmd="random429", method="chat.postMessage", p=p429, retry_after=SPORADIC_RETRY_AFTER, seed=1)
         roster = False
         if not args.no_roster:  # like real Slack, users.list knows every member of the workspace
             roster = fake.ask(cmd="members", user_ids=users).get("supported", False)
@@ -252,8 +268,10 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         sent_in_db = store.count_nudges("sent")
         store.dispose()
         return {
-            "db": db, "people": args.people, "roster": roster, "pacer_rate": pacer_rate, "seed_s": seed_s, "summary": summary.line(), "sent": summary.sent,
-            "sent_in_db": sent_in_db, "accepted": sum(counts), "wall": wall, "floor": args.people / args.rate,
+            "db": db, "people": people, "p429": p429, "blocked_s": stats["blocked_s"], "roster": roster, "pacer_rate": pacer_rate, "seed_s": seed_s, "summary": summary.line(), "sent": summary.sent,
+            "sent_in_db": sent_in_db, "accepted": sum(counts), "wall": wall,
+            # With sporadic 429s, the time their Retry-After kept everyone out is part of the floor.
+            "floor": people / args.rate + (stats["blocked_s"] if p429 else 0.0),
             "cpu_ms": cpu * 1000 / max(1, summary.sent), "fake_cpu_ms": fake_cpu * 1000 / max(1, summary.sent),
             "cpu_s": cpu, "sys_s": sys_cpu, "fake_cpu_s": fake_cpu, "pg_cpu_s": pg_cpu if db == "postgres" else 0.0, "rss_before": rss_before / 2**20, "rss_peak": peak / 2**20,
             "duplicates": sum(1 for c in counts if c > 1), "lost": sum(1 for c in counts if c == 0),
@@ -276,6 +294,10 @@ def main() -> int:
     parser.add_argument("--profile", metavar="DIR", help="py-spy record this process during each run into DIR")
     parser.add_argument("--gil", action="store_true", help="with --profile: sample only the GIL holder")
     parser.add_argument("--wall", action="store_true", help="with --profile: sample idle threads too")
+    parser.add_argument("--case", choices=("limit", "sporadic", "all"), default="all",
+                        help="limit: --people against the rate limit; sporadic: random 429s too; all: both")
+    parser.add_argument("--sporadic-people", type=int, default=1_000, help="people due in the sporadic case (1000)")
+    parser.add_argument("--sporadic-p", type=float, default=0.02, help="chance of a 429 per call in that case (0.02)")
     args = parser.parse_args()
 
     import logging
@@ -283,16 +305,32 @@ def main() -> int:
     logging.basicConfig(level=logging.ERROR)  # the runner logs a warning per failed nudge; keep the table readable
     content = Content(BUNDLED_CONTENT)
     fake = FakeSlackProcess()
-    results = []
+    results, sporadic = [], []
     try:
         for db in (("sqlite", "postgres") if args.db == "both" else (args.db,)):
-            print(f"[{db}] seeding {args.people:,} people and running ...", flush=True)
-            results.append(run_one(db, args, fake, content))
-            r = results[-1]
-            print(f"[{db}] {r['summary']}; seeded in {r['seed_s']:.1f} s; run {r['wall']:.1f} s", flush=True)
+            if args.case in ("limit", "all"):
+                print(f"[{db}] seeding {args.people:,} people and running ...", flush=True)
+                results.append(run_one(db, args, fake, content, args.people))
+                r = results[-1]
+                print(f"[{db}] {r['summary']}; seeded in {r['seed_s']:.1f} s; run {r['wall']:.1f} s", flush=True)
+            if args.case in ("sporadic", "all"):
+                for p429 in (0.0, args.sporadic_p):
+                    print(f"[{db}] {args.sporadic_people:,} people, random 429s at p={p429:g} ...", flush=True)
+                    sporadic.append(run_one(db, args, fake, content, args.sporadic_people, p429))
+                    r = sporadic[-1]
+                    print(f"[{db}] {r['summary']}; run {r['wall']:.1f} s", flush=True)
     finally:
         fake.stop()
 
+    verdicts = Verdicts()
+    if results:
+        _report_limit(args, results, verdicts)
+    if sporadic:
+        _report_sporadic(args, sporadic, verdicts)
+    return verdicts.print()
+
+
+def _report_limit(args: argparse.Namespace, results: list[dict], verdicts: Verdicts) -> None:
     threads = args.threads or NudgeRunner.__init__.__kwdefaults__["threads"]
     print(f"\nnudge run: {args.people:,} people due at {RUN_AT.isoformat()}, chat.postMessage limited to "
           f"{args.rate:g}/s, NudgeRunner threads={threads}, fake Slack in its own process, "
@@ -320,7 +358,6 @@ def main() -> int:
     if args.profile:
         print(f"profiles: {args.profile}/nudge_<db>{'_gil' if args.gil else '_wall' if args.wall else ''}.speedscope.json (open in speedscope.app)")
 
-    verdicts = Verdicts()
     for r in results:
         ratio = r["wall"] / r["floor"]
         verdicts.check(f"[{r['db']}] wall <= {MAX_FLOOR_RATIO}x floor", ratio <= MAX_FLOOR_RATIO,
@@ -329,7 +366,25 @@ def main() -> int:
                        f"{r['cpu_ms']:.2f} ms in the bot process, fake Slack {r['fake_cpu_ms']:.2f} ms apart")
         verdicts.check(f"[{r['db']}] 0 duplicates", r["duplicates"] == 0, f"{r['duplicates']}")
         verdicts.check(f"[{r['db']}] 0 lost", r["lost"] == 0, f"{r['lost']} of {r['people']:,}")
-    return verdicts.print()
+
+
+def _report_sporadic(args: argparse.Namespace, runs: list[dict], verdicts: Verdicts) -> None:
+    print(f"\nsporadic 429s: {args.sporadic_people:,} people, chat.postMessage limited to {args.rate:g}/s, and "
+          f"answered 429 + Retry-After {SPORADIC_RETRY_AFTER} s at random with p={args.sporadic_p:g} (seeded); "
+          "floor = people / rate + seconds under Retry-After")
+    print(table(["db", "429 p", "sent", "429s", "Retry-After s", "floor s", "wall s", "wall/floor", "duplicates", "lost"],
+                [[r["db"], r["p429"], r["sent"], r["statuses"].get("429", 0), r["blocked_s"], r["floor"], r["wall"],
+                  r["wall"] / r["floor"], r["duplicates"], r["lost"]] for r in runs]))
+    for r in runs:
+        if r["pacer_rate"] is not None:
+            print(f"{r['db']} p={r['p429']:g}: the pacer ended the run at {r['pacer_rate']:.0f}/s")
+        if r["p429"]:
+            ratio = r["wall"] / r["floor"]
+            verdicts.check(f"[{r['db']}] sporadic 429s: wall <= {MAX_SPORADIC_RATIO}x floor", ratio <= MAX_SPORADIC_RATIO,
+                           f"{r['wall']:.1f} s vs {r['floor']:.1f} s = {ratio:.2f}x "
+                           f"({r['statuses'].get('429', 0)} 429s kept senders out {r['blocked_s']:.1f} s)")
+            verdicts.check(f"[{r['db']}] sporadic 429s: 0 duplicates, 0 lost", r["duplicates"] == r["lost"] == 0,
+                           f"{r['duplicates']} duplicates, {r['lost']} lost of {r['people']:,}")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import email.policy
 import itertools
 import json
 import math
+import random
 import socket
 import struct
 import sys
@@ -91,6 +92,7 @@ class Call:
     response: dict[str, Any] | None = None
     body: bytes = b""
     path: str = ""
+    retry_after: float | None = None  # the Retry-After header sent, if any
 
     @property
     def text(self) -> str:
@@ -205,6 +207,7 @@ class _Fault:
     retry_after: int | None = None
     hang: float = 0.0
     reset: bool = False
+    keep: bool = False  # the call takes effect first; only its answer fails
 
 
 @dataclass(slots=True)
@@ -512,17 +515,20 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        keep: bool = False,
     ) -> None:
         """The next ``times`` calls of ``method`` fail.
 
         With ``status``: that HTTP status (429 bodies say ``ratelimited``;
         ``retry_after`` adds a ``Retry-After`` header in whole seconds).
         With only ``error``: HTTP 200 and ``{"ok": false, "error": error}``,
-        which is how Slack reports most failures.
+        which is how Slack reports most failures. With ``keep``: the call
+        takes effect first (a message is stored) and only the answer fails,
+        as when Slack accepts a message and still answers 500.
         """
         if status is None and error is None:
             raise ValueError("fail_next needs status= or error=")
-        self._queue(method, _Fault(status=status, error=error, retry_after=retry_after), times)
+        self._queue(method, _Fault(status=status, error=error, retry_after=retry_after, keep=keep), times)
 
     def hang_next(self, method: str, seconds: float) -> None:
         """The next call of ``method`` is answered only after ``seconds`` (client timeouts)."""
@@ -536,6 +542,16 @@ class FakeSlack:
     def reset_next(self, method: str) -> None:
         """The next call of ``method`` gets its connection reset instead of an answer."""
         self._queue(method, _Fault(reset=True), 1)
+
+    def random_429s(self, method: str, p: float, *, retry_after: int = 1, seed: int = 0) -> None:
+        """Answer each call of ``method`` 429 + ``Retry-After`` with probability ``p``
+        (0 lifts it), whatever the rate: Slack's sporadic limits. Seeded, so a run is
+        repeatable for the same sequence of calls."""
+        with self._cond:
+            if p <= 0:
+                self._random_429s.pop(method, None)
+            else:
+                self._random_429s[method] = (p, retry_after, random.Random(seed))
 
     def rate_limit(self, method: str, per_second: float | None) -> None:
         """Answer 429 + ``Retry-After`` beyond ``per_second`` calls (None lifts the limit)."""
@@ -555,6 +571,7 @@ class FakeSlack:
         self._faults: dict[str, deque[_Fault]] = {}
         self._buckets: dict[str, _TokenBucket] = {}
         self._slow: dict[str, float] = {}
+        self._random_429s: dict[str, tuple[float, int, random.Random]] = {}
         self._valid_tokens: frozenset[str] | None = None
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
@@ -617,6 +634,7 @@ class FakeSlack:
                 response=reply.body if isinstance(reply.body, dict) else None,
                 body=body if kind == FILE_UPLOAD else b"",
                 path=url.path,
+                retry_after=float(reply.headers["Retry-After"]) if "Retry-After" in reply.headers else None,
             )
             self._calls.append(call)
             self._cond.notify_all()
@@ -625,6 +643,9 @@ class FakeSlack:
     def _answer(self, method: str, kind: str, path: str, args: dict[str, Any], token: str | None) -> _Reply:
         """Faults and rate limits first (they model the transport), then auth, then the method."""
         fault = self._pop_fault(method)
+        if fault is not None and fault.keep:
+            self._dispatch(method, kind, path, args, token)
+            return _fault_reply(fault)
         if fault is not None and (fault.reset or fault.status or fault.error):
             return _fault_reply(fault)
         hang = fault.hang if fault is not None else self._slow.get(method, 0.0)
@@ -637,6 +658,9 @@ class FakeSlack:
         return queue.popleft() if queue else None
 
     def _rate_limited(self, method: str) -> _Reply | None:
+        sporadic = self._random_429s.get(method)
+        if sporadic and sporadic[2].random() < sporadic[0]:
+            return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(sporadic[1])})
         bucket = self._buckets.get(method)
         wait = bucket.take(time.monotonic()) if bucket else None
         if wait is None:
@@ -778,12 +802,14 @@ class FakeSlack:
         return _page(newest_first, args, _truthy(args.get("include_all_metadata")))
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The parent then its replies, oldest first, as Slack returns a thread."""
-        found = self._find_message(args)
-        if found is None:
+        """The parent then its replies, oldest first, as Slack returns a thread. A parent
+        the fake never saw (a person's message that a test sent as an event) still has
+        the replies posted to it."""
+        channel = _dm_channel(str(args.get("channel") or ""))
+        parent_ts = args.get("ts")
+        thread = [m for m in self._messages.get(channel, []) if parent_ts in (m["ts"], m.get("thread_ts"))]
+        if not thread:
             return {"ok": False, "error": "thread_not_found"}
-        channel, parent = found
-        thread = [m for m in self._messages[channel] if m is parent or m.get("thread_ts") == parent["ts"]]
         thread.sort(key=lambda m: _ts_key(m["ts"]))
         return _page(thread, args, _truthy(args.get("include_all_metadata")))
 

@@ -16,6 +16,7 @@ def test_manifest_declares_what_the_bot_uses():
     assert settings["interactivity"]["is_enabled"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "app_mentions:read", "im:history", "im:write", "users:read", "files:write"} <= scopes
+    assert {"channels:history", "groups:history", "mpim:history"} <= scopes  # an answer's thread, checked before a resend
     urls = {features["slash_commands"][0]["url"], settings["event_subscriptions"]["request_url"],
             settings["interactivity"]["request_url"]}
     assert urls == {"https://YOUR-HOST/slack/events"}  # one endpoint for everything

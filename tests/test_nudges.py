@@ -205,6 +205,51 @@ def test_three_ignored_prompts_pause_with_one_message(store, runner, fake_slack)
     assert store.get_person("T0TEST", "U1").paused_until > mondays[-1]
 
 
+def _ignore_three_prompts(store, runner, fake_slack) -> datetime:
+    """Three weekly prompts nobody answers; the Monday the fourth would be due (not after
+    today: the fake Slack stamps messages with the real time, and a retry searches the DM
+    from the start of the period)."""
+    _person(store, cadence="weekly")
+    first = MONDAY_NOON_UTC - timedelta(weeks=3)
+    assert [runner.run_due(first + timedelta(weeks=i)).sent for i in range(3)] == [1, 1, 1]
+    return MONDAY_NOON_UTC
+
+
+def _pause_notices(fake, user="U1"):
+    return [m for m in fake.messages("D" + user) if "I've paused your growth prompts" in m["text"]]
+
+
+@pytest.mark.parametrize("status", [500, 429])
+def test_a_pause_notice_slack_refused_is_retried_and_only_then_pauses(store, runner, fake_slack, status):
+    fourth = _ignore_three_prompts(store, runner, fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=status, retry_after=1)
+    first = runner.run_due(fourth)
+    if status == 500:  # not resent blind: the next run checks the DM and tries again
+        assert first.failed == 1 and _pause_notices(fake_slack) == []
+        assert store.get_person("T0TEST", "U1").paused_until is None  # not paused without being told
+        runner.run_due(fourth + timedelta(minutes=5))
+    assert len(_pause_notices(fake_slack)) == 1
+    assert store.get_person("T0TEST", "U1").paused_until > fourth + timedelta(weeks=52)
+    assert runner.run_due(fourth + timedelta(weeks=1)).sent == 0
+    assert len(_pause_notices(fake_slack)) == 1 and len(_dms(fake_slack)) == 4  # three prompts, one notice
+
+
+def test_a_pause_notice_slack_kept_but_answered_500_is_not_sent_twice(store, runner, fake_slack):
+    fourth = _ignore_three_prompts(store, runner, fake_slack)
+    builtin = fake_slack._chat_post_message
+
+    def keep_then_fail(args):
+        builtin(args)
+        return {"ok": False, "error": "internal_error"}
+
+    fake_slack.on("chat.postMessage", keep_then_fail)
+    assert runner.run_due(fourth).failed == 1
+    fake_slack.on("chat.postMessage", builtin)
+    runner.run_due(fourth + timedelta(minutes=5))  # finds the notice in the DM's history
+    assert len(_pause_notices(fake_slack)) == 1
+    assert store.get_person("T0TEST", "U1").paused_until is not None
+
+
 def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
     _person(store)
     prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
@@ -311,10 +356,10 @@ def test_the_pacer_learns_the_rate_limit_and_spaces_sends():
     clock = [0.0]
     slept = []
     pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)))
-    for _ in range(10):  # as fast as allowed until the first 429
+    for _ in range(10):  # as fast as allowed until the first 429 after a stretch of sending
         pacer.wait()
         pacer.accepted()
-        clock[0] += 0.01
+        clock[0] += 0.1
     assert slept == [] and pacer.rate is None
     pacer.limited(retry_after=1.0)
     assert pacer.rate == pytest.approx(10 * 0.97)
@@ -343,6 +388,7 @@ def test_a_retry_after_that_opens_while_a_thread_sleeps_is_honoured():
     pacer = Pacer(clock=lambda: clock[0])
     for _ in range(10):
         pacer.accepted()
+        clock[0] += 0.1
     pacer.limited(retry_after=0.0)  # a pace is learned: slots are now spaced
     slept = []
 
@@ -363,7 +409,11 @@ def test_only_the_sends_429s_teach_the_pace():
 
     from bot.slack.pacing import PacedRateLimitHandler, Pacer
 
-    pacer = Pacer(sleep=lambda s: None)
+    clock = [0.0]
+    pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: None)
+    for _ in range(10):  # a second of sending
+        pacer.accepted()
+        clock[0] += 0.1
     handler = PacedRateLimitHandler(pacer)
     for method in ("users.list", "chat.postMessage"):
         request = HttpRequest(method="POST", url=f"http://x/api/{method}", headers={}, body_params={})

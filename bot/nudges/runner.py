@@ -80,8 +80,9 @@ class _Delivery:
 
     nudge: Nudge
     level_name: str
+    pause_notice: bool = False  # "I've paused your prompts" instead of the prompt
     outcome: str = "failed"  # for the summary
-    status: str = "retry"  # for the database: sent, retry or failed
+    status: str = "retry"  # for the database: sent, retry, failed, or skipped (a pause notice)
     fields: dict = field(default_factory=dict)
 
     def done(self, outcome: str, status: str, **fields: str) -> None:
@@ -217,17 +218,21 @@ class NudgeRunner:
         deliveries = []
         for nudge in claims:
             person = by_person[(nudge.team_id, nudge.user_id)]
-            if nudge.attempts == 1 and self._paused_for_silence(person, nudge, history, now):
-                outcomes.append("skipped")
-                continue
             level = self.content.answerer.ladder.get(nudge.level_id)
-            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id))
+            pause = self._pause_due(person, nudge, history)
+            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id, pause_notice=pause))
         return outcomes, deliveries
 
-    def _paused_for_silence(self, person: Person, nudge: Nudge, history: dict, now: datetime) -> bool:
-        """The three-ignored-prompts rule; if checking it fails, send the prompt anyway."""
+    def _pause_due(self, person: Person, nudge: Nudge, history: dict) -> bool:
+        """The three-ignored-prompts rule: this period's message is the pause notice. A
+        streak already at the limit is a notice not delivered yet (the person is paused
+        only once it is). If checking fails, send the prompt anyway."""
+        if person.ignored_streak >= IGNORED_BEFORE_PAUSE:
+            return True
+        if nudge.attempts > 1:
+            return False  # the first claim of the period counted the streak
         try:
-            return self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []), now)
+            return self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []))
         except Exception:  # noqa: BLE001 - a prompt too many beats a prompt stranded
             log.exception("could not check %s/%s for ignored prompts; sending", person.team_id, person.user_id)
             return False
@@ -305,22 +310,15 @@ class NudgeRunner:
             return  # our token is refused: nothing can go out in this run (the claim is retried)
         nudge = delivery.nudge
         try:
-            if nudge.attempts > 1:
-                found = self._already_delivered(nudge, now)
-                if found is None:
-                    return delivery.done("failed", "retry", error="could not check whether an earlier run delivered it")
-                if found:
-                    return delivery.done("recovered", "sent", channel_id=found[0], message_ts=found[1])
+            found = self._already_delivered(nudge, now) if nudge.attempts > 1 else False
+            if found is None:
+                return delivery.done("failed", "retry", error="could not check whether an earlier run delivered it")
+            if found:
+                return self._delivered(delivery, *found, now, recovered=True)
             self.pacer.wait()
             if not self._still_held(nudge):
                 return delivery.done("skipped", "")  # forgotten (or taken over) since the claim: not ours to send
-            response = self.client.chat_postMessage(
-                channel=nudge.user_id, text=f"A growth prompt for {delivery.level_name}",
-                blocks=pb.nudge_blocks(nudge, delivery.level_name), unfurl_links=False,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},
-            )
-            self.pacer.accepted()
-            delivery.done("sent", "sent", channel_id=response["channel"], message_ts=response["ts"])
+            self._delivered(delivery, *self._post(delivery), now, recovered=False)
         except SlackApiError as error:
             self._failed(delivery, error.response.get("error") or f"HTTP {error.response.status_code}")
         except Exception as error:  # noqa: BLE001 - a reset, a timeout: Slack may be back next run
@@ -336,6 +334,30 @@ class NudgeRunner:
         except StorageError as error:
             log.warning("nudge %s: could not re-check the claim (%s); not sending it now", nudge.id, error)
             return False
+
+    def _post(self, delivery: _Delivery) -> tuple[str, str]:
+        """The prompt (or the pause notice), carrying the nudge id so that a retry can find
+        it in the DM instead of posting it twice."""
+        nudge = delivery.nudge
+        if delivery.pause_notice:
+            text, blocks = "I've paused your growth prompts", pb.paused_blocks()
+        else:
+            text, blocks = f"A growth prompt for {delivery.level_name}", pb.nudge_blocks(nudge, delivery.level_name)
+        response = self.client.chat_postMessage(
+            channel=nudge.user_id, text=text, blocks=blocks, unfurl_links=False,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},
+        )
+        self.pacer.accepted()
+        return response["channel"], response["ts"]
+
+    def _delivered(self, delivery: _Delivery, channel: str, ts: str, now: datetime, *, recovered: bool) -> None:
+        nudge = delivery.nudge
+        if delivery.pause_notice:
+            # Paused only now that they have been told; if this fails, the next run finds
+            # the notice in the DM and pauses them then.
+            self.store.update_person(nudge.team_id, nudge.user_id, create=False, paused_until=now + INDEFINITELY)
+            return delivery.done("skipped", "skipped", channel_id=channel, message_ts=ts)
+        delivery.done("recovered" if recovered else "sent", "sent", channel_id=channel, message_ts=ts)
 
     def _failed(self, delivery: _Delivery, error: str) -> None:
         """Permanent errors close the period; anything else is retried by the next run,
@@ -418,22 +440,15 @@ class NudgeRunner:
             self.store.mark_nudge_failed(nudge.id, error="user deactivated or not found", now=now, worker=self.worker)
         return "skipped"
 
-    def _ignored_too_often(self, person: Person, nudge: Nudge, history: list[Nudge], now: datetime) -> bool:
-        """Three prompts in a row without a reply, skip or snooze: pause, and say so once.
+    def _ignored_too_often(self, person: Person, nudge: Nudge, history: list[Nudge]) -> bool:
+        """Three prompts in a row without a reply, skip or snooze: time to pause, and say so.
         Counted on a period's first claim only, so the unique claim makes it once per period."""
         previous = next((n for n in history if n.id != nudge.id), None)
         streak = person.ignored_streak + 1 if previous is not None and previous.status == "sent" else 0
-        if streak < IGNORED_BEFORE_PAUSE:
-            if streak != person.ignored_streak:  # create=False: never bring back someone forgotten meanwhile
-                self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak)
-            return False
-        if self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak,
-                                    paused_until=now + INDEFINITELY) is None:
-            return True  # forgotten since the claim: no prompt, no notice
-        self.store.set_nudge_status(person.team_id, person.user_id, nudge.id, "skipped", now=now)
-        self.client.chat_postMessage(channel=person.user_id, text="I've paused your growth prompts",
-                                     blocks=pb.paused_blocks())
-        return True
+        if streak != person.ignored_streak:
+            # create=False: never bring back someone forgotten meanwhile
+            self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak)
+        return streak >= IGNORED_BEFORE_PAUSE
 
 
 def _tz_stale(person: Person, now: datetime) -> bool:

@@ -2,7 +2,10 @@
 
 Every piece of text that did not come from this module (ladder content, what a person
 typed) goes through `escape`, so `<!channel>` typed by someone is shown, never sent as
-a ping. Long answers are split into several messages rather than refused by the API.
+a ping; a person's own words (a query echoed back, in a message that can be shared in a
+channel) go through `literal`, which also keeps their *bold*, _italics_, ~strikes~ and
+`code` from formatting. Long answers are split into several messages rather than refused
+by the API.
 """
 
 from __future__ import annotations
@@ -44,6 +47,19 @@ def escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# mrkdwn has no escape for its formatting marks: in a person's words they become lookalikes.
+_MARK_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+
+
+def literal(text: str) -> str:
+    """A person's words in mrkdwn, shown as they typed them and doing nothing: no link or
+    ping (`escape`), no formatting (lookalike marks), no broadcast even where a client
+    links bare `@here` (a word joiner), and on one line, so no line of it is a quote."""
+    text = escape(" ".join(str(text).split())).translate(_MARK_LOOKALIKES)
+    return _BROADCAST.sub("@\u2060\\1", text)
+
+
 def from_slack(text: str) -> str:
     """What a person typed, from Slack's encoding of it: links become plain text and
     `&lt;` `&gt;` `&amp;` their characters, so what we store and echo is what they wrote
@@ -61,24 +77,24 @@ def render(answer: Answer, *, shareable: bool = False, source_url: str = "", com
     """Messages for `answer`; `shareable` adds the "Share in channel" button."""
     if isinstance(answer, LevelAnswer):
         blocks = level_blocks(answer, shareable, source_url)
-        fallback = answer.level.name
+        fallback = escape(answer.level.name)
     elif isinstance(answer, CompareAnswer):
         blocks = comparison_blocks(answer.comparison, shareable)
-        fallback = f"{answer.comparison.lower.name} → {answer.comparison.higher.name}"
+        fallback = escape(f"{answer.comparison.lower.name} → {answer.comparison.higher.name}")
     elif isinstance(answer, SearchAnswer):
         blocks = search_blocks(answer, shareable)
-        fallback = f"Competencies about “{answer.query}”"
-    elif isinstance(answer, ChoiceAnswer):
-        blocks = [mrkdwn(escape(answer.question)), *option_buttons(answer.options)]
-        fallback = answer.question
+        fallback = f"Competencies about “{literal(answer.query)}”"
+    elif isinstance(answer, ChoiceAnswer):  # the question and the message quote what was asked
+        blocks = [mrkdwn(literal(answer.question)), *option_buttons(answer.options)]
+        fallback = literal(answer.question)
     elif isinstance(answer, NotFoundAnswer):
-        blocks = [mrkdwn(escape(answer.message))]
+        blocks = [mrkdwn(literal(answer.message))]
         if answer.suggestions:
             blocks += [mrkdwn("Nearest levels:"), *option_buttons(answer.suggestions)]
-        fallback = answer.message
+        fallback = literal(answer.message)
     else:
         blocks = help_blocks(answer, command)
-        fallback = answer.message or "What I can do"
+        fallback = escape(answer.message or "What I can do")
     return paginate(blocks, fallback)
 
 
@@ -218,7 +234,7 @@ def diff_mrkdwn(change: ChangedCompetency) -> str:
 
 def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
     if not answer.hits:
-        blocks = [mrkdwn(f"Nothing in the ladder speaks of “{escape(answer.query)}”. Try one of these:")]
+        blocks = [mrkdwn(f"Nothing in the ladder speaks of “{literal(answer.query)}”. Try one of these:")]
         return blocks + option_buttons(answer.suggestions)
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
@@ -251,8 +267,8 @@ def help_blocks(answer: HelpAnswer, command: str = "/ladder") -> list[dict]:
 
 def paginate(blocks: list[dict], fallback: str) -> list[Message]:
     """Split blocks into messages of at most MAX_BLOCKS; at most MAX_MESSAGES of them.
-    `fallback` is raw text: the notification text is mrkdwn too, so it is escaped here."""
-    fallback = truncate(escape(fallback), MAX_FALLBACK)
+    `fallback`, the notification text, is mrkdwn too: the caller escapes it."""
+    fallback = truncate(fallback, MAX_FALLBACK)
     pages = [blocks[i:i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[mrkdwn(fallback)]]
     if len(pages) > MAX_MESSAGES:
         pages = pages[:MAX_MESSAGES]

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.slack import handoff, home, personal
 from bot.slack.blocks import from_slack
 from bot.slack.conversation import Asker, reply_to
+from bot.slack.retries import post_answer_once
 
 if TYPE_CHECKING:
     from bot.slack.app import Deps
@@ -28,13 +29,13 @@ def register(app: App, deps: Deps) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         thread = event.get("thread_ts") or event["ts"]
         reply = reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False)
-        for message in reply.messages:
+        for part, message in enumerate(reply.messages, 1):
             if reply.private:  # a profile or journal asked for in a channel: for the asker's eyes only
                 client.chat_postEphemeral(channel=event["channel"], user=asker.user_id, thread_ts=thread,
                                           text=message.text, blocks=message.blocks)
             else:
-                client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=message.text,
-                                        blocks=message.blocks, unfurl_links=False)
+                post_answer_once(client, channel=event["channel"], thread_ts=thread, answer_to=event["ts"], part=part,
+                                 text=message.text, blocks=message.blocks)
 
     @app.event("message")
     def direct_message(event: dict, body: dict, client: WebClient) -> BoltResponse | None:
@@ -46,9 +47,9 @@ def register(app: App, deps: Deps) -> None:
         asker = Asker(body.get("team_id", ""), event.get("user", ""), client)
         if event.get("thread_ts") and personal.take_thread_reply(event, deps, asker):
             return
-        for message in reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False).messages:
-            client.chat_postMessage(channel=event["channel"], text=message.text, blocks=message.blocks,
-                                    thread_ts=event.get("thread_ts"), unfurl_links=False)
+        for part, message in enumerate(reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False).messages, 1):
+            post_answer_once(client, channel=event["channel"], thread_ts=event.get("thread_ts"), answer_to=event["ts"],
+                             part=part, text=message.text, blocks=message.blocks)
 
     @app.event("app_home_opened")
     def home_opened(event: dict, body: dict, client: WebClient) -> BoltResponse | None:
