@@ -8,6 +8,7 @@ import re
 import pytest
 
 from bot.slack.pacing import Pacer
+from tests.test_slack_app import mrkdwn_texts
 
 
 # --- the pacer ------------------------------------------------------------------------------
@@ -180,25 +181,6 @@ def _responses(fake, url: str, count: int) -> list:
     return posts()
 
 
-def _mrkdwn_texts(args: dict) -> list[str]:
-    """The strings Slack formats and parses for pings: the message text and mrkdwn text
-    objects (plain_text, as in headers and buttons, is shown as typed)."""
-    found = [args.get("text") or ""]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(node.get("text", ""))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(args.get("blocks") or [])
-    return found
-
-
 TYPED = "*mentoring* _growth_ `code` ~strike~ <http://evil.example|click here> <!channel> <!here> <@U123> @here"
 
 
@@ -212,7 +194,7 @@ def test_a_shared_answer_shows_the_query_as_typed_without_its_markdown_or_pings(
     share = fake_slack.new_response_url()
     slack.click(buttons(reply.args["blocks"])["Share in channel"], response_url=share, user="U21")
     shared = next(p for p in _responses(fake_slack, share, 2) if p.args.get("response_type") == "in_channel")
-    texts = _mrkdwn_texts(shared.args)
+    texts = mrkdwn_texts(shared.args)
     assert "Competencies about “∗mentoring∗ ˍgrowthˍ ˋcodeˋ ∼strike∼" in shared.args["text"]  # readable, not formatted
     for marked in ("*mentoring*", "_growth_", "`code`", "~strike~", "<http", "<!channel>", "<!here>", "<@U123>"):
         assert not any(marked in t for t in texts), marked

@@ -151,15 +151,8 @@ def test_an_error_after_slack_accepted_the_message_is_not_a_duplicate(store, run
     """Slack can keep a message and still answer with an error: the next run finds the
     message by its metadata and records it, instead of sending it again."""
     _person(store)
-    builtin = fake_slack._chat_post_message
-
-    def keep_then_fail(args):
-        builtin(args)
-        return {"ok": False, "error": "internal_error"}
-
-    fake_slack.on("chat.postMessage", keep_then_fail)
+    fake_slack.fail_next("chat.postMessage", error="internal_error", keep=True)
     assert runner.run_due(MONDAY_NOON_UTC).failed == 1
-    fake_slack.on("chat.postMessage", builtin)
     summary = runner.run_due(MONDAY_NOON_UTC + timedelta(minutes=5))
     assert (summary.sent, summary.recovered) == (1, 1)
     assert len(fake_slack.messages("DU1")) == 1  # one message in the person's DM, not two
@@ -236,15 +229,8 @@ def test_a_pause_notice_slack_refused_is_retried_and_only_then_pauses(store, run
 
 def test_a_pause_notice_slack_kept_but_answered_500_is_not_sent_twice(store, runner, fake_slack):
     fourth = _ignore_three_prompts(store, runner, fake_slack)
-    builtin = fake_slack._chat_post_message
-
-    def keep_then_fail(args):
-        builtin(args)
-        return {"ok": False, "error": "internal_error"}
-
-    fake_slack.on("chat.postMessage", keep_then_fail)
+    fake_slack.fail_next("chat.postMessage", error="internal_error", keep=True)
     assert runner.run_due(fourth).failed == 1
-    fake_slack.on("chat.postMessage", builtin)
     runner.run_due(fourth + timedelta(minutes=5))  # finds the notice in the DM's history
     assert len(_pause_notices(fake_slack)) == 1
     assert store.get_person("T0TEST", "U1").paused_until is not None
