@@ -68,11 +68,24 @@ def _document_paths(root: Path, problems: list[Problem]) -> list[Path]:
                 continue
             if Path(name).stem.lower() in NOT_LEVELS:
                 continue
-            if not path.resolve().is_relative_to(real_root):
-                problems.append(Problem(_relative(root, path), "links outside the content folder; skipped"))
+            reason = _link_problem(path, real_root)
+            if reason:
+                problems.append(Problem(_relative(root, path), reason))
                 continue
             paths.append(path)
     return paths
+
+
+def _link_problem(path: Path, real_root: Path) -> str | None:
+    """Why a (symlinked) file cannot be read as part of this folder, if it cannot."""
+    try:
+        # strict: a dangling link or a loop raises here (a loop as RuntimeError before 3.13).
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "a broken symbolic link (a loop, or pointing at nothing); skipped"
+    if not target.is_relative_to(real_root):
+        return "links outside the content folder; skipped"
+    return None
 
 
 def _load_files(root: Path, paths: list[Path]) -> list[tuple[Level | None, list[Problem]]]:

@@ -32,6 +32,10 @@ _EXAMPLES_MARKER = re.compile(r"^\**\s*examples?\s*:?\s*\**\s*:?$", re.I)
 _SUMMARY = re.compile(r"<summary>\s*(?P<label>.*?)\s*</summary>", re.I | re.S)
 _EXAMPLE_SECTION = re.compile(r"^(examples?|what success looks like)\b", re.I)
 
+MAX_FRONT_MATTER_BYTES = 64_000  # metadata of one level; a ladder in front matter fits well within
+MAX_YAML_BYTES = 1_000_000
+MAX_CRITERIA = 2_000  # per level; real levels have tens
+
 # Titles say which track they belong to when neither folder nor front matter does.
 _TRACK_WORDS = (
     ("support", "Support"),
@@ -84,6 +88,9 @@ def parse_level(text: str, *, source: str = "", folder_track: str | None = None)
     code, title = _code_and_title(str(front.get("title") or doc.title_line), front, source)
     track = str(front.get("track") or (titlecase_track(folder_track) if folder_track else _track_from_title(title)))
     track_key = slugify(track)
+    count = sum(len(s.competencies) + len(s.examples) for s in doc.sections)
+    if count > MAX_CRITERIA:
+        raise NotALevelDocument(f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)")
     aliases = front.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
@@ -104,13 +111,39 @@ def parse_level(text: str, *, source: str = "", folder_track: str | None = None)
     )
 
 
+class UnsafeYaml(ValueError):
+    """YAML that could expand without bound (aliases, anchors) or is too large to be metadata."""
+
+
+class _FlatLoader(yaml.SafeLoader):
+    """safe_load without anchors and aliases: ladder data never needs them, and a few
+    hundred bytes of nested aliases ("billion laughs") expand to gigabytes."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise UnsafeYaml("YAML anchors and aliases (&name, *name) are not allowed in ladder content")
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, *, limit: int = MAX_YAML_BYTES) -> object:
+    """Parse YAML from a content file: no aliases, at most `limit` bytes. Raises UnsafeYaml
+    for those, yaml.YAMLError for broken syntax."""
+    if len(text.encode("utf-8", "replace")) > limit:
+        raise UnsafeYaml(f"YAML block too large ({len(text):,} characters; the limit is {limit:,})")
+    return yaml.load(text, Loader=_FlatLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
-    """Return (front matter as a dict, the rest). Broken YAML counts as none."""
+    """Return (front matter as a dict, the rest). Broken YAML counts as none; YAML that
+    could blow up (aliases, a huge block) is refused with NotALevelDocument."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
-        data = yaml.safe_load(match.group(1))
+        data = load_yaml(match.group(1), limit=MAX_FRONT_MATTER_BYTES)
+    except UnsafeYaml as error:
+        raise NotALevelDocument(f"front matter refused: {error}") from None
     except yaml.YAMLError:
         data = None
     return (data if isinstance(data, dict) else {}), text[match.end():]
