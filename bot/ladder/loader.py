@@ -12,14 +12,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import json
+import re
+from dataclasses import replace
+
+import yaml
+
+from .codes import seniority
 from .ladder import Ladder
 from .model import Level, Problem
-from .parser import NotALevelDocument, parse_level
+from .parser import GENERIC_FOLDERS, NotALevelDocument, UnsafeYaml, load_yaml, parse_levels
 from .repair import decode_bytes, repair_text
 
-DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt")
-# Files that live beside level documents but are not levels.
-NOT_LEVELS = ("readme", "changelog", "license", "contributing", "index", "summary")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx", ".txt", "")  # "": a file with no extension
+DATA_SUFFIXES = (".yml", ".yaml", ".json")
+HTML_SUFFIXES = (".html", ".htm")
+DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES + DATA_SUFFIXES + HTML_SUFFIXES
+# Files that live beside level documents but are not levels: skipped with a note. A
+# README or index is read (it may hold the whole ladder) and skipped only if it names no level.
+NOT_LEVELS = ("changelog", "license", "licence", "contributing", "summary", "faq", "code_of_conduct",
+              "code-of-conduct", "security", "copying", "authors", "notice", "codeowners", "_index", "glossary",
+              "makefile", "dockerfile", "gemfile", "procfile", "mkdocs", "_config", "package", "package-lock",
+              "tsconfig", "netlify", "vercel", "_sidebar", "_navbar", "sidebars", "toc", "ladder")
+MAYBE_LEVELS = ("readme", "index")
 MAX_FILE_BYTES = 1_000_000
 PARALLEL_FROM = 100  # below this many files, starting worker processes costs more than it saves
 
@@ -28,6 +43,7 @@ PARALLEL_FROM = 100  # below this many files, starting worker processes costs mo
 class LoadResult:
     ladder: Ladder
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # files that are not levels, and why
 
     @property
     def errors(self) -> list[Problem]:
@@ -41,33 +57,81 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
         problem = Problem(str(root), "content folder not found")
         return LoadResult(Ladder(()), [problem])
     problems: list[Problem] = []
+    skipped: list[Problem] = []
     levels: dict[str, Level] = {}
     with gc_paused():
-        loaded = _load_files(root, _document_paths(root, problems))
-    for level, file_problems in loaded:
-        problems.extend(file_problems)
-        if level is None:
-            continue
-        if level.id in levels:
-            other = levels[level.id].source
-            problems.append(Problem(level.source, f"duplicate of {level.name} in {other}; skipped"))
-            continue
-        levels[level.id] = level
-    problems.extend(_unresolved_references(root, list(levels.values())))
-    return LoadResult(Ladder(tuple(levels.values())), problems)
+        loaded = _load_files(root, _document_paths(root, problems, skipped))
+    for file_levels, file_problems in loaded:
+        for problem in file_problems:
+            (skipped if problem.severity == "note" else problems).append(problem)
+        for level in file_levels:
+            if level.id in levels:
+                other = levels[level.id].source
+                problems.append(Problem(level.source, f"duplicate of {level.name} in {other}; skipped"))
+                continue
+            levels[level.id] = level
+    ranked = rank_levels(list(levels.values()))
+    problems.extend(_unresolved_references(root, ranked))
+    return LoadResult(Ladder(tuple(ranked)), problems, skipped)
 
 
-def _document_paths(root: Path, problems: list[Problem]) -> list[Path]:
+def rank_levels(levels: list[Level]) -> list[Level]:
+    """Rank each track: by code where levels have one, else by seniority words, else by
+    their order in the file or folder. Two prefixes in one track (IC and M) are parallel
+    tracks: each ranks on its own, and becomes its own track."""
+    by_track: dict[str, list[Level]] = {}
+    for level in levels:
+        by_track.setdefault(level.track_key, []).append(level)
+    out: list[Level] = []
+    for track_levels in by_track.values():
+        for group in _parallel_tracks(track_levels):
+            out.extend(_ranked(group))
+    return out
+
+
+def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
+    prefixes: dict[str, list[Level]] = {}
+    for level in levels:
+        prefixes.setdefault(re.sub(r"[\d.].*$", "", level.code) if level.code else "", []).append(level)
+    coded = {p: group for p, group in prefixes.items() if p}
+    if len(coded) < 2 or any(len(group) < 2 for group in coded.values()) or "" in prefixes:
+        return [levels]
+    groups = []
+    for prefix, group in coded.items():
+        name = f"{group[0].track} ({prefix})"
+        groups.append([replace(l, track=name, track_key=f"{l.track_key}-{prefix.lower()}",
+                               id=f"{l.track_key}-{prefix.lower()}/{l.id.split('/', 1)[1]}") for l in group])
+    return groups
+
+
+def _ranked(levels: list[Level]) -> list[Level]:
+    if all(level.code and re.search(r"\d", level.code) for level in levels):
+        return levels  # ranked from their codes already
+    one_file = len({level.source for level in levels}) == 1 and len(levels) > 1
+    if one_file:  # a role page lists its roles in order
+        key = lambda l: (l.order,)  # noqa: E731
+    else:
+        key = lambda l: (seniority(l.title), l.source, l.order)  # noqa: E731
+    ordered = sorted(levels, key=key)
+    return [replace(level, rank=index + 1) for index, level in enumerate(ordered)]
+
+
+def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem]) -> list[Path]:
     real_root = root.resolve()
     paths = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in ("node_modules",))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if name.startswith(".") or not name.lower().endswith(DOCUMENT_SUFFIXES):
+            suffix = path.suffix.lower() if re.fullmatch(r"\.[A-Za-z]{1,9}", path.suffix) else ""
+            if name.startswith(".") or suffix not in DOCUMENT_SUFFIXES:
                 continue
-            if Path(name).stem.lower() in NOT_LEVELS:
+            stem = name[: len(name) - len(suffix)] if suffix else name
+            if stem.lower() in NOT_LEVELS or (suffix == "" and stem.isupper() and stem.lower() not in MAYBE_LEVELS):
+                skipped.append(Problem(_relative(root, path), "not a level (a file that documents the ladder); skipped", "note"))
                 continue
+            if stem.lower() in ("ladder",) and suffix in (".toml", ".yml", ".yaml"):
+                continue  # the manifest
             reason = _link_problem(path, real_root)
             if reason:
                 problems.append(Problem(_relative(root, path), reason))
@@ -116,34 +180,87 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_one(root: Path, path: Path) -> tuple[Level | None, list[Problem]]:
+def _load_one(root: Path, path: Path) -> tuple[list[Level], list[Problem]]:
     problems: list[Problem] = []
     return _load_file(root, path, problems), problems
 
 
-def _load_file(root: Path, path: Path, problems: list[Problem]) -> Level | None:
+def _load_file(root: Path, path: Path, problems: list[Problem]) -> list[Level]:
     source = _relative(root, path)
+    suffix = path.suffix.lower() if path.suffix.lower() in DOCUMENT_SUFFIXES else ""
     try:
         data = path.read_bytes()
     except OSError as error:
         problems.append(Problem(source, f"cannot be read ({error.strerror or error})"))
-        return None
+        return []
     reason = _unreadable_reason(data)
     if reason:
-        problems.append(Problem(source, reason))
-        return None
+        if suffix == "" and reason.startswith("binary"):
+            problems.append(Problem(source, "binary file; skipped", "note"))
+        else:
+            problems.append(Problem(source, reason))
+        return []
     text, valid_utf8 = decode_bytes(data)
     if not valid_utf8:
         problems.append(Problem(source, "invalid UTF-8; damaged characters replaced", "warning"))
-    folder = Path(source).parts[0] if len(Path(source).parts) > 1 else None
+    folder_track, department = folder_names(source)
+    text = repair_text(text)
     try:
-        level = parse_level(repair_text(text), source=source, folder_track=folder)
+        if suffix in DATA_SUFFIXES:
+            levels = _read_data(text, suffix, source, folder_track, department)
+        else:
+            if suffix in HTML_SUFFIXES:
+                from .html import html_to_markdown
+
+                text = html_to_markdown(text)
+            levels = parse_levels(text, source=source, folder_track=folder_track, department=department)
     except NotALevelDocument as error:
-        problems.append(Problem(source, str(error)))
-        return None
-    if level.competency_count == 0:
-        problems.append(Problem(source, "no competencies found (expected '- I ...' list items under '## ' sections)", "warning"))
-    return level
+        problems.append(_not_a_level(source, suffix, str(error)))
+        return []
+    for level in levels:
+        if level.competency_count == 0 and not level.example_count:
+            problems.append(Problem(source, f"{level.name}: no criteria found (expected list items under headings)", "warning"))
+    return levels
+
+
+def _read_data(text: str, suffix: str, source: str, folder_track: str | None, department: str) -> list[Level]:
+    from .structured import NotALadderData, levels_from_data
+
+    try:
+        data = json.loads(text) if suffix == ".json" else load_yaml(text)
+    except UnsafeYaml as error:
+        raise NotALevelDocument(str(error)) from None
+    except (ValueError, yaml.YAMLError) as error:
+        raise NotALevelDocument(f"cannot be read as {suffix[1:].upper()}: {str(error).splitlines()[0]}") from None
+    try:
+        return levels_from_data(data, source=source, folder_track=folder_track, department=department)
+    except NotALadderData as error:
+        raise NotALevelDocument(f"NOTE {error}") from None
+
+
+def _not_a_level(source: str, suffix: str, message: str) -> Problem:
+    """A file that names no level is skipped with a note, unless it claims to be one (a
+    level code in its name, or a refused/broken file): then it is an error."""
+    stem = Path(source).name
+    if message.startswith("NOTE "):
+        return Problem(source, message[5:] + "; skipped", "note")
+    refused = "refused" in message or "too many" in message or "not allowed" in message or "cannot be read" in message
+    if refused:
+        return Problem(source, message)
+    if Path(stem).stem.lower() in MAYBE_LEVELS:
+        return Problem(source, "describes the ladder, names no level; skipped", "note")
+    return Problem(source, message + "; skipped", "warning")
+
+
+def folder_names(source: str) -> tuple[str | None, str]:
+    """(track, department) from the folders of a file: the nearest folder that is not a
+    generic one ("levels", "docs") names the track, the one above it the department."""
+    folders = [f for f in Path(source).parts[:-1] if f.lower() not in GENERIC_FOLDERS]
+    if not folders:
+        return None, ""
+    from .model import titlecase_track
+
+    return folders[-1], titlecase_track(folders[-2]) if len(folders) >= 2 else ""
 
 
 def _unreadable_reason(data: bytes) -> str | None:
