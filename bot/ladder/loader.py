@@ -31,9 +31,11 @@ DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES + DATA_SUFFIXES + HTML_SUFFIXES
 # Files that live beside level documents but are not levels: skipped with a note. A
 # README or index is read (it may hold the whole ladder) and skipped only if it names no level.
 NOT_LEVELS = ("changelog", "license", "licence", "contributing", "summary", "faq", "code_of_conduct",
-              "code-of-conduct", "security", "copying", "authors", "notice", "codeowners", "_index", "glossary",
-              "makefile", "dockerfile", "gemfile", "procfile", "mkdocs", "_config", "package", "package-lock",
-              "tsconfig", "netlify", "vercel", "_sidebar", "_navbar", "sidebars", "toc", "ladder")
+              "code-of-conduct", "copying", "authors", "notice", "codeowners", "_index", "glossary",
+              "makefile", "dockerfile", "gemfile", "procfile", "_sidebar", "_navbar", "sidebars", "toc")
+NOT_LEVEL_DOCUMENTS = ("security", "support", "changes", "history")  # as markdown: repository documents
+NOT_LEVEL_DATA = ("mkdocs", "_config", "config", "package", "package-lock", "tsconfig", "netlify", "vercel",
+                  "docker-compose", "renovate", "dependabot", "pre-commit-config", "manifest", "ladder")
 MAYBE_LEVELS = ("readme", "index")
 MAX_FILE_BYTES = 1_000_000
 PARALLEL_FROM = 100  # below this many files, starting worker processes costs more than it saves
@@ -127,17 +129,26 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
             if name.startswith(".") or suffix not in DOCUMENT_SUFFIXES:
                 continue
             stem = name[: len(name) - len(suffix)] if suffix else name
-            if stem.lower() in NOT_LEVELS or (suffix == "" and stem.isupper() and stem.lower() not in MAYBE_LEVELS):
-                skipped.append(Problem(_relative(root, path), "not a level (a file that documents the ladder); skipped", "note"))
+            if _not_a_level_file(stem.lower(), suffix, stem):
+                if not (stem.lower() == "ladder" and suffix in DATA_SUFFIXES):  # the manifest
+                    skipped.append(Problem(_relative(root, path), "not a level (a file about the ladder or the repository); skipped", "note"))
                 continue
-            if stem.lower() in ("ladder",) and suffix in (".toml", ".yml", ".yaml"):
-                continue  # the manifest
             reason = _link_problem(path, real_root)
             if reason:
                 problems.append(Problem(_relative(root, path), reason))
                 continue
             paths.append(path)
     return paths
+
+
+def _not_a_level_file(lowered: str, suffix: str, stem: str) -> bool:
+    if lowered in NOT_LEVELS:
+        return True
+    if suffix in DATA_SUFFIXES:
+        return lowered in NOT_LEVEL_DATA
+    if lowered in NOT_LEVEL_DOCUMENTS and stem.isupper():  # SECURITY.md, SUPPORT.md
+        return True
+    return suffix == "" and stem.isupper() and lowered not in MAYBE_LEVELS  # LICENSE, NOTICE
 
 
 def _link_problem(path: Path, real_root: Path) -> str | None:

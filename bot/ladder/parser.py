@@ -165,7 +165,7 @@ GENERIC_FOLDERS = frozenset(
     "markdown ladder_content data _data".split()
 )
 _LADDER_WORDS = re.compile(r"\b(?:career\s+)?(?:ladders?|levels?|levelling|leveling|framework|expectations|"
-                           r"career\s+paths?|progression|rubric|matrix)\b", re.I)
+                           r"career\s+paths?|progression|rubric|matrix|roles)\b", re.I)
 
 
 def parse_level(text: str, *, source: str = "", folder_track: str | None = None) -> Level:
@@ -218,7 +218,7 @@ def _build_level(draft: _Draft, front: dict, track: str, department: str, source
         track_key=track_key,
         tagline=draft.tagline,
         metadata=tuple(draft.metadata),
-        sections=tuple(s.build() for s in draft.sections if s.competencies or s.examples or s.notes),
+        sections=_kept_sections(draft.sections),
         aliases=tuple(aliases),
         references=tuple(draft.references),
         source=source,
@@ -227,6 +227,14 @@ def _build_level(draft: _Draft, front: dict, track: str, department: str, source
         notes=tuple(draft.notes),
         order=order,
     )
+
+
+def _kept_sections(builders: list[_SectionBuilder]) -> tuple[Section, ...]:
+    """Categories that say something, and the parents of those (a "## Craft" whose
+    criteria all sit under its "### Code" and "### Operations")."""
+    said = [(*b.path, b.name) for b in builders if b.competencies or b.examples or b.notes]
+    needed = {full[:depth] for full in said for depth in range(1, len(full) + 1)}
+    return tuple(b.build() for b in builders if (*b.path, b.name) in needed)
 
 
 def _track_for(draft: _Draft, front: dict, folder_track: str | None, file_title: str, source: str, several: bool) -> str:

@@ -28,6 +28,10 @@ _CODE = ("code", "level", "id", "grade", "band", "key", "slug")
 _TEXT = ("description", "summary", "tagline", "overview", "about", "text")
 
 
+# A code the file itself calls one ("level: S2"), whatever its prefix; "senior-engineer" is not.
+_ANY_CODE = re.compile(r"[A-Za-z]{1,4} ?\d{1,2}(?:\.\d{1,2})?[a-d]?")
+
+
 class NotALadderData(ValueError):
     """Structured data that describes no level."""
 
@@ -77,7 +81,12 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
     if not isinstance(data, dict):
         return
     name = _get(data, _NAME)
+    own = _get(data, ("track", "family", "job_family", "department"))
+    if isinstance(own, str):
+        track = titlecase_track(own) if own.islower() else own
     families = _get(data, _FAMILIES)
+    if isinstance(families, str):
+        families = None
     if families is not None:
         for key, entry in _named_entries(families):
             family_name = str(_get(entry, _NAME) or key) if isinstance(entry, dict) else str(key)
@@ -113,11 +122,9 @@ def _heading(key: str, entry: object) -> LevelHeading | None:
     if key_heading and not code:
         code = key_heading.code
         title = title or (key_heading.title if key_heading.title != key_heading.code else "")
-    if code and not find_code(code) and not re.fullmatch(r"\d{1,2}(?:\.\d+)?", code):
-        code = ""  # an id such as "senior-engineer" is no level code
     if re.fullmatch(r"\d{1,2}(?:\.\d+)?", code):
         code = f"L{code}"
-    code = find_code(code) or code
+    code = find_code(code) or (code.replace(" ", "").upper() if _ANY_CODE.fullmatch(code) else "")
     title = title or code
     if not title:
         return None
