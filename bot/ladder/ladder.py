@@ -8,6 +8,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from .codes import code_rank
 from .model import Level, Track
 from .query import LevelRef
 
@@ -62,7 +63,7 @@ class Ladder:
     @cached_property
     def code_prefixes(self) -> frozenset[str]:
         """"L" for L2, L3...; "IC" too if a ladder has IC4."""
-        return frozenset(re.sub(r"\d", "", l.code) for l in self.levels) or frozenset({"L"})
+        return frozenset(re.sub(r"[\d.].*$", "", l.code) for l in self.levels if l.code) or frozenset({"L"})
 
     @cached_property
     def _names_of(self) -> dict[str, tuple[str, ...]]:
@@ -71,7 +72,7 @@ class Ladder:
 
     @cached_property
     def _codes_by_track(self) -> dict[str, frozenset[str]]:
-        return {key: frozenset(l.code for l in track.levels) for key, track in self.tracks.items()}
+        return {key: frozenset(l.code.upper() for l in track.levels) for key, track in self.tracks.items()}
 
     @cached_property
     def _track_words(self) -> dict[str, set[str]]:
@@ -92,12 +93,12 @@ class Ladder:
         return hits[0] if len(hits) == 1 else None
 
     def tracks_with(self, *codes: str) -> list[str]:
-        return [key for key, present in self._codes_by_track.items() if all(c in present for c in codes)]
+        return [key for key, present in self._codes_by_track.items() if all(c.upper() in present for c in codes)]
 
     def resolve(self, ref: LevelRef, track_key: str | None = None) -> Resolution:
         pool = [l for l in self.levels if track_key in (None, l.track_key)]
         if ref.code:
-            pool = [l for l in pool if l.code == ref.code.upper()]
+            pool = [l for l in pool if l.code.upper() == ref.code.upper()]
         words = " ".join(_tokens(ref.words))
         if not pool:
             return Resolution(suggestions=self._suggest(ref, track_key))
@@ -131,9 +132,9 @@ class Ladder:
         if not query or not self.levels:
             return self.levels[:limit]
         candidates = self.levels
-        digits = re.sub(r"\D", "", ref.code or "")
-        if digits and len(candidates) > 50:  # "L9 wizard": look near rank 9 first
-            near = [l for l in candidates if abs(l.rank - int(digits)) <= 1]
+        rank = code_rank(ref.code or "")
+        if rank is not None and len(candidates) > 50:  # "L9 wizard": look near rank 9 first
+            near = [l for l in candidates if abs(l.rank - rank) <= 1]
             candidates = tuple(near) or candidates
         choices = {l.id: " ".join(self._names_of[l.id]) for l in candidates}
         ranked = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=len(choices))
@@ -141,9 +142,9 @@ class Ladder:
         return tuple(self._by_id[key] for _, _, key in by_rank[:limit])
 
 
-def _rank_distance(ref: LevelRef, level: Level) -> int:
-    digits = re.sub(r"\D", "", ref.code or "")
-    return abs(int(digits) - level.rank) if digits else 0
+def _rank_distance(ref: LevelRef, level: Level) -> float:
+    rank = code_rank(ref.code or "")
+    return abs(rank - level.rank) if rank is not None else 0
 
 
 def _names(level: Level) -> list[str]:

@@ -1,0 +1,197 @@
+"""Every shape a company keeps its ladder in loads with nothing to edit: every level
+found, ranked right, and every criterion counted under its own category.
+
+The fixtures under tests/fixtures/ladders/ are written for these tests (no published
+ladder's text); the expected counts below are counted by hand from them."""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.ladder.answers import Answerer, CompareAnswer, LevelAnswer
+from bot.ladder.loader import load_ladder
+
+LADDERS = Path(__file__).parent / "fixtures" / "ladders"
+
+# track -> levels in rank order: (name, criteria, {category (parents › child): criteria})
+EXPECTED = {
+    "per-level": {
+        "Management": [
+            ("M1: Engineering Manager", 3, {"People": 2, "Delivery": 1}),
+            ("M2: Senior Engineering Manager", 3, {"People": 1, "Delivery": 2}),
+        ],
+        "Software Engineering": [
+            ("L1.0: Graduate Engineer", 6, {"Craft": 3, "Craft › Execution": 2, "Collaboration": 1}),
+            ("L2: Software Engineer", 5, {"Craft": 0, "Craft › Code": 2, "Craft › Operations": 1, "Collaboration": 2}),
+            ("L3: Senior Software Engineer", 4, {"Craft": 2, "Leadership": 0, "Leadership › Mentoring": 1,
+                                                 "Leadership › Mentoring › Growing others": 1}),
+            ("L4: Staff Engineer", 3, {"Strategy": 1, "Influence": 2}),
+        ],
+        "SRE": [
+            ("SRE1: Site Reliability Engineer", 3, {"Operations": 2, "Automation": 1}),
+            ("SRE2: Senior Site Reliability Engineer", 4, {"Operations": 3, "Automation": 1}),
+        ],
+    },
+    "one-file": {
+        "Platform Engineering": [
+            ("IC1: Apprentice", 2, {"Delivery": 2}),
+            ("IC2: Engineer", 3, {"Delivery": 2, "Teamwork": 1}),
+            ("IC3a: Senior Engineer", 3, {"Delivery": 1, "Teamwork": 2}),
+        ],
+        "Product": [
+            ("Product Manager", 2, {"Discovery": 1, "Delivery": 1}),
+            ("Senior Product Manager", 2, {"Discovery": 2}),
+            ("Principal Product Manager", 1, {"Strategy": 1}),
+        ],
+    },
+    "tables": {
+        "Data Engineering": [
+            ("Junior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
+                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Mid", 4, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 2,
+                        "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Senior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
+                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Staff", 2, {"Craft": 0, "Craft › Pipelines": 1, "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+        ],
+        "Quality Assurance": [
+            ("L1", 3, {"Testing": 2, "Automation": 1}),
+            ("L2", 2, {"Testing": 1, "Automation": 1}),
+        ],
+    },
+    "structured": {
+        "Backend": [
+            ("E3: Backend Engineer", 3, {"Technical": 2, "Communication": 1}),
+            ("E4: Senior Backend Engineer", 3, {"Technical": 2, "Communication": 1}),
+        ],
+        "Mobile": [
+            ("E3: Mobile Engineer", 1, {"Expectations": 1}),
+            ("E4: Senior Mobile Engineer", 2, {"Expectations": 2}),
+        ],
+        "Security": [
+            ("P1", 2, {"Threat modelling": 1, "Incident handling": 1}),
+            ("P2", 3, {"Threat modelling": 2, "Incident handling": 1}),
+        ],
+        "Support Matrix": [
+            ("S1: Support Engineer", 2, {"Troubleshooting": 1, "Customers": 1}),
+            ("S2: Senior Support Engineer", 3, {"Troubleshooting": 2, "Customers": 1}),
+        ],
+    },
+    "html": {
+        "Design": [
+            ("Junior Designer", 4, {"Craft": 3, "Research": 1}),
+            ("Senior Designer", 3, {"Craft": 2, "Research": 0, "Research › Planning": 1}),
+        ],
+    },
+}
+
+
+def _shape(ladder) -> dict:
+    return {
+        track.name: [
+            (level.name, level.competency_count, {s.full_name: len(s.competencies) for s in level.sections})
+            for level in sorted(track.levels, key=lambda l: l.rank)
+        ]
+        for track in ladder.tracks.values()
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(EXPECTED))
+def test_every_level_is_found_ranked_and_counted(shape):
+    result = load_ladder(LADDERS / shape)
+    assert result.errors == []
+    assert _shape(result.ladder) == EXPECTED[shape]
+    for track in result.ladder.tracks.values():  # ranks strictly rise in the expected order
+        ranks = [level.rank for level in sorted(track.levels, key=lambda l: l.rank)]
+        assert len(set(ranks)) == len(ranks)
+
+
+_STATEMENT = re.compile(r"\bI [^.<|\n]*\.")
+
+
+@pytest.mark.parametrize("shape", sorted(EXPECTED))
+def test_no_criterion_in_a_level_file_is_lost(shape):
+    """Every "I ..." sentence of every file that was read is a criterion or an example."""
+    result = load_ladder(LADDERS / shape)
+    not_read = {p.path for p in result.skipped + result.problems}
+    said = set()
+    for level in result.ladder.levels:
+        for section in level.sections:
+            said.update(c.text for c in section.competencies)
+            said.update(e for c in section.competencies for e in c.examples)
+            said.update(section.examples)
+        said.update((*level.notes, level.tagline))
+    everything = " ".join(sorted(said))
+    root = LADDERS / shape
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.relative_to(root).as_posix() in not_read:
+            continue
+        text = re.sub(r"<script.*?</script>", "", path.read_text(), flags=re.S)
+        for sentence in _STATEMENT.findall(text):
+            assert sentence in everything, f"{path.name}: {sentence!r} was lost"
+
+
+def test_folders_name_department_and_track_and_keep_acronyms():
+    ladder = load_ladder(LADDERS / "per-level").ladder
+    software = ladder.tracks["engineering-software-engineering"]
+    assert (software.name, software.levels[0].department) == ("Software Engineering", "Engineering")
+    assert ladder.tracks["engineering-sre"].name == "SRE"
+
+
+def test_files_that_are_not_levels_are_skipped_with_a_note():
+    result = load_ladder(LADDERS / "per-level")
+    skipped = {p.path for p in result.skipped}
+    assert skipped == {"README.md", "FAQ.md", "LICENSE", "Engineering/_index.md"}
+    # "K8: How to migrate" is no level, and says why, but is no error either.
+    k8 = next(p for p in result.problems if "K8" in p.path)
+    assert k8.severity == "warning" and "no level code" in k8.message
+
+
+def test_a_goals_heading_among_levels_is_not_a_level():
+    levels = load_ladder(LADDERS / "one-file").ladder.levels
+    assert not any("FY24" in l.name or "Goals" in l.title for l in levels)
+    assert not any("deploy tool" in c.text for l in levels for s in l.sections for c in s.competencies)
+
+
+def test_nested_bullets_and_examples_keep_their_place():
+    graduate = next(l for l in load_ladder(LADDERS / "per-level").ladder.levels if l.code == "L1.0")
+    craft = graduate.section("craft")
+    assert [(c.depth, c.text) for c in craft.competencies][-2:] == [
+        (0, "I test my own changes."), (1, "I add a unit test for each bug I fix.")]
+    senior_backend = next(l for l in load_ladder(LADDERS / "structured").ladder.levels if l.title == "Senior Backend Engineer")
+    fast = next(c for s in senior_backend.sections for c in s.competencies if "fast" in c.text)
+    assert fast.examples == ("I cut the p99 of search in half.",)
+
+
+@pytest.mark.parametrize("shape, question, expected", [
+    ("per-level", "L1.0", "L1.0: Graduate Engineer"),
+    ("per-level", "SSE", "L3: Senior Software Engineer"),
+    ("per-level", "senior software engineer", "L3: Senior Software Engineer"),
+    ("per-level", "SRE2", "SRE2: Senior Site Reliability Engineer"),
+    ("one-file", "IC 3a", "IC3a: Senior Engineer"),
+    ("one-file", "ic1", "IC1: Apprentice"),
+    ("one-file", "senior product manager", "Senior Product Manager"),
+    ("structured", "E4 mobile", "E4: Senior Mobile Engineer"),
+    ("html", "junior designer", "Junior Designer"),
+])
+def test_ask_by_code_or_by_name(shape, question, expected):
+    answer = Answerer(load_ladder(LADDERS / shape).ladder).ask(question)
+    assert isinstance(answer, LevelAnswer) and answer.level.name == expected
+
+
+def test_parallel_tracks_compare_lower_rank_first():
+    answerer = Answerer(load_ladder(LADDERS / "per-level").ladder)
+    answer = answerer.ask("compare M2 and L1.0")
+    assert isinstance(answer, CompareAnswer)
+    assert (answer.comparison.lower.code, answer.comparison.higher.code) == ("L1.0", "M2")
+
+
+def test_content_check_lists_skipped_files_and_criteria_per_level():
+    result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / "per-level")])
+    assert result.exit_code == 0, result.output
+    assert "8 levels in 3 tracks" in result.output
+    assert re.search(r"L1\.0: Graduate Engineer\s+6 competencies", result.output)
+    assert "skipped: LICENSE: not a level" in result.output
