@@ -104,7 +104,7 @@ class Level:
 
     @property
     def example_count(self) -> int:
-        return sum(len(s.examples) for s in self.sections)
+        return sum(len(s.examples) + sum(len(c.examples) for c in s.competencies) for s in self.sections)
 
     def meta(self, key: str) -> str | None:
         return next((m.value for m in self.metadata if m.key == key), None)
