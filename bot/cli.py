@@ -100,6 +100,35 @@ def print_found(console: Console, root: str, result) -> None:
         console.print("[red]error[/]: no level found in this folder")
 
 
+@content.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def content_init(ctx: click.Context, directory: str | None) -> None:
+    """Inspect a folder, print what it holds (tracks, levels in rank order, criteria, what was
+    skipped and why) and write a draft ladder.toml there for its owner to edit."""
+    from pathlib import Path
+
+    from bot.ladder.manifest import draft_manifest, find_manifest
+
+    root = Path(directory) if directory else settings_from(ctx).content_dir
+    result = load_ladder(root)
+    console = Console(soft_wrap=True, highlight=False)
+    print_found(console, str(root), result)
+    if not len(result.ladder):
+        sys.exit(1)
+    draft = draft_manifest(list(result.ladder.levels))
+    existing = find_manifest(root)
+    if existing is not None:
+        click.echo(f"\n{existing.name} already exists; not overwritten. A fresh draft:\n\n{draft}")
+        return
+    try:
+        (root / "ladder.toml").write_text(draft, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"\ncannot write {root / 'ladder.toml'} ({error.strerror}); the draft:\n\n{draft}")
+        sys.exit(1)
+    click.echo(f"\nwrote {root / 'ladder.toml'}: edit it to name tracks, order levels, add aliases.")
+
+
 @content.command("reload")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.pass_context

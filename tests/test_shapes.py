@@ -195,3 +195,54 @@ def test_content_check_lists_skipped_files_and_criteria_per_level():
     assert "8 levels in 3 tracks" in result.output
     assert re.search(r"L1\.0: Graduate Engineer\s+6 competencies", result.output)
     assert "skipped: LICENSE: not a level" in result.output
+
+
+def test_manifest_names_tracks_orders_levels_and_makes_the_ladder_cumulative():
+    result = load_ladder(LADDERS / "manifest")
+    assert result.errors == []
+    track = result.ladder.tracks["product-development-web-engineering"]
+    assert (track.name, track.levels[0].department) == ("Web Engineering", "Product Development")
+    assert [l.title for l in track.levels] == ["Engineer", "Tech Lead", "Senior Engineer"]  # the manifest's order
+    assert not any("not published" in c.text for l in result.ladder.levels for s in l.sections for c in s.competencies)
+    lead = next(l for l in track.levels if l.title == "Tech Lead")
+    assert lead.source_url == "https://docs.example.com/ladder/team/tech-lead.md"
+    answerer = Answerer(result.ladder)
+    assert answerer.ask("TL").level.title == "Tech Lead"
+    comparison = answerer.ask("compare engineer and tech lead").comparison
+    assert comparison.dropped_label == "Still expected"
+    assert [c.text for s in comparison.sections for c in s.dropped] == ["I fix bugs in my area."]
+
+
+def test_default_compare_wording_is_not_repeated():
+    comparison = Answerer(load_ladder(LADDERS / "per-level").ladder).ask("what separates L2 from L3?").comparison
+    assert comparison.dropped_label == "Not repeated at L3"
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "per-level"), "ask", "L2 vs L3"]).output
+    assert "Not repeated at L3:" in output and "No longer listed" not in output
+
+
+def test_a_broken_manifest_is_an_error_and_the_ladder_still_loads(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "manifest", root)
+    (root / "ladder.toml").write_text("cumulative = maybe\n")
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+    assert result.exit_code == 1
+    assert "ladder.toml: broken manifest" in result.output
+    assert "Senior Engineer" in result.output
+
+
+def test_content_init_prints_what_it_found_and_writes_a_manifest_that_loads_the_same(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "per-level", root)
+    before = _shape(load_ladder(root).ladder)
+    result = CliRunner().invoke(cli, ["content", "init", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "8 levels in 3 tracks" in result.output and "skipped: FAQ.md" in result.output
+    manifest = (root / "ladder.toml").read_text()
+    assert 'levels = ["L1.0", "L2", "L3", "L4"]' in manifest
+    assert _shape(load_ladder(root).ladder) == before
+    again = CliRunner().invoke(cli, ["content", "init", str(root)])
+    assert "already exists; not overwritten" in again.output

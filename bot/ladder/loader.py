@@ -20,6 +20,7 @@ import yaml
 
 from .codes import seniority
 from .ladder import Ladder
+from .manifest import Manifest, ManifestError, find_manifest, load_manifest
 from .model import Level, Problem
 from .parser import GENERIC_FOLDERS, NotALevelDocument, UnsafeYaml, load_yaml, parse_levels
 from .repair import decode_bytes, repair_text
@@ -61,8 +62,12 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
     problems: list[Problem] = []
     skipped: list[Problem] = []
     levels: dict[str, Level] = {}
+    manifest = _manifest(root, problems)
+    paths = _document_paths(root, problems, skipped)
+    if manifest is not None:
+        paths = [p for p in paths if manifest.wants(_relative(root, p))]
     with gc_paused():
-        loaded = _load_files(root, _document_paths(root, problems, skipped))
+        loaded = _load_files(root, paths)
     for file_levels, file_problems in loaded:
         for problem in file_problems:
             (skipped if problem.severity == "note" else problems).append(problem)
@@ -72,9 +77,23 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
                 problems.append(Problem(level.source, f"duplicate of {level.name} in {other}; skipped"))
                 continue
             levels[level.id] = level
-    ranked = rank_levels(list(levels.values()))
+    found = list(levels.values())
+    if manifest is not None:
+        found = manifest.apply(found)
+    ranked = rank_levels(found)
+    if manifest is not None:
+        ranked = manifest.ranked(ranked)
     problems.extend(_unresolved_references(root, ranked))
     return LoadResult(Ladder(tuple(ranked)), problems, skipped)
+
+
+def _manifest(root: Path, problems: list[Problem]) -> Manifest | None:
+    try:
+        return load_manifest(root)
+    except ManifestError as error:
+        path = find_manifest(root)
+        problems.append(Problem(path.name if path else "ladder.toml", f"broken manifest, ignored: {error}"))
+        return None
 
 
 def rank_levels(levels: list[Level]) -> list[Level]:
