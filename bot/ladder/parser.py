@@ -192,7 +192,10 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
         if count > MAX_CRITERIA:
             raise NotALevelDocument(f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)")
         track = _track_for(draft, front, folder_track, file_title, source, several=len(drafts) > 1)
-        levels.append(_build_level(draft, front, track, department, source, order))
+        # A file that is a track of its own sits in a folder that groups tracks: the department.
+        own_department = titlecase_track(folder_track) if folder_track and track != titlecase_track(folder_track) \
+            and not front.get("track") and len(drafts) > 1 else department
+        levels.append(_build_level(draft, front, track, own_department, source, order))
     return levels
 
 

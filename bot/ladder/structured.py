@@ -58,6 +58,10 @@ def levels_from_data(data: object, *, source: str, folder_track: str | None, dep
     default_track = titlecase_track(folder_track) if folder_track else _stem_track(source)
     found: dict[tuple[str, str], _Level] = {}
     _walk(data, default_track, department, found)
+    if folder_track:  # families named in the file sit in the folder's department
+        for level in found.values():
+            if level.track != default_track:
+                level.department = default_track
     if not found:
         raise NotALadderData("no levels found (expected 'levels:' or 'topics:' with levels)")
     return [_build(level, source) for level in found.values()]
