@@ -29,7 +29,10 @@ from .model import Competency, Level, MetadataItem, Reference, Section, slugify,
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
 # what a person means, and skipping those rules (tried on every line) saves a fifth of the parse.
-_md = MarkdownIt("commonmark").disable(["code", "fence"]).enable("table")
+_md = MarkdownIt("commonmark").disable(["code", "fence"])
+# The table rule is tried on every line: only documents that have a table pay for it.
+_md_tables = MarkdownIt("commonmark").disable(["code", "fence"]).enable("table")
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _METADATA_LINE = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*\s*:?\s*(?P<value>.+?)\s*$")
@@ -58,23 +61,20 @@ class UnsafeYaml(ValueError):
     """YAML that could expand without bound (aliases, anchors) or is too large to be metadata."""
 
 
-class _FlatLoader(yaml.SafeLoader):
-    """safe_load without anchors and aliases: ladder data never needs them, and a few
-    hundred bytes of nested aliases ("billion laughs") expand to gigabytes."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise UnsafeYaml("YAML anchors and aliases (&name, *name) are not allowed in ladder content")
-        return super().compose_node(parent, index)
+_FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 10x faster
 
 
 def load_yaml(text: str, *, limit: int = MAX_YAML_BYTES) -> object:
-    """Parse YAML from a content file: no aliases, at most `limit` bytes. Raises UnsafeYaml
-    for those, yaml.YAMLError for broken syntax."""
+    """Parse YAML from a content file: no anchors or aliases (ladder data never needs them,
+    and a few hundred bytes of nested aliases, a "billion laughs", expand to gigabytes), at
+    most `limit` bytes. Raises UnsafeYaml for those, yaml.YAMLError for broken syntax."""
     if len(text.encode("utf-8", "replace")) > limit:
         raise UnsafeYaml(f"YAML block too large ({len(text):,} characters; the limit is {limit:,})")
-    return yaml.load(text, Loader=_FlatLoader)  # noqa: S506 - a SafeLoader subclass
+    if "&" in text or "*" in text:  # only then can there be an anchor or an alias: look closely
+        for token in yaml.scan(text, Loader=_FastSafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise UnsafeYaml("YAML anchors and aliases (&name, *name) are not allowed in ladder content")
+    return yaml.load(text, Loader=_FastSafeLoader)  # noqa: S506 - a safe loader
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -363,7 +363,7 @@ def _track_from_title(title: str) -> str:
 # --- markdown blocks -------------------------------------------------------------------
 
 def _blocks(body: str) -> list[_Block]:
-    tokens = _md.parse(body)
+    tokens = (_md_tables if _TABLE_DELIMITER.search(body) else _md).parse(body)
     blocks: list[_Block] = []
     i = 0
     while i < len(tokens):
