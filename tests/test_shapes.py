@@ -80,6 +80,17 @@ EXPECTED = {
             ("S2: Senior Support Engineer", 3, {"Troubleshooting": 2, "Customers": 1}),
         ],
     },
+    "grouped": {  # "## Management" above "### M1" levels; "**People**" lines as categories
+        "Individual Contributor": [
+            ("IC1: Associate Engineer", 3, {"Technical skills": 2, "Communication": 1}),
+            ("IC2: Engineer", 3, {"Technical skills": 1, "Communication": 2}),
+            ("L3: Senior Engineer", 1, {"Technical skills": 1}),  # front matter "level: 3"
+        ],
+        "Management": [
+            ("M1: Team Manager", 1, {"People": 1}),
+            ("M2: Senior Team Manager", 2, {"People": 1, "Planning": 1}),
+        ],
+    },
     "html": {
         "Design": [
             ("Junior Designer", 4, {"Craft": 3, "Research": 1}),
@@ -139,6 +150,11 @@ def test_folders_name_department_and_track_and_keep_acronyms():
     software = ladder.tracks["engineering-software-engineering"]
     assert (software.name, software.levels[0].department) == ("Software Engineering", "Engineering")
     assert ladder.tracks["engineering-sre"].name == "SRE"
+
+
+def test_a_numbered_folder_names_the_department():
+    ladder = load_ladder(LADDERS / "grouped").ladder
+    assert {t.levels[0].department for t in ladder.tracks.values()} == {"Engineering"}
 
 
 def test_files_that_are_not_levels_are_skipped_with_a_note():

@@ -149,6 +149,6 @@ ACRONYMS = {w.lower(): w for w in (
 
 def titlecase_track(slug: str) -> str:
     """"cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case)."""
-    words = re.split(r"[-_\s]+", slug.strip())
+    words = re.split(r"[-_\s]+", re.sub(r"^\d+[-_. ]+(?=\D)", "", slug.strip()))  # "01-engineering"
     return " ".join(ACRONYMS.get(w.lower()) or (w if w.isupper() or not w.islower() and not w.istitle() else w.capitalize())
                     for w in words if w)

@@ -149,6 +149,7 @@ class _Draft:
     open_headings: list[tuple[int, _SectionBuilder]] = field(default_factory=list)
     track: str = ""
     order: int = 0
+    bold_category: bool = False  # the open category was a bold line, not a heading
 
     @property
     def section(self) -> _SectionBuilder | None:
@@ -192,9 +193,11 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
         if count > MAX_CRITERIA:
             raise NotALevelDocument(f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)")
         track = _track_for(draft, front, folder_track, file_title, source, several=len(drafts) > 1)
-        # A file that is a track of its own sits in a folder that groups tracks: the department.
-        own_department = titlecase_track(folder_track) if folder_track and track != titlecase_track(folder_track) \
-            and not front.get("track") and len(drafts) > 1 else department
+        # A file that is a track of its own, or names its track, sits in a folder that groups
+        # tracks: that folder is the department.
+        own_department = department
+        if folder_track and track != titlecase_track(folder_track) and (len(drafts) > 1 or front.get("track")):
+            own_department = titlecase_track(folder_track)
         levels.append(_build_level(draft, front, track, own_department, source, order))
     return levels
 
@@ -271,10 +274,13 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
         return [_single_level(blocks, front, source)], ""
     drafts: list[_Draft] = []
     current: _Draft | None = None
+    group = ""  # "## Management" above "### M1 ..." levels names their track
     for block in blocks:
         if block.kind == "heading" and block.depth <= depth:
             found = _level_heading(block.text) if block.depth == depth else None
-            current = _Draft(found, base_depth=depth, order=len(drafts)) if found else None
+            if block.depth < depth and block.depth > 1:
+                group = _clean(_LADDER_WORDS.sub(" ", _split_emoji(block.text)[1])).strip(" :-–—")
+            current = _Draft(found, base_depth=depth, order=len(drafts), track=group) if found else None
             if current:
                 drafts.append(current)
             continue
@@ -320,6 +326,8 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
     stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
     if heading is None:
         code = str(front.get("level") or "").strip()
+        if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", code):
+            code = f"L{code}"  # "level: 3"
         code = (find_code(code) or code.replace(" ", "").upper()) if code else (find_code(stem.replace("_", " ")) or "")
         title = title_line or _title_from_file_name(stem)
         if not code and not (title_line and h1 is None) and not read_title(title or ""):
@@ -330,8 +338,8 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         heading = LevelHeading(code, _clean(heading.title) or code, heading.abbreviation)
     draft = _Draft(heading, base_depth=1)
     for block in blocks:
-        if block is h1:
-            continue
+        if block is h1 and (not front.get("title") or _level_heading(block.text) or heading.title.lower() in block.text.lower()):
+            continue  # the level's own heading (a front matter title may repeat it)
         _read_block(block, draft)
     return draft
 
@@ -347,12 +355,20 @@ def _title_from_file_name(stem: str) -> str:
 
 def _pseudo_headings(body: str) -> str:
     """Documents without a single `#` line sometimes mark headings in bold on a line of
-    their own: `**Title` (or `**Title**`) for the level, `***Section` for a category."""
+    their own: `**Title` for the level, `***Section` for a category. A closed `**Name**`
+    line is the level only if it names one; otherwise it stays a bold category."""
     if re.search(r"^#{1,6}\s", body, re.M):
         return body
+
     def heading(match: re.Match[str]) -> str:
-        return ("## " if len(match.group(1)) == 3 else "# ") + match.group(2).strip()
-    return re.sub(r"^(\*{2,3})(?!\s)([^*\n]+?)\**\s*$", heading, body, flags=re.M)
+        stars, text, closing = match.group(1), match.group(2).strip(), match.group(3)
+        if len(stars) == 3:
+            return "## " + text
+        if closing and not _level_heading(text.rstrip(":")):
+            return match.group(0)
+        return "# " + text
+
+    return re.sub(r"^(\*{2,3})(?!\s)([^*\n]+?)(\**)\s*$", heading, body, flags=re.M)
 
 
 def _track_from_title(title: str) -> str:
@@ -467,6 +483,7 @@ def _read_block(block: _Block, draft: _Draft) -> None:
 
 
 def _open_category(draft: _Draft, depth: int, text: str) -> None:
+    draft.bold_category = False
     emoji, name = _split_emoji(text)
     section = draft.section
     if section is not None and depth > draft.base_depth + 1 and _EXAMPLES_MARKER.match(text):
@@ -561,11 +578,22 @@ def _flatten(items: list[_Item]) -> list[str]:
     return out
 
 
+_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<name>[^*_\n]{2,80}?)\s*:?\s*\1\s*:?$")
+
+
 def _read_paragraph(draft: _Draft, raw: str) -> None:
     section = draft.section
     if _EXAMPLES_MARKER.match(raw.strip()):
         if section is not None:
             section.in_examples = True
+        return
+    bold = _BOLD_LINE.match(raw.strip())
+    if bold:  # "**Technical skills**" alone on a line: a category written in bold
+        depth = draft.open_headings[-1][0] + 1 if draft.open_headings and not draft.bold_category else draft.base_depth + 1
+        if draft.bold_category and draft.open_headings:
+            depth = draft.open_headings[-1][0]
+        _open_category(draft, depth, bold.group("name"))
+        draft.bold_category = True
         return
     labelled = [_METADATA_LINE.match(line.strip()) for line in raw.splitlines()]
     if labelled and all(labelled):
