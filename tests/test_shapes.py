@@ -57,6 +57,11 @@ EXPECTED = {
                            "Collaboration": 0, "Collaboration › Stakeholders": 1}),
             ("Staff", 2, {"Craft": 0, "Craft › Pipelines": 1, "Collaboration": 0, "Collaboration › Stakeholders": 1}),
         ],
+        "Design": [  # levels as rows, categories as columns
+            ("Junior Designer", 2, {"Craft": 1, "Collaboration": 1}),
+            ("Designer", 3, {"Craft": 2, "Collaboration": 1}),
+            ("Senior Designer", 1, {"Craft": 1}),
+        ],
         "Quality Assurance": [
             ("L1", 3, {"Testing": 2, "Automation": 1}),
             ("L2", 2, {"Testing": 1, "Automation": 1}),

@@ -104,7 +104,7 @@ def code_rank(code: str) -> float | None:
     if match.group(2) is None and match.group(3) is None:
         return major
     minor = int(match.group(2)) if match.group(2) else " abcd".index(match.group(3).lower())
-    return round(major + minor / 100, 2)
+    return round(major + minor / 100, 2) if minor else major  # "L1.0" ranks as 1, "L1.1" just above
 
 
 def seniority(title: str) -> float:

@@ -665,8 +665,16 @@ def _level_columns(rows: list[list[str]]) -> list[tuple[int, LevelHeading]]:
     return found if len(found) >= 2 and len(found) * 2 >= len(columns) else []
 
 
+def _level_rows(rows: list[list[str]]) -> list[tuple[int, LevelHeading]]:
+    """The other way round: a level per row, named in its first cell, categories as columns."""
+    if len(rows) < 3 or len(rows[0]) < 2:
+        return []
+    found = [(i, h) for i, row in enumerate(rows) if i > 0 and row for h in [_header_level(row[0], i)] if h]
+    return found if len(found) >= 2 and len(found) * 2 >= len(rows) - 1 else []
+
+
 def _level_tables(blocks: list[_Block]) -> bool:
-    return any(b.kind == "table" and _level_columns(b.rows) for b in blocks)
+    return any(b.kind == "table" and (_level_columns(b.rows) or _level_rows(b.rows)) for b in blocks)
 
 
 def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
@@ -683,9 +691,10 @@ def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
         if block.kind != "table":
             continue
         columns = _level_columns(block.rows)
-        if not columns:
-            continue
         path = tuple(name for depth, name in headings if depth > 1)
+        if not columns:
+            _levels_from_rows(block.rows, path, drafts)
+            continue
         for row in block.rows[1:]:
             category = " ".join(_cell_texts(row[0])) if row else ""
             for index, heading in columns:
@@ -697,6 +706,18 @@ def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
                 section = _table_section(draft, path, category)
                 section.competencies.extend(Competency(t) for t in texts)
     return list(drafts.values())
+
+
+def _levels_from_rows(rows: list[list[str]], path: tuple[str, ...], drafts: dict[str, _Draft]) -> None:
+    categories = [" ".join(_cell_texts(cell)) for cell in rows[0]]
+    for index, heading in _level_rows(rows):
+        key = heading.code or heading.title.lower()
+        draft = drafts.setdefault(key, _Draft(heading, base_depth=0, order=len(drafts)))
+        for column, cell in enumerate(rows[index][1:], start=1):
+            texts = _cell_texts(cell)
+            if texts:
+                category = categories[column] if column < len(categories) else ""
+                _table_section(draft, path, category).competencies.extend(Competency(t) for t in texts)
 
 
 def _table_section(draft: _Draft, path: tuple[str, ...], category: str) -> _SectionBuilder:
