@@ -19,6 +19,11 @@ LADDERS = Path(__file__).parent / "fixtures" / "ladders"
 # track -> levels in rank order: (name, criteria, {category (parents › child): criteria})
 EXPECTED = {
     "per-level": {
+        "Data": [  # no codes, seniority words would mislead: the pages' own `weight:` orders them
+            ("Data Analyst", 1, {"Analysis": 1}),
+            ("Analytics Partner", 1, {"Analysis": 1}),
+            ("Lead Data Analyst", 1, {"Analysis": 1}),
+        ],
         "Management": [
             ("M1: Engineering Manager", 3, {"People": 2, "Delivery": 1}),
             ("M2: Senior Engineering Manager", 3, {"People": 1, "Delivery": 2}),
@@ -213,7 +218,7 @@ def test_parallel_tracks_compare_lower_rank_first():
 def test_content_check_lists_skipped_files_and_criteria_per_level():
     result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / "per-level")])
     assert result.exit_code == 0, result.output
-    assert "8 levels in 3 tracks" in result.output
+    assert "11 levels in 4 tracks" in result.output
     assert re.search(r"L1\.0: Graduate Engineer\s+6 competencies", result.output)
     assert "skipped: LICENSE: not a level" in result.output
 
@@ -261,7 +266,7 @@ def test_content_init_prints_what_it_found_and_writes_a_manifest_that_loads_the_
     before = _shape(load_ladder(root).ladder)
     result = CliRunner().invoke(cli, ["content", "init", str(root)])
     assert result.exit_code == 0, result.output
-    assert "8 levels in 3 tracks" in result.output and "skipped: FAQ.md" in result.output
+    assert "11 levels in 4 tracks" in result.output and "skipped: FAQ.md" in result.output
     manifest = (root / "ladder.toml").read_text()
     assert 'levels = ["L1.0", "L2", "L3", "L4"]' in manifest
     assert _shape(load_ladder(root).ladder) == before

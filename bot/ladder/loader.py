@@ -129,7 +129,9 @@ def _ranked(levels: list[Level]) -> list[Level]:
     if all(level.code and re.search(r"\d", level.code) for level in levels):
         return levels  # ranked from their codes already
     one_file = len({level.source for level in levels}) == 1 and len(levels) > 1
-    if one_file:  # a role page lists its roles in order
+    if all(level.weight is not None for level in levels):  # the site's own page order
+        key = lambda l: (l.weight, l.source)  # noqa: E731
+    elif one_file:  # a role page lists its roles in order
         key = lambda l: (l.order,)  # noqa: E731
     else:
         key = lambda l: (seniority(l.title), l.source, l.order)  # noqa: E731

@@ -83,6 +83,7 @@ class Level:
     department: str = ""
     notes: tuple[str, ...] = ()  # prose about the level as a whole
     order: int = 0  # position in its file or folder: the rank when nothing else tells
+    weight: float | None = None  # an explicit order from front matter (`weight:`, `nav_order:`...)
     cumulative: bool = False  # the ladder says a level includes everything below it
 
     @property

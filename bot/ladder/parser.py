@@ -163,7 +163,7 @@ class _Draft:
 GENERIC_FOLDERS = frozenset(
     "levels level docs doc content contents ladder ladders src pages roles role tracks track career careers "
     "career-ladder career-ladders career-framework framework frameworks expectations source site website md "
-    "markdown ladder_content data _data".split()
+    "markdown ladder_content _data".split()
 )
 _LADDER_WORDS = re.compile(r"\b(?:career\s+)?(?:ladders?|levels?|levelling|leveling|framework|expectations|"
                            r"career\s+paths?|progression|rubric|matrix|roles)\b", re.I)
@@ -232,7 +232,17 @@ def _build_level(draft: _Draft, front: dict, track: str, department: str, source
         department=department,
         notes=tuple(draft.notes),
         order=order,
+        weight=_weight(front) if order == 0 else None,
     )
+
+
+def _weight(front: dict) -> float | None:
+    """Site generators order pages by `weight:` (Hugo), `nav_order:` (Jekyll), `sidebar_position:`."""
+    for key in ("weight", "nav_order", "sidebar_position", "order", "position"):
+        value = front.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
 
 
 def _kept_sections(builders: list[_SectionBuilder]) -> tuple[Section, ...]:
