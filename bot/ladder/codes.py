@@ -107,6 +107,12 @@ def code_rank(code: str) -> float | None:
     return round(major + minor / 100, 2) if minor else major  # "L1.0" ranks as 1, "L1.1" just above
 
 
+def has_seniority_word(text: str) -> bool:
+    """"Senior", "Junior", "Staff"...: a table header that names a level by seniority alone."""
+    lowered = text.lower()
+    return any(re.search(pattern, lowered) for pattern, _ in _SENIORITY)
+
+
 def seniority(title: str) -> float:
     """Rank of a title by its seniority words: intern 1 < junior 2 < plain 3 < intermediate 4
     < senior 5 < staff/lead 6 < principal 7 < distinguished/fellow 8. "Senior Staff" is 6.5,

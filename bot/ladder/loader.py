@@ -249,6 +249,10 @@ def _load_file(root: Path, path: Path, problems: list[Problem]) -> list[Level]:
     except NotALevelDocument as error:
         problems.append(_not_a_level(source, suffix, str(error)))
         return []
+    except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        # A shape no reader foresaw must cost that file, never the whole ladder.
+        problems.append(Problem(source, f"could not be read as a ladder document ({type(error).__name__}); skipped"))
+        return []
     for level in levels:
         if level.competency_count == 0 and not level.example_count:
             problems.append(Problem(source, f"{level.name}: no criteria found (expected list items under headings)", "warning"))

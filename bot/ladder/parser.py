@@ -24,7 +24,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .codes import LevelHeading, code_rank, find_code, read_heading, read_title, seniority
+from .codes import LevelHeading, code_rank, find_code, has_seniority_word, read_heading, read_title, seniority
 from .model import Competency, Level, MetadataItem, Reference, Section, slugify, titlecase_track
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
@@ -662,7 +662,7 @@ def _header_level(cell: str, index: int) -> LevelHeading | None:
     found = _level_heading(text)
     if found:
         return found
-    if seniority(text) != 3 or re.fullmatch(r"(?i)(?:mid|intermediate|engineer|developer)", text):
+    if (has_seniority_word(text) and len(text.split()) <= 4) or re.fullmatch(r"(?i)(?:mid|intermediate|engineer|developer)", text):
         return LevelHeading("", text)
     return None
 
