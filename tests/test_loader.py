@@ -137,3 +137,13 @@ def test_a_reload_survives_a_symlink_loop_and_any_exception(tmp_path, monkeypatc
     monkeypatch.undo()
     content.reload()
     assert [l.code for l in content.answerer.ladder.levels] == ["L2", "L3"]
+
+
+def test_a_file_no_reader_foresaw_costs_that_file_only(tmp_path):
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True)
+    (root / "eng" / "L2-engineer.md").write_text(GOOD)
+    (root / "eng" / "deep.json").write_text("[" * 100_000 + "]" * 100_000)  # nested past Python's recursion limit
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+    assert "L2: Engineer" in result.output
+    assert "eng/deep.json: could not be read as a ladder document (RecursionError)" in result.output
