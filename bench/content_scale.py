@@ -302,6 +302,12 @@ def _html_page(rng: random.Random, noun: str, rank: int) -> str:
     return "".join(parts) + "</body></html>"
 
 
+def _unique_noun(folder_index: int, i: int) -> str:
+    """"Data Mobile": a track name no other file of the case uses, so questions name one level."""
+    index = folder_index * 4 + i
+    return f"{TRACKS[index % len(TRACKS)][1]} {TRACKS[(index // len(TRACKS)) % len(TRACKS)][1]}"
+
+
 def generate_mixed(root: Path, documents: int, seed: int) -> tuple[int, int]:
     """`documents` files, a tenth of each shape, in folders of up to 8 files per track."""
     import json
@@ -321,17 +327,17 @@ def generate_mixed(root: Path, documents: int, seed: int) -> tuple[int, int]:
             style = rng.randrange(5)
             files = [_variant_document(rng, noun, r, style) for r in range(1, 9)]
         elif shape in ("multi", "role-page"):
-            files = [(f"{noun.lower()}-{i}.md", _multi_document(rng, f"{noun}{i}", 5, shape == "multi")) for i in range(4)]
+            files = [(f"{noun.lower()}-{i}.md", _multi_document(rng, _unique_noun(folder_index, i), 5, shape == "multi")) for i in range(4)]
         elif shape in ("table", "html-table"):
-            files = [(f"{noun.lower()}-matrix-{i}.md", _table_document(rng, f"{noun}{i}", 5, shape == "html-table")) for i in range(4)]
+            files = [(f"{noun.lower()}-matrix-{i}.md", _table_document(rng, _unique_noun(folder_index, i), 5, shape == "html-table")) for i in range(4)]
         elif shape == "yaml":
             import yaml
 
-            files = [(f"{noun.lower()}-{i}.yaml", yaml.safe_dump(_family_data(rng, f"{noun}{i}", 5), sort_keys=False)) for i in range(4)]
+            files = [(f"{noun.lower()}-{i}.yaml", yaml.safe_dump(_family_data(rng, _unique_noun(folder_index, i), 5), sort_keys=False)) for i in range(4)]
         elif shape == "json":
-            files = [(f"{noun.lower()}-{i}.json", json.dumps(_family_data(rng, f"{noun}{i}", 5), indent=1)) for i in range(4)]
+            files = [(f"{noun.lower()}-{i}.json", json.dumps(_family_data(rng, _unique_noun(folder_index, i), 5), indent=1)) for i in range(4)]
         elif shape == "front-matter":
-            files = [(f"{noun.lower()}-matrix-{i}.md", _matrix_front_matter(rng, f"{noun}{i}", 5)) for i in range(4)]
+            files = [(f"{noun.lower()}-matrix-{i}.md", _matrix_front_matter(rng, _unique_noun(folder_index, i), 5)) for i in range(4)]
         else:
             files = [(f"{noun.lower()}-{r}.html", _html_page(rng, noun, r)) for r in range(1, 9)]
         for name, text in files[: documents - count]:
