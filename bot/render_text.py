@@ -121,7 +121,7 @@ def _search(answer: SearchAnswer) -> Group:
         return Group(*lines)
     parts: list = [Rule(f"Competencies about “{escape(answer.query)}”", align="left")]
     for hit in answer.hits:
-        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.name}", style="dim")))
+        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.full_name}", style="dim")))
     return Group(*parts)
 
 

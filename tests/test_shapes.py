@@ -272,3 +272,17 @@ def test_content_init_prints_what_it_found_and_writes_a_manifest_that_loads_the_
     assert _shape(load_ladder(root).ladder) == before
     again = CliRunner().invoke(cli, ["content", "init", str(root)])
     assert "already exists; not overwritten" in again.output
+
+
+def test_slack_and_terminal_show_sub_categories_nested_criteria_and_notes():
+    from bot.slack.blocks import render
+
+    answerer = Answerer(load_ladder(LADDERS / "per-level").ladder)
+    messages = render(answerer.ask("L3 senior software engineer"))
+    text = str([m.blocks for m in messages] if hasattr(messages[0], "blocks") else messages)
+    assert "Leadership › Mentoring › Growing others" in text and "I help one person prepare" in text
+    graduate = str(render(answerer.ask("L1.0")))
+    assert "    ◦ I add a unit test for each bug I fix." in graduate and "Craft › Execution" in graduate
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "per-level"), "ask", "L2"]).output
+    assert "  Code\n    • I write readable code" in output
+    assert "Notes: this level is where most people spend two years." in output

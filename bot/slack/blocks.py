@@ -224,7 +224,7 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
         return blocks + option_buttons(answer.suggestions)
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
-        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.name)}_"
+        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.full_name)}_"
         blocks.append(mrkdwn(text, button(f"Open {hit.level.code}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
     if shareable:
         blocks += actions([button("Share in channel", ACTION_SHARE, answer.query)], "search")
