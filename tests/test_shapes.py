@@ -81,6 +81,10 @@ EXPECTED = {
             ("E3: Mobile Engineer", 1, {"Expectations": 1}),
             ("E4: Senior Mobile Engineer", 2, {"Expectations": 2}),
         ],
+        "Platform": [  # a JSON list of levels, one object each
+            ("L1: Associate Platform Engineer", 2, {"Craft": 1, "Team": 1}),
+            ("L2: Platform Engineer", 2, {"Expectations": 2}),
+        ],
         "Security": [
             ("P1", 2, {"Threat modelling": 1, "Incident handling": 1}),
             ("P2", 3, {"Threat modelling": 2, "Incident handling": 1}),
@@ -102,6 +106,10 @@ EXPECTED = {
         ],
     },
     "html": {
+        "Ops": [  # headings and lists written in HTML inside markdown
+            ("L1: Trainee Operator", 1, {"Runbooks": 1}),
+            ("L2: Operator", 3, {"Runbooks": 2, "Handover": 1}),
+        ],
         "Design": [
             ("Junior Designer", 4, {"Craft": 3, "Research": 1}),
             ("Senior Designer", 3, {"Craft": 2, "Research": 0, "Research › Planning": 1}),

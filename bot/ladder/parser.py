@@ -388,6 +388,10 @@ def _track_from_title(title: str) -> str:
 
 # --- markdown blocks -------------------------------------------------------------------
 
+_HTML_STRUCTURE = re.compile(r"<(?:h[1-6]|ul|ol|li)\b", re.I)
+_HTML_DETAILS = re.compile(r"<(?:details|summary)\b", re.I)
+
+
 def _blocks(body: str) -> list[_Block]:
     tokens = (_md_tables if _TABLE_DELIMITER.search(body) else _md).parse(body)
     blocks: list[_Block] = []
@@ -421,6 +425,10 @@ def _blocks(body: str) -> list[_Block]:
 
                 for rows in html_table_rows(token.content):
                     blocks.append(_Block("table", rows=rows))
+            elif _HTML_STRUCTURE.search(token.content) and not _HTML_DETAILS.search(token.content):
+                from .html import html_to_markdown  # headings and lists written in HTML inside markdown
+
+                blocks.extend(_blocks(html_to_markdown(token.content)))
             else:
                 blocks.append(_Block("html", token.content, token.content))
             i += 1

@@ -101,9 +101,20 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
         for order, (key, entry) in enumerate(_named_entries(levels)):
             _read_level(key, entry, own_track, department, order, found)
     topics = _get(data, _TOPICS)
+    if levels is None and families is None and _is_a_level(data, topics):
+        _read_level("", data, track, department, len(found), found)  # a list of levels, one dict each
+        return
     if topics is not None and levels is None:
         for key, entry in _named_entries(topics):
             _read_topic(key, entry, (), track, department, found)
+
+
+def _is_a_level(data: dict, topics: object) -> bool:
+    """`{title: Senior Engineer, level: L3, competencies: [...]}`: a level, not a matrix."""
+    if not (_get(data, _NAME) or _get(data, _CODE)) or _get(data, _CRITERIA) is None:
+        return False
+    entries = [entry for _, entry in _named_entries(topics)] if topics is not None else []
+    return not any(isinstance(e, dict) and _get(e, _LEVELS) is not None for e in entries)
 
 
 def _named_entries(value: object) -> list[tuple[str, object]]:
