@@ -294,3 +294,15 @@ def test_slack_and_terminal_show_sub_categories_nested_criteria_and_notes():
     output = CliRunner().invoke(cli, ["--content", str(LADDERS / "per-level"), "ask", "L2"]).output
     assert "  Code\n    • I write readable code" in output
     assert "Notes: this level is where most people spend two years." in output
+
+
+@pytest.mark.parametrize("file_name, text, name", [
+    ("senior-engineer.md", "# Expectations for this role\n\n## Craft\n\n- I do.\n", "Senior Engineer"),
+    ("L3.md", "# Overview\n\n## Craft\n\n- I do.\n", "L3"),
+    ("04-staff-engineer", "## Craft\n\n- I do.\n", "Staff Engineer"),
+    ("whatever.md", "# L4 Engineering Manager\n\n## People\n\n- I do.\n", "L4: Engineering Manager"),
+])
+def test_the_file_name_names_the_level_when_the_heading_does_not(file_name, text, name):
+    from bot.ladder.parser import parse_level
+
+    assert parse_level(text, source=file_name).name == name

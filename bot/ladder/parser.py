@@ -339,7 +339,10 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", code):
             code = f"L{code}"  # "level: 3"
         code = (find_code(code) or code.replace(" ", "").upper()) if code else (find_code(stem.replace("_", " ")) or "")
-        title = title_line or _title_from_file_name(stem)
+        from_name = _title_from_file_name(stem)
+        title = title_line or from_name
+        if h1 is not None and not front.get("title") and not read_title(title_line) and (code or read_title(from_name)):
+            title = from_name or code  # "# Overview" in senior-engineer.md: the file names the level
         if not code and not (title_line and h1 is None) and not read_title(title or ""):
             if not title_line:
                 raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
