@@ -306,3 +306,20 @@ def test_the_file_name_names_the_level_when_the_heading_does_not(file_name, text
     from bot.ladder.parser import parse_level
 
     assert parse_level(text, source=file_name).name == name
+
+
+def test_the_manifest_may_be_yaml(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "manifest", root)
+    (root / "ladder.toml").unlink()
+    (root / "ladder.yml").write_text(
+        "cumulative: false\ntracks:\n  - name: Web\n    files: [team/**]\n"
+        "    levels: [Senior Engineer, Engineer, Tech Lead]\naliases:\n  Senior Engineer: [SE]\n")
+    result = load_ladder(root)
+    assert result.errors == []
+    web = result.ladder.tracks["web"]
+    assert [l.title for l in web.levels] == ["Senior Engineer", "Engineer", "Tech Lead"]
+    assert Answerer(result.ladder).ask("SE").level.title == "Senior Engineer"
+    assert any(l.title == "Staff Engineer" for l in result.ladder.levels)  # no exclude this time

@@ -13,8 +13,10 @@ _BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "
 
 
 class _ToMarkdown(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, collect_tables: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.collect_tables = collect_tables
+        self.collected: list[list[list[str]]] = []
         self.out: list[str] = []
         self.line: list[str] = []
         self.prefix = ""
@@ -125,6 +127,9 @@ class _ToMarkdown(HTMLParser):
         rows = [r for r in rows if r]
         if not rows:
             return
+        if self.collect_tables:
+            self.collected.append(rows)
+            return
         width = max(len(r) for r in rows)
         def line(cells: list[str]) -> str:
             cells = [" ".join(c.split()).replace("|", "/") for c in cells] + [""] * (width - len(cells))
@@ -145,11 +150,7 @@ def html_to_markdown(html: str) -> str:
 
 def html_table_rows(html: str) -> list[list[list[str]]]:
     """The rows (lists of cell texts, `<br>` kept between statements) of each table in `html`."""
-    parser = _ToMarkdown()
-    tables: list[list[list[str]]] = []
-    emit = parser._emit_table
-    parser._emit_table = lambda rows: tables.append([r for r in rows if r])  # type: ignore[method-assign]
+    parser = _ToMarkdown(collect_tables=True)
     parser.feed(html)
     parser.close()
-    del emit
-    return [t for t in tables if t]
+    return parser.collected

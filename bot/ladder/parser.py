@@ -203,8 +203,12 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
 
 
 def _carries_ladder(front: dict) -> bool:
-    return any(key in front for key in ("levels", "topics", "competencies", "job_families", "tracks")) \
-        and not front.get("title") or isinstance(front.get("levels"), (list, dict)) and len(front.get("levels") or ()) > 1
+    """Front matter that holds a whole ladder (a matrix of topics and levels), not one level's
+    metadata: it has several levels, or topics/families and no title of its own."""
+    levels = front.get("levels")
+    if isinstance(levels, (list, dict)) and len(levels) > 1:
+        return True
+    return not front.get("title") and any(key in front for key in ("levels", "topics", "competencies", "job_families", "tracks"))
 
 
 def _build_level(draft: _Draft, front: dict, track: str, department: str, source: str, order: int) -> Level:
