@@ -253,6 +253,10 @@ def _load_file(root: Path, path: Path, problems: list[Problem]) -> list[Level]:
         # A shape no reader foresaw must cost that file, never the whole ladder.
         problems.append(Problem(source, f"could not be read as a ladder document ({type(error).__name__}); skipped"))
         return []
+    if Path(source).stem.lower() in MAYBE_LEVELS:  # a README that outlines the roles, criteria elsewhere
+        levels = [level for level in levels if level.competency_count or level.example_count]
+        if not levels:
+            problems.append(Problem(source, "describes the ladder, names no level with criteria; skipped", "note"))
     for level in levels:
         if level.competency_count == 0 and not level.example_count:
             problems.append(Problem(source, f"{level.name}: no criteria found (expected list items under headings)", "warning"))
