@@ -323,3 +323,8 @@ def test_the_manifest_may_be_yaml(tmp_path):
     assert [l.title for l in web.levels] == ["Senior Engineer", "Engineer", "Tech Lead"]
     assert Answerer(result.ladder).ask("SE").level.title == "Senior Engineer"
     assert any(l.title == "Staff Engineer" for l in result.ladder.levels)  # no exclude this time
+
+
+def test_search_finds_a_sub_category_by_its_parent():
+    answer = Answerer(load_ladder(LADDERS / "per-level").ladder).ask("leadership")
+    assert "Leadership › Mentoring › Growing others" in [hit.section.full_name for hit in answer.hits]

@@ -82,7 +82,7 @@ class SearchIndex:
         level_of_doc: list[int] = []
         for level_index, level in enumerate(levels):
             for section in level.sections:
-                section_terms = terms(section.name)
+                section_terms = terms(" ".join((*section.path, section.name)))  # a sub-category counts its parents
                 for competency in section.competencies:
                     self._entries.append((level, section, competency))
                     level_of_doc.append(level_index)
