@@ -328,3 +328,15 @@ def test_the_manifest_may_be_yaml(tmp_path):
 def test_search_finds_a_sub_category_by_its_parent():
     answer = Answerer(load_ladder(LADDERS / "per-level").ladder).ask("leadership")
     assert "Leadership › Mentoring › Growing others" in [hit.section.full_name for hit in answer.hits]
+
+
+def test_managers_beside_engineers_without_codes_are_a_parallel_track(tmp_path):
+    titles = ["Software Engineer", "Senior Software Engineer", "Staff Engineer",
+              "Engineering Manager", "Senior Engineering Manager", "Director of Engineering"]
+    (tmp_path / "web").mkdir()
+    for title in titles:
+        (tmp_path / "web" / f"{title.lower().replace(' ', '-')}.md").write_text(f"# {title}\n\n## Craft\n\n- I do it.\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert [[l.title for l in t.levels] for t in ladder.tracks.values()] == [titles[:3], titles[3:]]
+    comparison = Answerer(ladder).ask("compare director of engineering and senior software engineer").comparison
+    assert (comparison.lower.title, comparison.higher.title) == ("Senior Software Engineer", "Director of Engineering")

@@ -115,6 +115,8 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
     for level in levels:
         prefixes.setdefault(re.sub(r"[\d.].*$", "", level.code) if level.code else "", []).append(level)
     coded = {p: group for p, group in prefixes.items() if p}
+    if not coded:
+        return _management_apart(levels)
     if len(coded) < 2 or any(len(group) < 2 for group in coded.values()) or "" in prefixes:
         return [levels]
     groups = []
@@ -123,6 +125,22 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
         groups.append([replace(l, track=name, track_key=f"{l.track_key}-{prefix.lower()}",
                                id=f"{l.track_key}-{prefix.lower()}/{l.id.split('/', 1)[1]}") for l in group])
     return groups
+
+
+_MANAGES = re.compile(r"\b(?:manager|director|head of|vp|vice president|cto)\b", re.I)
+
+
+def _management_apart(levels: list[Level]) -> list[list[Level]]:
+    """Titles without codes: engineering managers beside engineers in one folder are a
+    parallel track, ranked on their own ("Engineering Manager" is not level with "Engineer")."""
+    managers = [l for l in levels if _MANAGES.search(l.title)]
+    others = [l for l in levels if not _MANAGES.search(l.title)]
+    if len(managers) < 2 or len(others) < 2 or len({l.source for l in levels}) == 1:
+        return [levels]
+    first = managers[0]
+    name, key = f"{first.track} Management", f"{first.track_key}-management"
+    moved = [replace(l, track=name, track_key=key, id=f"{key}/{l.id.split('/', 1)[1]}") for l in managers]
+    return [others, moved]
 
 
 def _ranked(levels: list[Level]) -> list[Level]:
