@@ -340,3 +340,22 @@ def test_managers_beside_engineers_without_codes_are_a_parallel_track(tmp_path):
     assert [[l.title for l in t.levels] for t in ladder.tracks.values()] == [titles[:3], titles[3:]]
     comparison = Answerer(ladder).ask("compare director of engineering and senior software engineer").comparison
     assert (comparison.lower.title, comparison.higher.title) == ("Senior Software Engineer", "Director of Engineering")
+
+
+def test_a_site_generator_folder_layout(tmp_path):
+    """Jekyll keeps data in _data/ and builds pages into _site/; a built HTML copy of a
+    markdown level is the same level, not a duplicate error."""
+    (tmp_path / "docs" / "eng").mkdir(parents=True)
+    (tmp_path / "site" / "eng").mkdir(parents=True)
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_site").mkdir()
+    (tmp_path / "docs" / "eng" / "senior.md").write_text("# Senior Engineer\n\n## Craft\n\n- I lead.\n")
+    (tmp_path / "site" / "eng" / "senior.html").write_text("<h1>Senior Engineer</h1><h2>Craft</h2><ul><li>I lead.</li></ul>")
+    (tmp_path / "_site" / "senior.html").write_text("<h1>Senior Engineer</h1><ul><li>I lead.</li></ul>")
+    (tmp_path / "_data" / "platform.yml").write_text(
+        "levels:\n  - {title: Staff Engineer, level: L6, competencies: [I guide teams.]}\n"
+        "  - {title: Principal Engineer, level: L7, competencies: [I set direction.]}\n")
+    result = load_ladder(tmp_path)
+    assert result.errors == []
+    assert sorted(l.name for l in result.ladder.levels) == ["L6: Staff Engineer", "L7: Principal Engineer", "Senior Engineer"]
+    assert any(p.path == "site/eng/senior.html" for p in result.skipped)

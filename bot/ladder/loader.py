@@ -73,8 +73,13 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
             (skipped if problem.severity == "note" else problems).append(problem)
         for level in file_levels:
             if level.id in levels:
-                other = levels[level.id].source
-                problems.append(Problem(level.source, f"duplicate of {level.name} in {other}; skipped"))
+                other = levels[level.id]
+                if _is_html(level.source) != _is_html(other.source):  # a built page of a markdown source
+                    html, kept = (level, other) if _is_html(level.source) else (other, level)
+                    skipped.append(Problem(html.source, f"{html.name} is also in {kept.source}, read from there; skipped", "note"))
+                    levels[level.id] = kept
+                    continue
+                problems.append(Problem(level.source, f"duplicate of {level.name} in {other.source}; skipped"))
                 continue
             levels[level.id] = level
     found = list(levels.values())
@@ -161,7 +166,8 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
     real_root = root.resolve()
     paths = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in ("node_modules",))
+        # "_site", "_layouts", "_includes": a site generator's output and templates; "_data" holds ladders.
+        dirnames[:] = sorted(d for d in dirnames if (not d.startswith((".", "_")) or d == "_data") and d not in ("node_modules",))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             suffix = path.suffix.lower() if re.fullmatch(r"\.[A-Za-z]{1,9}", path.suffix) else ""
@@ -178,6 +184,10 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
                 continue
             paths.append(path)
     return paths
+
+
+def _is_html(source: str) -> bool:
+    return source.lower().endswith(HTML_SUFFIXES)
 
 
 def _not_a_level_file(lowered: str, suffix: str, stem: str) -> bool:
@@ -312,8 +322,10 @@ def _not_a_level(source: str, suffix: str, message: str) -> Problem:
 
 def folder_names(source: str) -> tuple[str | None, str]:
     """(track, department) from the folders of a file: the nearest folder that is not a
-    generic one ("levels", "docs") names the track, the one above it the department."""
-    folders = [f for f in Path(source).parts[:-1] if f.lower() not in GENERIC_FOLDERS]
+    generic one ("levels", "docs"; "data" beside a data file) names the track, the one above
+    it the department."""
+    generic = GENERIC_FOLDERS | ({"data"} if source.lower().endswith(DATA_SUFFIXES) else set())
+    folders = [f for f in Path(source).parts[:-1] if f.lower() not in generic]
     if not folders:
         return None, ""
     from .model import titlecase_track
