@@ -195,6 +195,7 @@ def test_nested_bullets_and_examples_keep_their_place():
     craft = graduate.section("craft")
     assert [(c.depth, c.text) for c in craft.competencies][-2:] == [
         (0, "I test my own changes."), (1, "I add a unit test for each bug I fix.")]
+    assert graduate.section("collaboration").competencies[0].text == "I share what I learned in the team channel."  # was "- [ ] I ..."
     senior_backend = next(l for l in load_ladder(LADDERS / "structured").ladder.levels if l.title == "Senior Backend Engineer")
     fast = next(c for s in senior_backend.sections for c in s.competencies if "fast" in c.text)
     assert fast.examples == ("I cut the p99 of search in half.",)

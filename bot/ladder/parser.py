@@ -444,6 +444,9 @@ def _blocks(body: str) -> list[_Block]:
     return blocks
 
 
+_TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
+
+
 def _item_tree(tokens: list[Token]) -> list[_Item]:
     """The items of a list (tokens inside its open/close), each with its nested items."""
     items: list[_Item] = []
@@ -469,7 +472,8 @@ def _item_tree(tokens: list[Token]) -> list[_Item]:
                 parts.append(_inline_text(token, refs))
                 raws.append(token.content)
             j += 1
-        items.append(_Item(_clean(" ".join(parts)), " ".join(raws), tuple(refs), children))
+        text = _TASK_BOX.sub("", _clean(" ".join(parts)))  # "- [ ] I ..." checklists
+        items.append(_Item(text, " ".join(raws), tuple(refs), children))
         i = end + 1
     return items
 
