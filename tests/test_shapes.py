@@ -105,6 +105,13 @@ EXPECTED = {
             ("M2: Senior Team Manager", 2, {"People": 1, "Planning": 1}),
         ],
     },
+    "by-competency": {  # a file per competency, each listing the levels: merged, the file is the category
+        "Backend": [
+            ("L1", 2, {"Communication": 1, "Craft": 1}),
+            ("L2", 4, {"Communication": 2, "Craft": 0, "Craft › Testing": 1, "Craft › Design": 1}),
+            ("L3", 2, {"Communication": 1, "Craft": 1}),
+        ],
+    },
     "html": {
         "Ops": [  # headings and lists written in HTML inside markdown
             ("L1: Trainee Operator", 1, {"Runbooks": 1}),
@@ -360,3 +367,13 @@ def test_a_site_generator_folder_layout(tmp_path):
     assert result.errors == []
     assert sorted(l.name for l in result.ladder.levels) == ["L6: Staff Engineer", "L7: Principal Engineer", "Senior Engineer"]
     assert any(p.path == "site/eng/senior.html" for p in result.skipped)
+
+
+def test_files_that_are_tracks_are_not_merged_as_competencies(tmp_path):
+    (tmp_path / "tracks").mkdir()
+    for track in ("Backend", "Frontend"):
+        (tmp_path / "tracks" / f"{track.lower()}.md").write_text(
+            f"# {track}\n\n## L1: {track} Engineer\n\n- I do.\n\n## L2: Senior {track} Engineer\n\n- I lead.\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
+    assert len(ladder) == 4

@@ -18,10 +18,10 @@ from dataclasses import replace
 
 import yaml
 
-from .codes import seniority
+from .codes import read_title, seniority
 from .ladder import Ladder
 from .manifest import Manifest, ManifestError, find_manifest, load_manifest
-from .model import Level, Problem
+from .model import Level, Problem, Section, slugify, titlecase_track
 from .parser import GENERIC_FOLDERS, NotALevelDocument, UnsafeYaml, load_yaml, parse_levels
 from .repair import decode_bytes, repair_text
 
@@ -82,7 +82,7 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
                 problems.append(Problem(level.source, f"duplicate of {level.name} in {other.source}; skipped"))
                 continue
             levels[level.id] = level
-    found = list(levels.values())
+    found = merge_competency_files(list(levels.values()))
     if manifest is not None:
         found = manifest.apply(found)
     ranked = rank_levels(found)
@@ -90,6 +90,61 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
         ranked = manifest.ranked(ranked)
     problems.extend(_unresolved_references(root, ranked))
     return LoadResult(Ladder(tuple(ranked)), problems, skipped)
+
+
+def merge_competency_files(levels: list[Level]) -> list[Level]:
+    """A folder of files per competency ("communication.md", "craft.md"), each listing the
+    same levels as sections, is one ladder cut the other way: merge it into one level per
+    level, with each file as a category."""
+    by_file: dict[str, list[Level]] = {}
+    for level in levels:
+        by_file.setdefault(level.source, []).append(level)
+    by_folder: dict[str, list[str]] = {}
+    for source, file_levels in by_file.items():
+        if len(file_levels) >= 2 and not read_title(file_levels[0].track):
+            by_folder.setdefault(source.rsplit("/", 1)[0] if "/" in source else "", []).append(source)
+    merged_sources: set[str] = set()
+    merged: list[Level] = []
+    for folder, sources in by_folder.items():
+        keys = [frozenset(_level_key(l) for l in by_file[s]) for s in sources]
+        shared = frozenset.intersection(*keys) if keys else frozenset()
+        if len(sources) < 2 or len(shared) < 2:
+            continue
+        merged_sources.update(sources)
+        merged.extend(_merge(folder, [by_file[s] for s in sources]))
+    return [l for l in levels if l.source not in merged_sources] + merged
+
+
+def _level_key(level: Level) -> str:
+    # Code and title both: files of the same levels name them alike ("## L2", "## Senior"),
+    # while files that are tracks ("## L2: Backend Engineer", "## L2: Frontend Engineer") do not.
+    return f"{level.code.upper()}|{level.title.lower()}"
+
+
+def _merge(folder: str, files: list[list[Level]]) -> list[Level]:
+    track_name, department = folder_names(folder + "/x") if folder else (None, "")
+    track = titlecase_track(track_name) if track_name else "General"
+    track_key = slugify(f"{department} {track}" if department else track)
+    out: dict[str, Level] = {}
+    for file_levels in files:
+        for level in file_levels:
+            category = level.track  # the file's own title: the competency
+            plain = [s for s in level.sections if not s.path and s.name == "Expectations"]  # criteria under no heading
+            sections = [Section(name=category, key=slugify(category),
+                                competencies=tuple(c for s in plain for c in s.competencies),
+                                examples=tuple(e for s in plain for e in s.examples),
+                                notes=tuple(n for n in (level.tagline, *level.notes) if n))]
+            sections += [replace(s, path=(category, *s.path), key=slugify(" ".join((category, *s.path, s.name))))
+                         for s in level.sections if s not in plain]
+            key = _level_key(level)
+            if key in out:
+                out[key] = replace(out[key], sections=out[key].sections + tuple(sections),
+                                   references=out[key].references + level.references)
+            else:
+                out[key] = replace(level, track=track, track_key=track_key, department=department,
+                                   id=f"{track_key}/{level.id.split('/', 1)[1]}", sections=tuple(sections),
+                                   tagline="", notes=(), source=folder or level.source)
+    return list(out.values())
 
 
 def _manifest(root: Path, problems: list[Problem]) -> Manifest | None:
@@ -328,7 +383,6 @@ def folder_names(source: str) -> tuple[str | None, str]:
     folders = [f for f in Path(source).parts[:-1] if f.lower() not in generic]
     if not folders:
         return None, ""
-    from .model import titlecase_track
 
     return folders[-1], titlecase_track(folders[-2]) if len(folders) >= 2 else ""
 
