@@ -377,3 +377,14 @@ def test_files_that_are_tracks_are_not_merged_as_competencies(tmp_path):
     ladder = load_ladder(tmp_path).ladder
     assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
     assert len(ladder) == 4
+
+
+def test_examples_of_a_criterion_show_under_it_when_asked():
+    from bot.slack.blocks import render
+
+    answerer = Answerer(load_ladder(LADDERS / "structured").ladder)
+    with_examples = str(render(answerer.ask("E4 backend", examples=True)))
+    assert "I keep services fast under load.\\n    › _I cut the p99 of search in half._" in with_examples
+    assert "I cut the p99" not in str(render(answerer.ask("E4 backend")))
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "structured"), "ask", "E4 backend", "--examples"]).output
+    assert "› I cut the p99 of search in half." in output

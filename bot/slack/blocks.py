@@ -154,7 +154,10 @@ def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[
         title = escape(_titled(section.emoji, section.full_name))  # "Craft › Code" for a sub-category
         lines = [f"*{title}*"]
         lines += [escape(note) for note in section.notes if not section.competencies]
-        lines += [f"{'    ' * c.depth}{'•' if c.depth == 0 else '◦'} {escape(c.text)}" for c in section.competencies]
+        for c in section.competencies:
+            lines.append(f"{'    ' * c.depth}{'•' if c.depth == 0 else '◦'} {escape(c.text)}")
+            if answer.show_examples:  # examples written under this very criterion
+                lines += [f"{'    ' * (c.depth + 1)}› _{escape(e)}_" for e in c.examples]
         if section.examples and (answer.show_examples or not section.competencies):
             lines.append("_Examples_" if section.competencies else "")
             lines += [f"◦ {escape(e)}" for e in section.examples]
