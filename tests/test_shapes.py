@@ -388,3 +388,34 @@ def test_examples_of_a_criterion_show_under_it_when_asked():
     assert "I cut the p99" not in str(render(answerer.ask("E4 backend")))
     output = CliRunner().invoke(cli, ["--content", str(LADDERS / "structured"), "ask", "E4 backend", "--examples"]).output
     assert "› I cut the p99 of search in half." in output
+
+
+@pytest.mark.parametrize("heading, code, title", [
+    ("L3: Senior Software Engineer", "L3", "Senior Software Engineer"),
+    ("L4 Engineering Manager", "L4", "Engineering Manager"),
+    ("L1.0: Graduate Engineer", "L1.0", "Graduate Engineer"),
+    ("Apprentice (IC 1)", "IC1", "Apprentice"),
+    ("IC 3a: Senior Engineer", "IC3a", "Senior Engineer"),
+    ("E4", "E4", "E4"),
+    ("P2 - Product Manager", "P2", "Product Manager"),
+    ("M1: Manager", "M1", "Manager"),
+    ("SE2: Engineer", "SE2", "Engineer"),
+    ("Level 3 - Mid", "L3", "Mid"),
+    ("Senior Engineer — L5", "L5", "Senior Engineer"),
+    ("L3: Senior {#senior}", "L3", "Senior"),
+    ("Senior Software Engineer (SSE)", "", "Senior Software Engineer"),
+    ("2. Staff Engineer", "", "Staff Engineer"),
+])
+def test_level_headings_in_any_code_scheme(heading, code, title):
+    from bot.ladder.codes import read_heading, read_title
+
+    found = read_heading(heading) or read_title(heading)
+    assert (found.code, found.title) == (code, title)
+
+
+@pytest.mark.parametrize("heading", ["FY24: Goals", "K8: How to migrate", "Q3 planning", "Working with your manager",
+                                     "Domain expertise", "v8.2.0", "2024 review"])
+def test_no_false_levels(heading):
+    from bot.ladder.codes import read_heading, read_title
+
+    assert read_heading(heading) is None and read_title(heading) is None

@@ -63,10 +63,20 @@ def find_code(text: str) -> str | None:
     return normalise_code(match) if match else None
 
 
+def _plain(text: str) -> str:
+    """Without emphasis marks, a `{#anchor}` and a list number ("2. Senior Engineer")."""
+    text = _ANCHOR.sub("", text.replace("*", " "))
+    return " ".join(_NUMBERING.sub("", text.strip()).split())
+
+
+_ANCHOR = re.compile(r"\s*\{#[^}]*\}\s*$")
+_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
+
+
 def read_heading(text: str) -> LevelHeading | None:
     """(code, title) of a heading that names a level by a code, else None.
     "L3: Senior Engineer", "L4 Engineering Manager", "Apprentice (IC 1)", "IC3", "Level 2 - Mid"."""
-    text = " ".join(text.replace("*", " ").split())
+    text = _plain(text)
     for pattern in (_CODE_FIRST, _CODE_IN_PARENS, _CODE_LAST):
         match = pattern.match(text)
         if not match:
@@ -81,7 +91,7 @@ def read_heading(text: str) -> LevelHeading | None:
 
 def read_title(text: str) -> LevelHeading | None:
     """A heading without a code that reads as a job title: "Senior Software Engineer (SSE)"."""
-    text = " ".join(text.replace("*", " ").split())
+    text = _plain(text)
     abbreviation = ""
     match = _ABBREVIATION.search(text)
     if match:
