@@ -419,3 +419,48 @@ def test_no_false_levels(heading):
     from bot.ladder.codes import read_heading, read_title
 
     assert read_heading(heading) is None and read_title(heading) is None
+
+
+_LINES = ["# L3: Senior", "## Craft", "### Sub", "- I do.", "  - I nest.", "- Execution:", "**Bold**", "**Label:** I x.",
+          "| a | Junior | Senior |", "|---|---|---|", "| c | I a. | I b. |", "<table><tr><td>x</td></tr></table>", "> quote",
+          "", "---", "title: x", "<details><summary>Examples</summary>", "</details>", "***Sec", "**L2: X",
+          "## Senior Engineer", "<h2>Y</h2><ul><li>I z.</li></ul>"]
+
+
+def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
+    """Whatever the lines, the reader gives levels or says the file is not one: never a crash."""
+    from hypothesis import given, settings, strategies as st
+
+    from bot.ladder.parser import NotALevelDocument, parse_levels
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_LINES), max_size=25), st.sampled_from(["a.md", "L3-x.md", "senior-engineer", "README.md"]))
+    def read(lines, name):
+        try:
+            for level in parse_levels("\n".join(lines), source=f"t/{name}", folder_track="t"):
+                assert level.title and level.track
+        except NotALevelDocument:
+            pass
+
+    read()
+
+
+def test_any_data_file_reads_or_is_refused_plainly():
+    from hypothesis import given, settings, strategies as st
+
+    from bot.ladder.structured import NotALadderData, levels_from_data
+
+    keys = st.sampled_from(["levels", "topics", "title", "name", "code", "level", "competencies", "criteria",
+                            "examples", "job_families", "track", "description", "L1", "L2", "Senior", "x"])
+    data = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10) | keys,
+                        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=30)
+
+    @settings(max_examples=300, deadline=None)
+    @given(data)
+    def read(value):
+        try:
+            levels_from_data(value, source="x/y.yml", folder_track="x")
+        except NotALadderData:
+            pass
+
+    read()
