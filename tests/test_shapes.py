@@ -464,3 +464,10 @@ def test_any_data_file_reads_or_is_refused_plainly():
             pass
 
     read()
+
+
+@pytest.mark.parametrize("shape", sorted([*EXPECTED, "manifest"]))
+def test_content_check_passes_on_every_shape(shape):
+    result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / shape)])
+    assert result.exit_code == 0, result.output
+    assert "competencies" in result.output and "error" not in result.output
