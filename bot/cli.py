@@ -87,7 +87,7 @@ def print_found(console: Console, root: str, result) -> None:
         console.print(f"\n[bold cyan]{escape(track.name)}[/]{department}")
         for level in track.levels:
             console.print(f"  {escape(level.name):<40} {level.competency_count:>3} competencies {level.example_count:>3} examples"
-                          f"   {escape(level.source)}")
+                          f"   {escape(level.source)}" + (f" ({level.shape})" if level.shape not in ("", "file") else ""))
             for section in level.sections:
                 name = ("  " * section.depth + section.name)[:48]
                 console.print(f"      {escape(name):<48} {len(section.competencies):>3} {len(section.examples):>3}", style="dim")

@@ -471,3 +471,13 @@ def test_content_check_passes_on_every_shape(shape):
     result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / shape)])
     assert result.exit_code == 0, result.output
     assert "competencies" in result.output and "error" not in result.output
+
+
+def test_table_files_with_the_same_columns_stay_tracks_of_their_own(tmp_path):
+    (tmp_path / "matrices").mkdir()
+    for track in ("Backend", "Frontend"):
+        (tmp_path / "matrices" / f"{track.lower()}.md").write_text(
+            f"# {track}\n\n| Area | Junior | Senior |\n|---|---|---|\n| Craft | I learn {track}. | I teach {track}. |\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
+    assert [l.name for l in ladder.tracks["frontend"].levels] == ["Junior", "Senior"]

@@ -101,7 +101,8 @@ def merge_competency_files(levels: list[Level]) -> list[Level]:
         by_file.setdefault(level.source, []).append(level)
     by_folder: dict[str, list[str]] = {}
     for source, file_levels in by_file.items():
-        if len(file_levels) >= 2 and not read_title(file_levels[0].track):
+        # Only levels written as sections: files of tables or data name their own tracks.
+        if len(file_levels) >= 2 and file_levels[0].shape == "sections" and not read_title(file_levels[0].track):
             by_folder.setdefault(source.rsplit("/", 1)[0] if "/" in source else "", []).append(source)
     merged_sources: set[str] = set()
     merged: list[Level] = []

@@ -85,6 +85,7 @@ class Level:
     order: int = 0  # position in its file or folder: the rank when nothing else tells
     weight: float | None = None  # an explicit order from front matter (`weight:`, `nav_order:`...)
     cumulative: bool = False  # the ladder says a level includes everything below it
+    shape: str = ""  # how its file holds it: "file" (one level), "sections", "table", "data"
 
     @property
     def name(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 from markdown_it import MarkdownIt
@@ -29,10 +29,26 @@ from .model import Competency, Level, MetadataItem, Reference, Section, slugify,
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
 # what a person means, and skipping those rules (tried on every line) saves a fifth of the parse.
-_md = MarkdownIt("commonmark").disable(["code", "fence"])
-# The table rule is tried on every line: only documents that have a table pay for it.
-_md_tables = MarkdownIt("commonmark").disable(["code", "fence"]).enable("table")
-_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)
+# Block rules are tried on every line. Tables, horizontal rules and underlined (setext)
+# headings are rare in ladders: a document pays for a rule only if a line could need it.
+_OPTIONAL_RULES = (
+    ("table", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
+    ("hr", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
+    ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
+)
+_parsers: dict[tuple[str, ...], MarkdownIt] = {}
+
+
+def _parser_for(body: str) -> MarkdownIt:
+    needed = tuple(rule for rule, pattern in _OPTIONAL_RULES if pattern.search(body))
+    parser = _parsers.get(needed)
+    if parser is None:
+        unused = [rule for rule, _ in _OPTIONAL_RULES if rule not in needed and rule != "table"]
+        parser = MarkdownIt("commonmark").disable(["code", "fence", *unused])
+        if "table" in needed:
+            parser.enable("table")
+        _parsers[needed] = parser
+    return parser
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _METADATA_LINE = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*\s*:?\s*(?P<value>.+?)\s*$")
@@ -198,7 +214,8 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
         own_department = department
         if folder_track and track != titlecase_track(folder_track) and (len(drafts) > 1 or front.get("track")):
             own_department = titlecase_track(folder_track)
-        levels.append(_build_level(draft, front, track, own_department, source, order))
+        shape = "table" if draft.base_depth == 0 else "sections" if len(drafts) > 1 else "file"
+        levels.append(replace(_build_level(draft, front, track, own_department, source, order), shape=shape))
     return levels
 
 
@@ -400,7 +417,7 @@ _HTML_DETAILS = re.compile(r"<(?:details|summary)\b", re.I)
 
 
 def _blocks(body: str) -> list[_Block]:
-    tokens = (_md_tables if _TABLE_DELIMITER.search(body) else _md).parse(body)
+    tokens = _parser_for(body).parse(body)
     blocks: list[_Block] = []
     i = 0
     while i < len(tokens):

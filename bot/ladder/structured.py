@@ -268,5 +268,5 @@ def _build(level: _Level, source: str) -> Level:
         code=heading.code, rank=rank if rank is not None else seniority(heading.title),
         title=heading.title, track=level.track, track_key=track_key, tagline=level.tagline,
         metadata=tuple(level.metadata), sections=tuple(sections), source=source,
-        department=level.department, order=level.order,
+        department=level.department, order=level.order, shape="data",
     )
