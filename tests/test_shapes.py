@@ -480,4 +480,5 @@ def test_table_files_with_the_same_columns_stay_tracks_of_their_own(tmp_path):
             f"# {track}\n\n| Area | Junior | Senior |\n|---|---|---|\n| Craft | I learn {track}. | I teach {track}. |\n")
     ladder = load_ladder(tmp_path).ladder
     assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
-    assert [l.name for l in ladder.tracks["frontend"].levels] == ["Junior", "Senior"]
+    frontend = next(t for t in ladder.tracks.values() if t.name == "Frontend")
+    assert [l.name for l in frontend.levels] == ["Junior", "Senior"]
