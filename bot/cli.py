@@ -71,23 +71,68 @@ def content() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.pass_context
 def content_check(ctx: click.Context, directory: str | None) -> None:
-    """List tracks, levels and counts; exit non-zero if a file could not be loaded."""
+    """List tracks, levels in rank order and criteria per level and category, and every
+    skipped file with its reason; exit non-zero only on real errors (no level at all, a
+    broken manifest, a file that claims to be a level and cannot be read)."""
     settings = settings_from(ctx) if directory is None else None
     root = directory or str(settings.content_dir)  # type: ignore[union-attr]
     result = load_ladder(root)
-    console = Console(soft_wrap=True)
-    console.print(f"[bold]{root}[/]: {len(result.ladder)} levels in {len(result.ladder.tracks)} tracks")
-    for track in result.ladder.tracks.values():
-        console.print(f"\n[bold cyan]{track.name}[/]")
-        for level in track.levels:
-            console.print(f"  {level.name:<40} {level.competency_count:>3} competencies {level.example_count:>3} examples   {level.source}")
-            for section in level.sections:
-                console.print(f"      {section.name[:48]:<48} {len(section.competencies):>3} {len(section.examples):>3}", style="dim")
-    for problem in result.problems:
-        style = "red" if problem.severity == "error" else "yellow"
-        console.print(f"[{style}]{problem.severity}[/]: {problem}", markup=True, highlight=False)
+    console = Console(soft_wrap=True, highlight=False)
+    print_found(console, root, result)
     if result.errors or not len(result.ladder):
         sys.exit(1)
+
+
+def print_found(console: Console, root: str, result) -> None:
+    """What a content folder holds, as `content check` and `content init` show it."""
+    from rich.markup import escape
+
+    console.print(f"[bold]{escape(str(root))}[/]: {len(result.ladder)} levels in {len(result.ladder.tracks)} tracks")
+    for track in result.ladder.tracks.values():
+        department = f"  ({escape(track.levels[0].department)})" if track.levels[0].department else ""
+        console.print(f"\n[bold cyan]{escape(track.name)}[/]{department}")
+        for level in track.levels:
+            console.print(f"  {escape(level.name):<40} {level.competency_count:>3} competencies {level.example_count:>3} examples"
+                          f"   {escape(level.source)}" + (f" ({level.shape})" if level.shape not in ("", "file") else ""))
+            for section in level.sections:
+                name = ("  " * section.depth + section.name)[:48]
+                console.print(f"      {escape(name):<48} {len(section.competencies):>3} {len(section.examples):>3}", style="dim")
+    for problem in result.skipped:
+        console.print(f"[dim]skipped: {escape(str(problem))}[/]")
+    for problem in result.problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{style}]{problem.severity}[/]: {escape(str(problem))}")
+    if not len(result.ladder):
+        console.print("[red]error[/]: no level found in this folder")
+
+
+@content.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def content_init(ctx: click.Context, directory: str | None) -> None:
+    """Inspect a folder, print what it holds (tracks, levels in rank order, criteria, what was
+    skipped and why) and write a draft ladder.toml there for its owner to edit."""
+    from pathlib import Path
+
+    from bot.ladder.manifest import draft_manifest, find_manifest
+
+    root = Path(directory) if directory else settings_from(ctx).content_dir
+    result = load_ladder(root)
+    console = Console(soft_wrap=True, highlight=False)
+    print_found(console, str(root), result)
+    if not len(result.ladder):
+        sys.exit(1)
+    draft = draft_manifest(list(result.ladder.levels))
+    existing = find_manifest(root)
+    if existing is not None:
+        click.echo(f"\n{existing.name} already exists; not overwritten. A fresh draft:\n\n{draft}")
+        return
+    try:
+        (root / "ladder.toml").write_text(draft, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"\ncannot write {root / 'ladder.toml'} ({error.strerror}); the draft:\n\n{draft}")
+        sys.exit(1)
+    click.echo(f"\nwrote {root / 'ladder.toml'}: edit it to name tracks, order levels, add aliases.")
 
 
 @content.command("reload")

@@ -41,8 +41,18 @@ class Content:
             self._check_for_changes()
         return self._answerer
 
-    def reload(self) -> LoadResult:
-        """Load the folder again; keep the current index if the new one has errors."""
+    def reload(self) -> LoadResult | None:
+        """Load the folder again; keep the current index if the new one has errors.
+        Never raises: a reload runs in a background thread (or a signal handler), and an
+        exception there would end it silently and leave the bot on stale content for good."""
+        try:
+            return self._reload()
+        except Exception:
+            log.exception("content reload of %s failed; still serving the %d levels loaded before",
+                          self.directory, len(self._answerer.ladder))
+            return None
+
+    def _reload(self) -> LoadResult:
         result = load_ladder_logged(self.directory)
         with self._lock:
             self.last_result = result

@@ -48,17 +48,25 @@ def _level(answer: LevelAnswer) -> Group:
         parts.append(Padding(Text(level.tagline, style="italic"), (0, 0, 1, 2)))
     for item in level.metadata:
         parts.append(_hanging(" ", Text.assemble((f"{item.label}: ", "bold"), item.value)))
+    parts.extend(Padding(Text(note), (0, 0, 0, 2)) for note in level.notes)
     for section in level.sections:
-        parts.append(Text(f"\n{section.emoji} {section.name}".replace("\n ", "\n"), style="bold cyan"))
-        parts.extend(_bullet(c.text) for c in section.competencies)
+        indent = 2 * section.depth  # a sub-category sits under its parent
+        style = "bold cyan" if section.depth == 0 else "bold"
+        parts.append(Text(f"\n{' ' * indent}{section.emoji} {section.name}".replace("  ", " ").replace("\n ", "\n")
+                          if not indent else f"\n{' ' * indent}{section.name}", style=style))
+        parts.extend(Padding(Text(note, style="italic"), (0, 0, 0, indent + 2)) for note in section.notes)
+        for c in section.competencies:
+            parts.append(_bullet(c.text, indent=indent + 2 + 2 * c.depth, mark="•" if c.depth == 0 else "◦"))
+            if answer.show_examples:
+                parts.extend(_bullet(e, "dim", indent=indent + 6 + 2 * c.depth, mark="›") for e in c.examples)
         if section.examples and (answer.show_examples or not section.competencies):
-            parts.append(Text("  Examples", style="bold dim"))
-            parts.extend(_bullet(e, "dim", indent=4) for e in section.examples)
+            parts.append(Text(" " * (indent + 2) + "Examples", style="bold dim"))
+            parts.extend(_bullet(e, "dim", indent=indent + 4) for e in section.examples)
     hints = []
     if not answer.show_examples and level.example_count:
         hints.append(f"{level.example_count} examples: add --examples")
     for other in answer.next_levels:
-        hints.append(f"next: compare {level.code} and {other.code} {other.title.lower()}")
+        hints.append(f"next: compare {level.label} and " + " ".join(p for p in (other.code, other.title.lower()) if p))
     if hints:
         parts.append(Text("\n" + " · ".join(hints), style="dim"))
     return Group(*parts)
@@ -69,7 +77,7 @@ def _comparison(comparison: Comparison) -> Group:
     counts = comparison.counts
     parts: list = [
         Rule(f"[bold]{escape(lower.name)}[/] → [bold]{escape(higher.name)}[/]", align="left"),
-        Text(f"{counts['new']} new, {counts['changed']} changed in degree, {counts['dropped']} no longer listed, "
+        Text(f"{counts['new']} new, {counts['changed']} changed in degree, {counts['dropped']} {comparison.dropped_summary}, "
              f"{counts['unchanged']} the same", style="dim"),
     ]
     if lower.track_key != higher.track_key:
@@ -83,11 +91,11 @@ def _comparison(comparison: Comparison) -> Group:
             continue
         title = f"\n{section.emoji} {section.name}".replace("\n ", "\n")
         if section.status != "both":
-            title += "  (only at " + (higher.code if section.status == "new" else lower.code) + ")"
+            title += "  (only at " + (higher.label if section.status == "new" else lower.label) + ")"
         parts.append(Text(title, style="bold cyan"))
         parts.extend(_labelled("New", c.text, "green") for c in section.new)
         parts.extend(_changed(c) for c in section.changed)
-        parts.extend(_labelled("No longer listed", c.text, "dim") for c in section.dropped)
+        parts.extend(_labelled(comparison.dropped_label, c.text, "dim") for c in section.dropped)
     return Group(*parts)
 
 
@@ -100,7 +108,7 @@ def _changed(change: ChangedCompetency) -> Table:
 
 
 def _labelled(label: str, body: str, style: str) -> Table:
-    mark = {"New": "+", "No longer listed": "-"}.get(label, "•")
+    mark = "+" if label == "New" else "-" if label.startswith(("Not repeated", "Still expected")) else "•"
     return _hanging(f"  {mark}", Text.assemble((f"{label}: ", style), body))
 
 
@@ -113,7 +121,7 @@ def _search(answer: SearchAnswer) -> Group:
         return Group(*lines)
     parts: list = [Rule(f"Competencies about “{escape(answer.query)}”", align="left")]
     for hit in answer.hits:
-        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.name}", style="dim")))
+        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.full_name}", style="dim")))
     return Group(*parts)
 
 
@@ -126,8 +134,8 @@ def _help(answer: HelpAnswer) -> Group:
     return Group(*parts)
 
 
-def _bullet(text: str, style: str = "", indent: int = 2) -> Table:
-    return _hanging(" " * indent + "•", Text(text, style=style))
+def _bullet(text: str, style: str = "", indent: int = 2, mark: str = "•") -> Table:
+    return _hanging(" " * indent + mark, Text(text, style=style))
 
 
 def _hanging(mark: str, body: Text) -> Table:

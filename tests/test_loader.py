@@ -65,3 +65,85 @@ def test_repair_leaves_good_text_alone_and_is_idempotent():
     once = repair_text(damaged)
     assert once == "## 🦉 Domain expertise and team’s work"
     assert repair_text(once) == once
+
+
+def _bomb_front_matter(target: str) -> str:
+    """A few hundred bytes of nested YAML aliases that expand to 9**9 strings."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(8):
+        prev, name = chr(97 + i), chr(98 + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "---\n" + "\n".join(lines) + f"\n{target}: *i\n---\n"
+
+
+def test_yaml_alias_bomb_in_front_matter_is_refused_with_a_clear_problem(tmp_path):
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True)
+    (root / "eng" / "L2-engineer.md").write_text(GOOD)
+    (root / "eng" / "L3-bomb.md").write_text(_bomb_front_matter("unused") + GOOD.replace("L2", "L3"))
+    result = load_ladder(root)
+    assert [l.code for l in result.ladder.levels] == ["L2"]
+    problem = next(p for p in result.problems if p.path == "eng/L3-bomb.md")
+    assert problem.severity == "error" and "anchors and aliases" in problem.message
+
+
+def test_too_many_criteria_in_one_level_is_a_clear_problem(tmp_path):
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True)
+    bullets = "".join(f"- I do thing {i}.\n" for i in range(2_500))
+    (root / "eng" / "L2-huge.md").write_text("# L2: Engineer\n\n## Craft\n\n" + bullets)
+    result = load_ladder(root)
+    assert len(result.ladder) == 0
+    assert "too many criteria" in result.errors[0].message
+
+
+def _with_symlink_loops(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True, exist_ok=True)
+    (root / "eng" / "L2-engineer.md").write_text(GOOD)
+    os.symlink("loop.md", root / "eng" / "loop.md")  # points at itself
+    os.symlink("../eng", root / "eng" / "again")  # a folder that contains itself
+    return root
+
+
+def test_symlink_loop_is_reported_like_any_bad_file(tmp_path):
+    root = _with_symlink_loops(tmp_path)
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "L2: Engineer" in result.output
+    assert "eng/loop.md: a broken symbolic link" in result.output
+
+
+def test_a_reload_survives_a_symlink_loop_and_any_exception(tmp_path, monkeypatch, caplog):
+    import bot.content
+    from bot.content import Content
+
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True)
+    (root / "eng" / "L2-engineer.md").write_text(GOOD)
+    content = Content(root, check_every=0)
+    _with_symlink_loops(tmp_path)
+    (root / "eng" / "L3-senior.md").write_text(GOOD.replace("L2: Engineer", "L3: Senior Engineer"))
+    result = content.reload()
+    assert any("symbolic link" in p.message for p in result.problems)
+    os.unlink(root / "eng" / "loop.md")
+
+    def broken(_directory):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.content, "load_ladder", broken)
+    assert content.reload() is None  # no exception escapes the reload thread
+    assert "content reload of" in caplog.text and "disk on fire" in caplog.text
+    monkeypatch.undo()
+    content.reload()
+    assert [l.code for l in content.answerer.ladder.levels] == ["L2", "L3"]
+
+
+def test_a_file_no_reader_foresaw_costs_that_file_only(tmp_path):
+    root = tmp_path / "content"
+    (root / "eng").mkdir(parents=True)
+    (root / "eng" / "L2-engineer.md").write_text(GOOD)
+    (root / "eng" / "deep.json").write_text("[" * 100_000 + "]" * 100_000)  # nested past Python's recursion limit
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+    assert "L2: Engineer" in result.output
+    assert "eng/deep.json: could not be read as a ladder document (RecursionError)" in result.output

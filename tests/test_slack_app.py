@@ -100,7 +100,7 @@ def test_compare_question_answers_section_by_section(slack, fake_slack):
     text = reply.text
     for section in ("🦉 Domain expertise", "🌱 Teaching and Mentoring", "🧭 Culture and Leadership", "🏆 Customer Success"):
         assert section in text
-    assert "New at L3" in text and "Changes in degree" in text and "No longer listed at L3" in text
+    assert "New at L3" in text and "Changes in degree" in text and "Not repeated at L3" in text
 
 
 def test_share_in_channel_posts_for_everyone_and_removes_the_private_copy(slack, fake_slack):

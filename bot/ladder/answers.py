@@ -65,7 +65,7 @@ Answer = LevelAnswer | CompareAnswer | SearchAnswer | ChoiceAnswer | NotFoundAns
 
 def level_query(level: Level) -> str:
     """A query that names exactly this level, for buttons and suggestions."""
-    return f"{level.code} {level.title} {level.track}"
+    return " ".join(part for part in (level.code, level.title, level.track) if part)
 
 
 def compare_query(first: Level, second: Level) -> str:
@@ -215,6 +215,6 @@ class Answerer:
         for track in self.ladder.tracks.values():
             levels = track.levels
             if len(levels) >= 2:
-                examples.insert(0, f"what separates {levels[0].code} from {levels[1].code}?")
-            examples.insert(0, f"{levels[-1].code} {levels[-1].title.lower()}")
+                examples.insert(0, f"what separates {levels[0].label} from {levels[1].label}?")
+            examples.insert(0, " ".join(p for p in (levels[-1].code, levels[-1].title.lower()) if p))
         return tuple(dict.fromkeys(examples))[:5]

@@ -3,7 +3,8 @@
 Competencies of the two documents are paired by wording similarity inside each section.
 A pair whose wording moves ("becoming proficient" -> "proficient") is a change of
 degree and carries a word diff; a competency of the higher level with no pair is new;
-one of the lower level with no pair is no longer listed.
+one of the lower level with no pair is "not repeated" at the higher level (or "still
+expected", when the ladder is cumulative).
 """
 
 from __future__ import annotations
@@ -64,6 +65,22 @@ class Comparison:
     metadata: tuple[MetadataChange, ...]
 
     @property
+    def cumulative(self) -> bool:
+        """The ladder says a level includes everything below it."""
+        return self.lower.cumulative and self.higher.cumulative
+
+    @property
+    def dropped_label(self) -> str:
+        """What an item of the lower level that the higher one does not repeat means: in a
+        cumulative ladder it is still expected; otherwise the higher level just does not say."""
+        return "Still expected" if self.cumulative else f"Not repeated at {self.higher.label}"
+
+    @property
+    def dropped_summary(self) -> str:
+        label = self.dropped_label
+        return label[0].lower() + label[1:]
+
+    @property
     def counts(self) -> dict[str, int]:
         return {
             "new": sum(len(s.new) for s in self.sections),
@@ -74,7 +91,8 @@ class Comparison:
 
 
 def compare_levels(first: Level, second: Level) -> Comparison:
-    """Compare two levels; the lower-ranked one is the starting point."""
+    """Compare two levels; the lower-ranked one is the starting point (also across tracks,
+    which rank separately: the lower rank comes first)."""
     lower, higher = (first, second) if first.rank <= second.rank else (second, first)
     return Comparison(lower, higher, _section_diffs(lower, higher), _metadata_changes(lower, higher))
 
@@ -92,7 +110,7 @@ def _section_diffs(lower: Level, higher: Level) -> tuple[SectionDiff, ...]:
 
 def _only_in(section: Section, status: str) -> SectionDiff:
     items = section.competencies
-    return SectionDiff(section.key, section.name, section.emoji, status=status,
+    return SectionDiff(section.key, section.full_name, section.emoji, status=status,
                        new=items if status == "new" else (), dropped=items if status == "dropped" else ())
 
 
@@ -109,7 +127,7 @@ def _diff_section(before: Section, after: Section) -> SectionDiff:
     order = {id(c): i for i, c in enumerate(after.competencies)}
     changed.sort(key=lambda c: order[id(c.after)])
     return SectionDiff(
-        after.key, after.name, after.emoji,
+        after.key, after.full_name, after.emoji,
         new=tuple(c for c in after.competencies if id(c) not in paired_after),
         changed=tuple(changed),
         dropped=tuple(c for c in before.competencies if id(c) not in paired_before),

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from .codes import code_rank
 from .model import Level, Track
 from .query import LevelRef
 
@@ -62,7 +63,7 @@ class Ladder:
     @cached_property
     def code_prefixes(self) -> frozenset[str]:
         """"L" for L2, L3...; "IC" too if a ladder has IC4."""
-        return frozenset(re.sub(r"\d", "", l.code) for l in self.levels) or frozenset({"L"})
+        return frozenset(re.sub(r"[\d.].*$", "", l.code) for l in self.levels if l.code) or frozenset({"L"})
 
     @cached_property
     def _names_of(self) -> dict[str, tuple[str, ...]]:
@@ -71,7 +72,7 @@ class Ladder:
 
     @cached_property
     def _codes_by_track(self) -> dict[str, frozenset[str]]:
-        return {key: frozenset(l.code for l in track.levels) for key, track in self.tracks.items()}
+        return {key: frozenset(l.code.upper() for l in track.levels) for key, track in self.tracks.items()}
 
     @cached_property
     def _track_words(self) -> dict[str, set[str]]:
@@ -85,25 +86,55 @@ class Ladder:
             return []
         return [l for l in self.tracks[level.track_key].levels if l.rank == ranks[index]]
 
+    @cached_property
+    def _tracks_by_word(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for key, track_words in self._track_words.items():
+            for word in track_words - {"engineering", "engineer"}:
+                index.setdefault(word, set()).add(key)
+        return index
+
+    @cached_property
+    def _by_code(self) -> dict[str, list[Level]]:
+        index: dict[str, list[Level]] = {}
+        for level in self.levels:
+            if level.code:
+                index.setdefault(level.code.upper(), []).append(level)
+        return index
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[Level]]:
+        index: dict[str, list[Level]] = {}
+        for level in self.levels:
+            for name in dict.fromkeys(self._names_of[level.id]):
+                index.setdefault(name, []).append(level)
+        return index
+
     def track_named_in(self, words: str) -> str | None:
         """The one track whose name appears in `words` ("cloud", "support"), if any."""
-        given = set(_tokens(words))
-        hits = [key for key, track_words in self._track_words.items() if given & (track_words - {"engineering", "engineer"})]
-        return hits[0] if len(hits) == 1 else None
+        hits: set[str] = set()
+        for word in set(_tokens(words)):
+            hits |= self._tracks_by_word.get(word, set())
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def tracks_with(self, *codes: str) -> list[str]:
-        return [key for key, present in self._codes_by_track.items() if all(c in present for c in codes)]
+        return [key for key, present in self._codes_by_track.items() if all(c.upper() in present for c in codes)]
 
     def resolve(self, ref: LevelRef, track_key: str | None = None) -> Resolution:
-        pool = [l for l in self.levels if track_key in (None, l.track_key)]
+        # Indexes by track, code and name keep this cheap on a ladder of thousands of levels.
         if ref.code:
-            pool = [l for l in pool if l.code == ref.code.upper()]
+            pool = [l for l in self._by_code.get(ref.code.upper(), ()) if track_key in (None, l.track_key)]
+        elif track_key is not None:
+            pool = list(self.tracks[track_key].levels) if track_key in self.tracks else []
+        else:
+            pool = list(self.levels)
         words = " ".join(_tokens(ref.words))
         if not pool:
             return Resolution(suggestions=self._suggest(ref, track_key))
         if not words:
             return Resolution(level=pool[0]) if len(pool) == 1 else Resolution(candidates=tuple(pool))
-        exact = [l for l in pool if words in self._names_of[l.id]]
+        in_pool = {l.id for l in pool} if len(pool) != len(self.levels) else None
+        exact = [l for l in self._by_name.get(words, ()) if in_pool is None or l.id in in_pool]
         if len(exact) == 1:
             return Resolution(level=exact[0])
         return self._best_fuzzy(ref, words, exact or pool, track_key)
@@ -121,9 +152,41 @@ class Ladder:
         """For a big ladder, let rapidfuzz's C loop pick the few levels worth scoring closely."""
         if len(pool) <= size:
             return pool
-        names = [(name, level) for level in pool for name in self._names_of[level.id]]
-        top = process.extract(words, [name for name, _ in names], scorer=fuzz.token_set_ratio, limit=size * 6)
-        return list({names[index][1].id: names[index][1] for _, _, index in top}.values())
+        sharing = self._sharing_a_word(words) if len(pool) == len(self.levels) else None
+        if sharing is not None and len(sharing) > size:  # levels with a (not too common) word of the question
+            pool = sharing
+        if sharing is None and len(pool) == len(self.levels):
+            names, owners = self._all_names  # the whole ladder: built once, not on every question
+        else:
+            owners = [level for level in pool for _ in self._names_of[level.id]]
+            names = [name for level in pool for name in self._names_of[level.id]]
+        top = process.extract(words, names, scorer=fuzz.token_set_ratio, limit=size * 6)
+        return list({owners[index].id: owners[index] for _, _, index in top}.values())
+
+    def _sharing_a_word(self, words: str) -> list[Level] | None:
+        """Levels whose names share a word with the question, leaving out words that a third
+        of the ladder has ("engineer"); None when no such word is there (a typo: look at all)."""
+        common = max(50, len(self.levels) // 3)
+        found: set[int] = set()
+        for word in set(words.split()):
+            hits = self._levels_by_word.get(word)
+            if hits and len(hits) <= common:
+                found |= hits
+        return [self.levels[i] for i in sorted(found)] if found else None
+
+    @cached_property
+    def _levels_by_word(self) -> dict[str, set[int]]:
+        index: dict[str, set[int]] = {}
+        for i, level in enumerate(self.levels):
+            for name in self._names_of[level.id]:
+                for word in name.split():
+                    index.setdefault(word, set()).add(i)
+        return index
+
+    @cached_property
+    def _all_names(self) -> tuple[list[str], list[Level]]:
+        owners = [level for level in self.levels for _ in self._names_of[level.id]]
+        return [name for level in self.levels for name in self._names_of[level.id]], owners
 
     def _suggest(self, ref: LevelRef, track_key: str | None, limit: int = 3) -> tuple[Level, ...]:
         """The nearest levels to something that matched nothing."""
@@ -131,9 +194,9 @@ class Ladder:
         if not query or not self.levels:
             return self.levels[:limit]
         candidates = self.levels
-        digits = re.sub(r"\D", "", ref.code or "")
-        if digits and len(candidates) > 50:  # "L9 wizard": look near rank 9 first
-            near = [l for l in candidates if abs(l.rank - int(digits)) <= 1]
+        rank = code_rank(ref.code or "")
+        if rank is not None and len(candidates) > 50:  # "L9 wizard": look near rank 9 first
+            near = [l for l in candidates if abs(l.rank - rank) <= 1]
             candidates = tuple(near) or candidates
         choices = {l.id: " ".join(self._names_of[l.id]) for l in candidates}
         ranked = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=len(choices))
@@ -141,9 +204,9 @@ class Ladder:
         return tuple(self._by_id[key] for _, _, key in by_rank[:limit])
 
 
-def _rank_distance(ref: LevelRef, level: Level) -> int:
-    digits = re.sub(r"\D", "", ref.code or "")
-    return abs(int(digits) - level.rank) if digits else 0
+def _rank_distance(ref: LevelRef, level: Level) -> float:
+    rank = code_rank(ref.code or "")
+    return abs(rank - level.rank) if rank is not None else 0
 
 
 def _names(level: Level) -> list[str]:

@@ -1,6 +1,12 @@
-"""Parse one level document (markdown) into a `Level`.
+"""Parse a markdown ladder document into `Level`s: one level, or several.
 
-Documents come in several shapes and all must read the same way:
+Which headings are levels: the shallowest heading depth at which headings carry level
+codes ("L3: ...", "## Apprentice (IC 1)") or read as job titles ("## Senior Product
+Manager"); a document whose headings name no level is one level named by its front
+matter or its file name. Inside a level, deeper headings are categories, kept as a tree;
+nested bullets are criteria under their parent; a bullet that is only a label
+("Execution:") with children is a sub-category. A table whose columns are levels holds a
+level per column. Documents come in several shapes and all must read the same way:
 - examples in `<details><summary>Examples</summary>` blocks (sometimes with the list
   glued to `<summary>`, which markdown-it then swallows into the HTML block), or after
   a bold `**Examples:**` line, or as a "What success looks like" section;
@@ -12,25 +18,47 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .codes import LevelHeading, code_rank, find_code, has_seniority_word, read_heading, read_title, seniority
 from .model import Competency, Level, MetadataItem, Reference, Section, slugify, titlecase_track
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
 # what a person means, and skipping those rules (tried on every line) saves a fifth of the parse.
-_md = MarkdownIt("commonmark").disable(["code", "fence"])
+# Block rules are tried on every line. Tables, horizontal rules and underlined (setext)
+# headings are rare in ladders: a document pays for a rule only if a line could need it.
+_OPTIONAL_RULES = (
+    ("table", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
+    ("hr", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
+    ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
+)
+_parsers: dict[tuple[str, ...], MarkdownIt] = {}
+
+
+def _parser_for(body: str) -> MarkdownIt:
+    needed = tuple(rule for rule, pattern in _OPTIONAL_RULES if pattern.search(body))
+    parser = _parsers.get(needed)
+    if parser is None:
+        unused = [rule for rule, _ in _OPTIONAL_RULES if rule not in needed and rule != "table"]
+        parser = MarkdownIt("commonmark").disable(["code", "fence", *unused])
+        if "table" in needed:
+            parser.enable("table")
+        _parsers[needed] = parser
+    return parser
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
-_LEVEL_TITLE = re.compile(r"^(?P<code>[A-Za-z]{1,3}\s?\d{1,2})\s*[:.\-–—]\s*(?P<title>.+)$")
-_CODE_IN_FILENAME = re.compile(r"(?:^|[^A-Za-z])(?P<code>[A-Za-z]{1,3}\d{1,2})(?=[-_ .])")
 _METADATA_LINE = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*\s*:?\s*(?P<value>.+?)\s*$")
 _EXAMPLES_MARKER = re.compile(r"^\**\s*examples?\s*:?\s*\**\s*:?$", re.I)
 _SUMMARY = re.compile(r"<summary>\s*(?P<label>.*?)\s*</summary>", re.I | re.S)
 _EXAMPLE_SECTION = re.compile(r"^(examples?|what success looks like)\b", re.I)
+
+MAX_FRONT_MATTER_BYTES = 64_000  # metadata of one level; a ladder in front matter fits well within
+MAX_YAML_BYTES = 1_000_000
+MAX_CRITERIA = 2_000  # per level; real levels have tens
 
 # Titles say which track they belong to when neither folder nor front matter does.
 _TRACK_WORDS = (
@@ -45,89 +73,336 @@ class NotALevelDocument(ValueError):
     """The file has no level heading such as `# L3: Senior Software Engineer`."""
 
 
+class UnsafeYaml(ValueError):
+    """YAML that could expand without bound (aliases, anchors) or is too large to be metadata."""
+
+
+_FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 10x faster
+
+
+def load_yaml(text: str, *, limit: int = MAX_YAML_BYTES) -> object:
+    """Parse YAML from a content file: no anchors or aliases (ladder data never needs them,
+    and a few hundred bytes of nested aliases, a "billion laughs", expand to gigabytes), at
+    most `limit` bytes. Raises UnsafeYaml for those, yaml.YAMLError for broken syntax."""
+    if len(text.encode("utf-8", "replace")) > limit:
+        raise UnsafeYaml(f"YAML block too large ({len(text):,} characters; the limit is {limit:,})")
+    if "&" in text or "*" in text:  # only then can there be an anchor or an alias: look closely
+        for token in yaml.scan(text, Loader=_FastSafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise UnsafeYaml("YAML anchors and aliases (&name, *name) are not allowed in ladder content")
+    return yaml.load(text, Loader=_FastSafeLoader)  # noqa: S506 - a safe loader
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Return (front matter as a dict, the rest). Broken YAML counts as none; YAML that
+    could blow up (aliases, a huge block) is refused with NotALevelDocument."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = load_yaml(match.group(1), limit=MAX_FRONT_MATTER_BYTES)
+    except UnsafeYaml as error:
+        raise NotALevelDocument(f"front matter refused: {error}") from None
+    except yaml.YAMLError:
+        data = None
+    return (data if isinstance(data, dict) else {}), text[match.end():]
+
+
+@dataclass
+class _Item:
+    """A list item with the items nested under it."""
+
+    text: str
+    raw: str
+    references: tuple[Reference, ...]
+    children: list["_Item"] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading", "quote", "list", "para", "html", "table"
+    text: str = ""
+    raw: str = ""
+    depth: int = 0  # of a heading
+    items: list[_Item] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # of a table, header row first
+
+
 @dataclass
 class _SectionBuilder:
     name: str
     emoji: str
+    path: tuple[str, ...] = ()
     competencies: list[Competency] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     in_examples: bool = False
 
     def build(self) -> Section:
+        key = slugify(" ".join((*self.path, self.name))) if self.path else slugify(self.name)
         return Section(
             name=self.name,
-            key=slugify(self.name),
+            key=key,
             emoji=self.emoji,
             competencies=tuple(self.competencies),
             examples=tuple(self.examples),
             notes=tuple(self.notes),
+            path=self.path,
         )
 
 
 @dataclass
-class _Document:
-    title_line: str = ""
+class _Draft:
+    """One level being read: what the document says about it."""
+
+    heading: LevelHeading
+    base_depth: int = 1  # its heading's depth; deeper headings are its categories
     tagline: str = ""
     metadata: list[MetadataItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     sections: list[_SectionBuilder] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    open_headings: list[tuple[int, _SectionBuilder]] = field(default_factory=list)
+    track: str = ""
+    order: int = 0
+    bold_category: bool = False  # the open category was a bold line, not a heading
+
+    @property
+    def section(self) -> _SectionBuilder | None:
+        return self.sections[-1] if self.sections else None
+
+    def criteria_count(self) -> int:
+        return sum(len(s.competencies) + len(s.examples) for s in self.sections)
+
+
+# Folders and files that group levels without naming a track.
+GENERIC_FOLDERS = frozenset(
+    "levels level docs doc content contents ladder ladders src pages roles role tracks track career careers "
+    "career-ladder career-ladders career-framework framework frameworks expectations source site website md "
+    "markdown ladder_content _data".split()
+)
+_LADDER_WORDS = re.compile(r"\b(?:career\s+)?(?:ladders?|levels?|levelling|leveling|framework|expectations|"
+                           r"career\s+paths?|progression|rubric|matrix|roles)\b", re.I)
 
 
 def parse_level(text: str, *, source: str = "", folder_track: str | None = None) -> Level:
-    """Parse repaired markdown `text`. `source` is the path relative to the content
-    folder; `folder_track` the name of the folder the file sits in, if any."""
+    """Parse repaired markdown `text` holding one level (the first, if it holds several).
+    `source` is the path relative to the content folder; `folder_track` the name of the
+    folder that groups the file's levels, if any."""
+    return parse_levels(text, source=source, folder_track=folder_track)[0]
+
+
+def parse_levels(text: str, *, source: str = "", folder_track: str | None = None,
+                 department: str = "") -> list[Level]:
+    """Every level of a markdown document, in document order, ranked by code or title
+    (the loader ranks again across a whole track)."""
     front, body = split_front_matter(text)
-    doc = _read_document(body)
-    if not doc.title_line and not front.get("title"):
-        raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
-    code, title = _code_and_title(str(front.get("title") or doc.title_line), front, source)
-    track = str(front.get("track") or (titlecase_track(folder_track) if folder_track else _track_from_title(title)))
-    track_key = slugify(track)
-    aliases = front.get("aliases") or []
+    if _carries_ladder(front):
+        from .structured import levels_from_data  # a ladder kept as YAML front matter
+
+        return levels_from_data(front, source=source, folder_track=folder_track, department=department)
+    blocks = _blocks(_pseudo_headings(body))
+    drafts, file_title = _split_levels(blocks, front, source)
+    levels = []
+    for order, draft in enumerate(drafts):
+        count = draft.criteria_count()
+        if count > MAX_CRITERIA:
+            raise NotALevelDocument(f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)")
+        track = _track_for(draft, front, folder_track, file_title, source, several=len(drafts) > 1)
+        # A file that is a track of its own, or names its track, sits in a folder that groups
+        # tracks: that folder is the department.
+        own_department = department
+        if folder_track and track != titlecase_track(folder_track) and (len(drafts) > 1 or front.get("track")):
+            own_department = titlecase_track(folder_track)
+        shape = "table" if draft.base_depth == 0 else "sections" if len(drafts) > 1 else "file"
+        levels.append(replace(_build_level(draft, front, track, own_department, source, order), shape=shape))
+    return levels
+
+
+def _carries_ladder(front: dict) -> bool:
+    """Front matter that holds a whole ladder (a matrix of topics and levels), not one level's
+    metadata: it has several levels, or topics/families and no title of its own."""
+    levels = front.get("levels")
+    if isinstance(levels, (list, dict)) and len(levels) > 1:
+        return True
+    return not front.get("title") and any(key in front for key in ("levels", "topics", "competencies", "job_families", "tracks"))
+
+
+def _build_level(draft: _Draft, front: dict, track: str, department: str, source: str, order: int) -> Level:
+    heading = draft.heading
+    track_key = slugify(f"{department} {track}" if department else track)
+    aliases = front.get("aliases") or [] if order == 0 else []
     if isinstance(aliases, str):
         aliases = [aliases]
+    aliases = [str(a) for a in aliases] + ([heading.abbreviation] if heading.abbreviation else [])
+    rank = code_rank(heading.code) if heading.code else None
     return Level(
-        id=f"{track_key}/{code.lower()}-{slugify(title)}",
-        code=code,
-        rank=int(re.sub(r"\D", "", code)),
-        title=title,
+        id=f"{track_key}/" + "-".join(p for p in (heading.code.lower(), slugify(heading.title)) if p),
+        code=heading.code,
+        rank=rank if rank is not None else seniority(heading.title),
+        title=_clean(heading.title),
         track=track,
         track_key=track_key,
-        tagline=doc.tagline,
-        metadata=tuple(doc.metadata),
-        sections=tuple(s.build() for s in doc.sections if s.competencies or s.examples or s.notes),
-        aliases=tuple(str(a) for a in aliases),
-        references=tuple(doc.references),
+        tagline=draft.tagline,
+        metadata=tuple(draft.metadata),
+        sections=_kept_sections(draft.sections),
+        aliases=tuple(aliases),
+        references=tuple(draft.references),
         source=source,
         source_url=str(front.get("url") or ""),
+        department=department,
+        notes=tuple(draft.notes),
+        order=order,
+        weight=_weight(front) if order == 0 else None,
     )
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Return (front matter as a dict, the rest). Broken YAML counts as none."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        data = None
-    return (data if isinstance(data, dict) else {}), text[match.end():]
+def _weight(front: dict) -> float | None:
+    """Site generators order pages by `weight:` (Hugo), `nav_order:` (Jekyll), `sidebar_position:`."""
+    for key in ("weight", "nav_order", "sidebar_position", "order", "position"):
+        value = front.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
 
 
-def _code_and_title(title_line: str, front: dict, source: str) -> tuple[str, str]:
-    match = _LEVEL_TITLE.match(title_line.strip())
-    if match:
-        code, title = match.group("code"), match.group("title")
-    else:
-        code, title = str(front.get("level") or ""), title_line
-        if not code:
-            found = _CODE_IN_FILENAME.search(source.rsplit("/", 1)[-1])
-            if not found:
-                raise NotALevelDocument(f"no level code in the heading {title_line!r} or the file name")
-            code = found.group("code")
-    return code.replace(" ", "").upper(), _clean(title)
+def _kept_sections(builders: list[_SectionBuilder]) -> tuple[Section, ...]:
+    """Categories that say something, and the parents of those (a "## Craft" whose
+    criteria all sit under its "### Code" and "### Operations")."""
+    said = [(*b.path, b.name) for b in builders if b.competencies or b.examples or b.notes]
+    needed = {full[:depth] for full in said for depth in range(1, len(full) + 1)}
+    return tuple(b.build() for b in builders if (*b.path, b.name) in needed)
+
+
+def _track_for(draft: _Draft, front: dict, folder_track: str | None, file_title: str, source: str, several: bool) -> str:
+    if front.get("track"):
+        return str(front["track"])
+    if draft.track:
+        return draft.track
+    if several:  # a file of levels: its own title or name is the track, then its folder
+        named = _LADDER_WORDS.sub(" ", file_title).strip(" :-–—")
+        stem = re.sub(r"\.[a-z]+$", "", source.rsplit("/", 1)[-1])
+        if named:
+            return _clean(named)
+        if stem.lower() not in ("readme", "index", "_index") and stem.lower() not in GENERIC_FOLDERS:
+            return titlecase_track(stem)
+    if folder_track:
+        return titlecase_track(folder_track)
+    return _track_from_title(draft.heading.title)
+
+
+def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[_Draft], str]:
+    """Cut the document into levels; returns them and the document's own (non-level) title."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    file_title = next((h.text for h in headings if h.depth == 1), "")
+    if front.get("title") or front.get("level"):
+        return [_single_level(blocks, front, source)], ""
+    tables = _level_tables(blocks)
+    if tables:
+        return _levels_from_tables(blocks), file_title
+    depth = _level_depth(headings)
+    if depth is None:
+        return [_single_level(blocks, front, source)], ""
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    group = ""  # "## Management" above "### M1 ..." levels names their track
+    for block in blocks:
+        if block.kind == "heading" and block.depth <= depth:
+            found = _level_heading(block.text) if block.depth == depth else None
+            if block.depth < depth and block.depth > 1:
+                group = _clean(_LADDER_WORDS.sub(" ", _split_emoji(block.text)[1])).strip(" :-–—")
+            current = _Draft(found, base_depth=depth, order=len(drafts), track=group) if found else None
+            if current:
+                drafts.append(current)
+            continue
+        if current is not None:
+            _read_block(block, current)
+    if depth > 1 and file_title and _level_heading(file_title):
+        file_title = ""
+    if len(drafts) == 1 and not drafts[0].heading.code:  # "# Principal Engineer" in L6-principal.md
+        stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
+        code = find_code(stem.replace("_", " "))
+        if code:
+            heading = drafts[0].heading
+            drafts[0].heading = LevelHeading(code, heading.title, heading.abbreviation)
+    return drafts, file_title
+
+
+def _level_heading(text: str) -> LevelHeading | None:
+    return read_heading(text) or read_title(text)
+
+
+def _level_depth(headings: list[_Block]) -> int | None:
+    """The heading depth at which levels are written, or None if no heading names one."""
+    for depth in range(1, 5):
+        at_depth = [h for h in headings if h.depth == depth]
+        if not at_depth:
+            continue
+        coded = [h for h in at_depth if read_heading(h.text)]
+        titled = [h for h in at_depth if read_title(h.text)]
+        if coded and len(coded) * 2 >= len(at_depth) - len(titled) or (coded and depth == 1):
+            return depth
+        if len(titled) >= 2 and len(titled) * 2 >= len(at_depth):
+            return depth
+        if depth == 1 and len(at_depth) == 1 and titled:
+            return depth
+    return None
+
+
+def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
+    """The whole document is one level, named by front matter, its `#` heading or file name."""
+    h1 = next((b for b in blocks if b.kind == "heading" and b.depth == 1), None)
+    title_line = str(front.get("title") or (h1.text if h1 else ""))
+    heading = read_heading(title_line) if title_line else None
+    stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
+    if heading is None:
+        code = str(front.get("level") or "").strip()
+        if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", code):
+            code = f"L{code}"  # "level: 3"
+        code = (find_code(code) or code.replace(" ", "").upper()) if code else (find_code(stem.replace("_", " ")) or "")
+        from_name = _title_from_file_name(stem)
+        title = title_line or from_name
+        if h1 is not None and not front.get("title") and not read_title(title_line) and (code or read_title(from_name)):
+            title = from_name or code  # "# Overview" in senior-engineer.md: the file names the level
+        if not code and not (title_line and h1 is None) and not read_title(title or ""):
+            if not title_line:
+                raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
+            raise NotALevelDocument(f"no level code in the heading {title_line!r} or the file name")
+        heading = read_title(title) or LevelHeading(code, title)
+        heading = LevelHeading(code, _clean(heading.title) or code, heading.abbreviation)
+    draft = _Draft(heading, base_depth=1)
+    for block in blocks:
+        if block is h1 and (not front.get("title") or _level_heading(block.text) or heading.title.lower() in block.text.lower()):
+            continue  # the level's own heading (a front matter title may repeat it)
+        _read_block(block, draft)
+    return draft
+
+
+def _title_from_file_name(stem: str) -> str:
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    words = re.sub(r"^\d+\s*", "", words)  # "03-senior-engineer"
+    code = find_code(words)
+    if code:
+        words = re.sub(r"(?i)\b" + re.escape(code) + r"\b", "", words).strip()
+    return " ".join(w if w.isupper() else w.capitalize() for w in words.split())
+
+
+def _pseudo_headings(body: str) -> str:
+    """Documents without a single `#` line sometimes mark headings in bold on a line of
+    their own: `**Title` for the level, `***Section` for a category. A closed `**Name**`
+    line is the level only if it names one; otherwise it stays a bold category."""
+    if re.search(r"^#{1,6}\s", body, re.M):
+        return body
+
+    def heading(match: re.Match[str]) -> str:
+        stars, text, closing = match.group(1), match.group(2).strip(), match.group(3)
+        if len(stars) == 3:
+            return "## " + text
+        if closing and not _level_heading(text.rstrip(":")):
+            return match.group(0)
+        return "# " + text
+
+    return re.sub(r"^(\*{2,3})(?!\s)([^*\n]+?)(\**)\s*$", heading, body, flags=re.M)
 
 
 def _track_from_title(title: str) -> str:
@@ -135,64 +410,374 @@ def _track_from_title(title: str) -> str:
     return next((track for word, track in _TRACK_WORDS if word in lowered), "General")
 
 
-def _read_document(body: str) -> _Document:
-    doc = _Document()
-    tokens = _md.parse(body)
+# --- markdown blocks -------------------------------------------------------------------
+
+_HTML_STRUCTURE = re.compile(r"<(?:h[1-6]|ul|ol|li)\b", re.I)
+_HTML_DETAILS = re.compile(r"<(?:details|summary)\b", re.I)
+
+
+def _blocks(body: str) -> list[_Block]:
+    tokens = _parser_for(body).parse(body)
+    blocks: list[_Block] = []
     i = 0
     while i < len(tokens):
-        i = _read_block(tokens, i, doc)
-    return doc
+        token = tokens[i]
+        if token.type == "heading_open":
+            blocks.append(_Block("heading", _inline_text(tokens[i + 1], []), tokens[i + 1].content, depth=int(token.tag[1])))
+            i += 3
+        elif token.type == "blockquote_open":
+            end = _matching_close(tokens, i)
+            refs: list[Reference] = []
+            text = " ".join(_inline_text(t, refs) for t in tokens[i:end] if t.type == "inline")
+            blocks.append(_Block("quote", text))
+            i = end + 1
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            end = _matching_close(tokens, i)
+            blocks.append(_Block("list", items=_item_tree(tokens[i + 1: end])))
+            i = end + 1
+        elif token.type == "paragraph_open":
+            inline = tokens[i + 1]
+            blocks.append(_Block("para", inline.content, inline.content))
+            i += 3
+        elif token.type == "table_open":
+            end = _matching_close(tokens, i)
+            blocks.append(_Block("table", rows=_table_rows(tokens[i:end])))
+            i = end + 1
+        elif token.type == "html_block":
+            if re.search(r"<table\b", token.content, re.I):
+                from .html import html_table_rows
 
+                for rows in html_table_rows(token.content):
+                    blocks.append(_Block("table", rows=rows))
+            elif _HTML_STRUCTURE.search(token.content) and not _HTML_DETAILS.search(token.content):
+                from .html import html_to_markdown  # headings and lists written in HTML inside markdown
 
-def _read_block(tokens: list[Token], i: int, doc: _Document) -> int:
-    """Consume the block starting at tokens[i]; return the index after it."""
-    token = tokens[i]
-    section = doc.sections[-1] if doc.sections else None
-    if token.type == "heading_open":
-        text = _inline_text(tokens[i + 1], doc.references)
-        if token.tag == "h1" and not doc.title_line:
-            doc.title_line = text
-        elif token.tag == "h2" or section is None:
-            emoji, name = _split_emoji(text)
-            doc.sections.append(_SectionBuilder(name=name, emoji=emoji, in_examples=bool(_EXAMPLE_SECTION.match(name))))
-        elif section is not None:
-            section.in_examples = bool(_EXAMPLES_MARKER.match(text))
-            if not section.in_examples:
-                section.notes.append(text)
-        return i + 3
-    if token.type == "blockquote_open":
-        end = _matching_close(tokens, i)
-        text = " ".join(_inline_text(t, doc.references) for t in tokens[i:end] if t.type == "inline")
-        if section is None and not doc.tagline:
-            doc.tagline = text
-        elif section is not None:
-            section.notes.append(text)
-        return end + 1
-    if token.type in ("bullet_list_open", "ordered_list_open"):
-        end = _matching_close(tokens, i)
-        items = _list_items(tokens[i : end + 1], doc.references)
-        if section is None:
-            _add_metadata_items(doc, items)
-        elif section.in_examples:
-            section.examples.extend(text for text, _ in items)
+                blocks.extend(_blocks(html_to_markdown(token.content)))
+            else:
+                blocks.append(_Block("html", token.content, token.content))
+            i += 1
         else:
-            section.competencies.extend(Competency(text, refs) for text, refs in items)
-        return end + 1
-    if token.type == "paragraph_open":
-        inline = tokens[i + 1]
-        if section is None:
-            _add_metadata_lines(doc, inline.content)
-        elif _EXAMPLES_MARKER.match(inline.content.strip()):
+            i += 1
+    return blocks
+
+
+_TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
+
+
+def _item_tree(tokens: list[Token]) -> list[_Item]:
+    """The items of a list (tokens inside its open/close), each with its nested items."""
+    items: list[_Item] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type != "list_item_open":
+            i += 1
+            continue
+        end = _matching_close(tokens, i)
+        parts: list[str] = []
+        raws: list[str] = []
+        refs: list[Reference] = []
+        children: list[_Item] = []
+        j = i + 1
+        while j < end:
+            token = tokens[j]
+            if token.type in ("bullet_list_open", "ordered_list_open"):
+                close = _matching_close(tokens, j)
+                children.extend(_item_tree(tokens[j + 1: close]))
+                j = close + 1
+                continue
+            if token.type == "inline":
+                parts.append(_inline_text(token, refs))
+                raws.append(token.content)
+            j += 1
+        text = _TASK_BOX.sub("", _clean(" ".join(parts)))  # "- [ ] I ..." checklists
+        items.append(_Item(text, " ".join(raws), tuple(refs), children))
+        i = end + 1
+    return items
+
+
+def _table_rows(tokens: list[Token]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows:
+            rows[-1].append(token.content)
+    return rows
+
+
+# --- what a level says ----------------------------------------------------------------
+
+def _read_block(block: _Block, draft: _Draft) -> None:
+    section = draft.section
+    if block.kind == "heading":
+        _open_category(draft, block.depth, block.text)
+    elif block.kind == "quote":
+        if section is None and not draft.tagline:
+            draft.tagline = block.text
+        elif section is not None:
+            section.notes.append(block.text)
+        else:
+            draft.notes.append(block.text)
+    elif block.kind == "list":
+        _read_list(draft, block.items)
+    elif block.kind == "para":
+        _read_paragraph(draft, block.raw)
+    elif block.kind == "table":
+        _read_indicator_table(draft, block.rows)
+    elif block.kind == "html" and section is not None:
+        _read_html_block(block.raw, section, draft)
+
+
+def _open_category(draft: _Draft, depth: int, text: str) -> None:
+    draft.bold_category = False
+    emoji, name = _split_emoji(text)
+    section = draft.section
+    if section is not None and depth > draft.base_depth + 1 and _EXAMPLES_MARKER.match(text):
+        section.in_examples = True  # "### Examples" under a category
+        return
+    while draft.open_headings and draft.open_headings[-1][0] >= depth:
+        draft.open_headings.pop()
+    parent = draft.open_headings[-1][1] if draft.open_headings else None
+    path = (*parent.path, parent.name) if parent else ()
+    builder = _SectionBuilder(name=name, emoji=emoji, path=path, in_examples=bool(_EXAMPLE_SECTION.match(name)))
+    draft.sections.append(builder)
+    draft.open_headings.append((depth, builder))
+
+
+def _category(draft: _Draft) -> _SectionBuilder:
+    """The category criteria go to: the open one, or one for criteria written before any."""
+    if draft.section is None:
+        builder = _SectionBuilder(name="Expectations", emoji="")
+        draft.sections.append(builder)
+        draft.open_headings.append((draft.base_depth + 1, builder))
+    return draft.section  # type: ignore[return-value]
+
+
+def _read_list(draft: _Draft, items: list[_Item]) -> None:
+    section = draft.section
+    if section is None:
+        rest = [item for item in items if not _metadata_item(draft, item)]
+        if not rest:
+            return
+        items = rest
+        section = _category(draft)
+    if section.in_examples:
+        section.examples.extend(_flatten(items))
+        return
+    for item in items:
+        draft.references.extend(item.references)
+        _add_item(draft, section, item, 0)
+
+
+def _metadata_item(draft: _Draft, item: _Item) -> bool:
+    """`- **Planning horizon**: 6-12 months` before any category is about the level."""
+    if item.children:
+        return False
+    label, sep, value = item.text.partition(":")
+    if not sep or not value.strip() or len(label) > 60 or len(value.split()) > 30:
+        return False
+    if not item.raw.lstrip().startswith(("**", "__")) and (label.startswith("I ") or len(label.split()) > 5):
+        return False
+    _append_metadata(draft, label, value)
+    return True
+
+
+def _label_only(item: _Item) -> str | None:
+    """"Execution:" or "**Execution**" with items under it names a sub-category."""
+    if not item.children:
+        return None
+    text = item.text.strip()
+    bold = re.fullmatch(r"\s*(\*\*|__)(.+?)\1\s*:?\s*", item.raw)
+    if bold or (text.endswith(":") and len(text.split()) <= 8):
+        return text.rstrip(":").strip()
+    return None
+
+
+def _add_item(draft: _Draft, section: _SectionBuilder, item: _Item, depth: int) -> None:
+    label = _label_only(item)
+    if label is not None and _EXAMPLES_MARKER.match(label):
+        examples = _flatten(item.children)
+        if depth > 0 and section.competencies:  # examples of the criterion just above
+            last = section.competencies[-1]
+            section.competencies[-1] = Competency(last.text, last.references, last.depth, last.examples + tuple(examples))
+        else:
+            section.examples.extend(examples)
+        return
+    if label is not None:
+        sub = _SectionBuilder(name=label, emoji="", path=(*section.path, section.name))
+        draft.sections.append(sub)
+        for child in item.children:
+            _add_item(draft, sub, child, 0)
+        return
+    if item.text:
+        section.competencies.append(Competency(item.text, item.references, depth))
+    for child in item.children:
+        _add_item(draft, section, child, depth + 1)
+
+
+def _flatten(items: list[_Item]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item.text:
+            out.append(item.text)
+        out.extend(_flatten(item.children))
+    return out
+
+
+_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<name>[^*_\n]{2,80}?)\s*:?\s*\1\s*:?$")
+
+
+def _read_paragraph(draft: _Draft, raw: str) -> None:
+    section = draft.section
+    if _EXAMPLES_MARKER.match(raw.strip()):
+        if section is not None:
             section.in_examples = True
+        return
+    bold = _BOLD_LINE.match(raw.strip())
+    if bold:  # "**Technical skills**" alone on a line: a category written in bold
+        depth = draft.open_headings[-1][0] + 1 if draft.open_headings and not draft.bold_category else draft.base_depth + 1
+        if draft.bold_category and draft.open_headings:
+            depth = draft.open_headings[-1][0]
+        _open_category(draft, depth, bold.group("name"))
+        draft.bold_category = True
+        return
+    labelled = [_METADATA_LINE.match(line.strip()) for line in raw.splitlines()]
+    if labelled and all(labelled):
+        for match in labelled:
+            label, value = match.group("label").rstrip(": "), _strip_markup(match.group("value"))  # type: ignore[union-attr]
+            if section is None and not _reads_as_criterion(value):
+                _append_metadata(draft, label, value)
+            else:  # "**Technical knowledge:** I know..." is a criterion of its category
+                target = _category(draft)
+                text = _clean(f"{label}: {value}")
+                (target.examples if target.in_examples else target.competencies).append(
+                    text if target.in_examples else Competency(text))  # type: ignore[arg-type]
+        return
+    text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)))
+    if not text:
+        return
+    (section.notes if section is not None else draft.notes).append(text)
+
+
+def _reads_as_criterion(value: str) -> bool:
+    return bool(re.match(r"(?:I|We|You)\b", value.strip())) or len(value.split()) > 15
+
+
+def _read_indicator_table(draft: _Draft, rows: list[list[str]]) -> None:
+    """A level's own table: the first column names a category (or is the criterion)."""
+    parent = draft.section
+    for row in rows[1:] if len(rows) > 1 else rows:
+        cells = [_cell_texts(cell) for cell in row]
+        if len(cells) >= 2 and len(cells[0]) == 1:
+            name = cells[0][0]
+            sub = _SectionBuilder(name=name, emoji="", path=(*parent.path, parent.name) if parent else ())
+            draft.sections.append(sub)
+            sub.competencies.extend(Competency(text) for cell in cells[1:] for text in cell)
         else:
-            section.notes.append(_inline_text(inline, doc.references))
-        return i + 3
-    if token.type == "html_block" and section is not None:
-        _read_html_block(token.content, section, doc)
-    return i + 1
+            target = _category(draft)
+            target.competencies.extend(Competency(text) for cell in cells for text in cell)
 
 
-def _read_html_block(html: str, section: _SectionBuilder, doc: _Document) -> None:
+def _cell_texts(cell: str) -> list[str]:
+    """The statements in a table cell: one, or several split by <br> or bullets."""
+    parts = re.split(r"<br\s*/?>|\s•\s|^•\s", cell, flags=re.I)
+    out = []
+    for part in parts:
+        text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", " ", part))).lstrip("•-* "))
+        if text and text not in ("-", "–", "—", "n/a", "N/A"):
+            out.append(text)
+    return out
+
+
+# --- tables whose columns are levels --------------------------------------------------
+
+def _header_level(cell: str, index: int) -> LevelHeading | None:
+    text = " ".join(_cell_texts(cell))
+    if not text:
+        return None
+    found = _level_heading(text)
+    if found:
+        return found
+    if (has_seniority_word(text) and len(text.split()) <= 4) or re.fullmatch(r"(?i)(?:mid|intermediate|engineer|developer)", text):
+        return LevelHeading("", text)
+    return None
+
+
+def _level_columns(rows: list[list[str]]) -> list[tuple[int, LevelHeading]]:
+    if len(rows) < 2 or len(rows[0]) < 3:
+        return []
+    columns = [(i, _header_level(cell, i)) for i, cell in enumerate(rows[0]) if i > 0]
+    found = [(i, h) for i, h in columns if h]
+    return found if len(found) >= 2 and len(found) * 2 >= len(columns) else []
+
+
+def _level_rows(rows: list[list[str]]) -> list[tuple[int, LevelHeading]]:
+    """The other way round: a level per row, named in its first cell, categories as columns."""
+    if len(rows) < 3 or len(rows[0]) < 2:
+        return []
+    found = [(i, h) for i, row in enumerate(rows) if i > 0 and row for h in [_header_level(row[0], i)] if h]
+    return found if len(found) >= 2 and len(found) * 2 >= len(rows) - 1 else []
+
+
+def _level_tables(blocks: list[_Block]) -> bool:
+    return any(b.kind == "table" and (_level_columns(b.rows) or _level_rows(b.rows)) for b in blocks)
+
+
+def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
+    """Levels as columns, criteria as rows: the first column (and the headings above the
+    table) name the category."""
+    drafts: dict[str, _Draft] = {}
+    headings: list[tuple[int, str]] = []
+    for block in blocks:
+        if block.kind == "heading":
+            while headings and headings[-1][0] >= block.depth:
+                headings.pop()
+            headings.append((block.depth, _split_emoji(block.text)[1]))
+            continue
+        if block.kind != "table":
+            continue
+        columns = _level_columns(block.rows)
+        path = tuple(name for depth, name in headings if depth > 1)
+        if not columns:
+            _levels_from_rows(block.rows, path, drafts)
+            continue
+        for row in block.rows[1:]:
+            category = " ".join(_cell_texts(row[0])) if row else ""
+            for index, heading in columns:
+                key = heading.code or heading.title.lower()
+                draft = drafts.setdefault(key, _Draft(heading, base_depth=0, order=len(drafts)))
+                texts = _cell_texts(row[index]) if index < len(row) else []
+                if not texts:
+                    continue
+                section = _table_section(draft, path, category)
+                section.competencies.extend(Competency(t) for t in texts)
+    return list(drafts.values())
+
+
+def _levels_from_rows(rows: list[list[str]], path: tuple[str, ...], drafts: dict[str, _Draft]) -> None:
+    categories = [" ".join(_cell_texts(cell)) for cell in rows[0]]
+    for index, heading in _level_rows(rows):
+        key = heading.code or heading.title.lower()
+        draft = drafts.setdefault(key, _Draft(heading, base_depth=0, order=len(drafts)))
+        for column, cell in enumerate(rows[index][1:], start=1):
+            texts = _cell_texts(cell)
+            if texts:
+                category = categories[column] if column < len(categories) else ""
+                _table_section(draft, path, category).competencies.extend(Competency(t) for t in texts)
+
+
+def _table_section(draft: _Draft, path: tuple[str, ...], category: str) -> _SectionBuilder:
+    names = (*path, category) if category else path or ("Expectations",)
+    for depth in range(1, len(names) + 1):
+        wanted = (names[: depth - 1], names[depth - 1])
+        found = next((s for s in draft.sections if (s.path, s.name) == wanted), None)
+        if found is None:
+            found = _SectionBuilder(name=names[depth - 1], emoji="", path=names[: depth - 1])
+            draft.sections.append(found)
+    return found  # type: ignore[return-value]
+
+
+def _read_html_block(html: str, section: _SectionBuilder, doc: _Draft) -> None:
     summary = _SUMMARY.search(html)
     if summary and re.match(r"examples?\b", summary.group("label"), re.I):
         section.in_examples = True
@@ -206,60 +791,16 @@ def _read_html_block(html: str, section: _SectionBuilder, doc: _Document) -> Non
 
 
 def _read_document_fragment(markdown: str, references: list[Reference]) -> list[str]:
-    tokens = _md.parse(markdown)
-    items: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i].type in ("bullet_list_open", "ordered_list_open"):
-            end = _matching_close(tokens, i)
-            items.extend(text for text, _ in _list_items(tokens[i : end + 1], references))
-            i = end + 1
-        else:
-            i += 1
-    return items
+    out: list[str] = []
+    for block in _blocks(markdown):
+        if block.kind == "list":
+            for item in block.items:
+                references.extend(item.references)
+            out.extend(_flatten(block.items))
+    return out
 
 
-def _list_items(tokens: list[Token], references: list[Reference]) -> list[tuple[str, tuple[Reference, ...]]]:
-    """Top-level items of a list; nested items are folded into their parent's text."""
-    items: list[tuple[str, tuple[Reference, ...]]] = []
-    depth = 0
-    parts: list[str] = []
-    refs: list[Reference] = []
-    for token in tokens:
-        if token.type == "list_item_open":
-            depth += 1
-            if depth == 1:
-                parts, refs = [], []
-        elif token.type == "list_item_close":
-            depth -= 1
-            if depth == 0 and parts:
-                items.append((_clean(" ".join(parts)), tuple(refs)))
-        elif token.type == "inline" and depth >= 1:
-            parts.append(_inline_text(token, refs))
-    references.extend(r for _, rs in items for r in rs)
-    return items
-
-
-def _add_metadata_items(doc: _Document, items: list[tuple[str, tuple[Reference, ...]]]) -> None:
-    # Items were flattened to plain text; re-read their bold labels from the raw form.
-    for text, _ in items:
-        _add_metadata_text(doc, text)
-
-
-def _add_metadata_lines(doc: _Document, raw_inline: str) -> None:
-    for line in raw_inline.splitlines():
-        match = _METADATA_LINE.match(line.strip())
-        if match:
-            _append_metadata(doc, match.group("label"), _strip_markup(match.group("value")))
-
-
-def _add_metadata_text(doc: _Document, text: str) -> None:
-    label, sep, value = text.partition(":")
-    if sep and value.strip() and len(label) <= 60:
-        _append_metadata(doc, label, value)
-
-
-def _append_metadata(doc: _Document, label: str, value: str) -> None:
+def _append_metadata(doc: _Draft, label: str, value: str) -> None:
     label = _clean(label.rstrip(": "))
     doc.metadata.append(MetadataItem(key=slugify(label).replace("-", "_"), label=label, value=_clean(value)))
 

@@ -122,7 +122,8 @@ Intent = (
 )
 PERSONAL_INTENTS = (SetTarget, SetCurrent, ShowProfile, SetCadence, SetSchedule, Pause, Resume, Journal, Export, Forget)
 
-_CODE = re.compile(r"\b(?:level[\s-]*(?P<num>\d{1,2})|(?P<code>[a-z]{1,3}\d{1,2}))\b", re.I)
+# "L3", "IC3", "IC 3a", "L1.0", "level 3"; only the ladder's own prefixes count (see _codes).
+_CODE = re.compile(r"\b(?:level[\s-]*(?P<num>\d{1,2}(?:\.\d{1,2})?)|(?P<code>[a-z]{1,3} ?\d{1,2}(?:\.\d{1,2}|[a-d])?))\b(?!\.\d)", re.I)
 _CONNECTORS = re.compile(r"\b(?:vs\.?|versus|and|to|from|with|against|or|between)\b|->|→|/|,", re.I)
 _COMPARE_WORDS = re.compile(
     r"\b(?:compare|comparing|comparison|vs\.?|versus|separates?|difference|differences|differ|"
@@ -167,7 +168,20 @@ def _normalise(text: str) -> str:
 
 
 def _codes(text: str, prefixes: frozenset[str]) -> list[re.Match[str]]:
-    return [m for m in _CODE.finditer(text) if m.group("num") or re.sub(r"\d", "", m.group("code")).lower() in prefixes]
+    return [m for m in _CODE.finditer(text) if m.group("num") or _prefix(m.group("code")) in prefixes]
+
+
+def _prefix(code: str) -> str:
+    return re.sub(r"[\s\d].*$", "", code).lower()
+
+
+def _code_of(match: re.Match[str]) -> str:
+    """As the ladder writes it: "ic 3a" -> "IC3a", "level 3" -> "L3"."""
+    if match.group("num"):
+        return f"L{match.group('num')}"
+    code = match.group("code").replace(" ", "")
+    prefix = _prefix(code)
+    return prefix.upper() + code[len(prefix):].lower()
 
 
 def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) -> Intent:
@@ -215,7 +229,7 @@ def _split_two(text: str, prefixes: frozenset[str]) -> list[str] | None:
 
 
 def _ref_from(text: str, match: re.Match[str], stop: int | None = None) -> LevelRef:
-    code = f"L{match.group('num')}" if match.group("num") else match.group("code").upper()
+    code = _code_of(match)
     after = text[match.end(): stop if stop is not None else len(text)]
     after = _CONNECTORS.split(after)[0]
     return LevelRef(code, " ".join(_content_words(after)))
@@ -225,7 +239,7 @@ def _ref_from_words(text: str, prefixes: frozenset[str]) -> LevelRef:
     matches = _codes(text, prefixes)
     match = matches[0] if matches else None
     if match:
-        return LevelRef(f"L{match.group('num')}" if match.group("num") else match.group("code").upper(),
+        return LevelRef(_code_of(match),
                         " ".join(_content_words(text[: match.start()] + " " + text[match.end():])))
     return LevelRef(None, " ".join(_content_words(text)))
 

@@ -82,7 +82,7 @@ class SearchIndex:
         level_of_doc: list[int] = []
         for level_index, level in enumerate(levels):
             for section in level.sections:
-                section_terms = terms(section.name)
+                section_terms = terms(" ".join((*section.path, section.name)))  # a sub-category counts its parents
                 for competency in section.competencies:
                     self._entries.append((level, section, competency))
                     level_of_doc.append(level_index)
@@ -113,6 +113,9 @@ class SearchIndex:
         if track_key is not None or level_ids is not None:
             scores[~self._allowed(track_key, level_ids)] = 0.0
         matched = np.flatnonzero(scores)
+        if len(matched) > limit * 4:  # a common word matches thousands: sort only the best few
+            kth = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
+            matched = matched[scores[matched] >= kth]  # every tie at the cut stays in
         # Best score first; ties in ladder order, so the same question always gets the same hits.
         best = matched[np.lexsort((matched, -scores[matched]))[:limit]].tolist()
         return [SearchHit(*self._entries[doc], round(float(scores[doc]), 3)) for doc in best]

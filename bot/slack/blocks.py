@@ -165,10 +165,15 @@ def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[
     blocks = [header(level.name), context(f"*{escape(level.track)}*", *(f"{escape(m.label)}: {escape(m.value)}" for m in level.metadata))]
     if level.tagline:
         blocks.append(mrkdwn(f"> _{escape(level.tagline)}_"))
+    blocks += [mrkdwn(escape(note)) for note in level.notes]
     for section in level.sections:
-        lines = [f"*{escape(_titled(section.emoji, section.name))}*"]
+        title = escape(_titled(section.emoji, section.full_name))  # "Craft › Code" for a sub-category
+        lines = [f"*{title}*"]
         lines += [escape(note) for note in section.notes if not section.competencies]
-        lines += [f"• {escape(c.text)}" for c in section.competencies]
+        for c in section.competencies:
+            lines.append(f"{'    ' * c.depth}{'•' if c.depth == 0 else '◦'} {escape(c.text)}")
+            if answer.show_examples:  # examples written under this very criterion
+                lines += [f"{'    ' * (c.depth + 1)}› _{escape(e)}_" for e in c.examples]
         if section.examples and (answer.show_examples or not section.competencies):
             lines.append("_Examples_" if section.competencies else "")
             lines += [f"◦ {escape(e)}" for e in section.examples]
@@ -195,8 +200,8 @@ def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
     counts = comparison.counts
     blocks = [
         header(f"{lower.name} → {higher.name}"),
-        context(f"*{counts['new']}* new at {escape(higher.code)}", f"*{counts['changed']}* changed in degree",
-                f"*{counts['dropped']}* no longer listed", f"*{counts['unchanged']}* the same",
+        context(f"*{counts['new']}* new at {escape(higher.label)}", f"*{counts['changed']}* changed in degree",
+                f"*{counts['dropped']}* {escape(comparison.dropped_summary)}", f"*{counts['unchanged']}* the same",
                 escape(lower.track if lower.track_key == higher.track_key else f"{lower.track} → {higher.track}")),
     ]
     if comparison.metadata:
@@ -208,14 +213,14 @@ def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
             continue
         title = escape(_titled(section.emoji, section.name))
         if section.status != "both":
-            title += f" (only at {escape(higher.code if section.status == 'new' else lower.code)})"
+            title += f" (only at {escape(higher.label if section.status == 'new' else lower.label)})"
         lines = [f"*{title}*"]
         if section.new:
-            lines += [f"_New at {escape(higher.code)}_", *(f"• {escape(c.text)}" for c in section.new)]
+            lines += [f"_New at {escape(higher.label)}_", *(f"• {escape(c.text)}" for c in section.new)]
         if section.changed:
             lines += ["_Changes in degree_", *(f"• {diff_mrkdwn(c)}" for c in section.changed)]
         if section.dropped:
-            lines += [f"_No longer listed at {escape(higher.code)}_", *(f"• {escape(c.text)}" for c in section.dropped)]
+            lines += [f"_{escape(comparison.dropped_label)}_", *(f"• {escape(c.text)}" for c in section.dropped)]
         blocks += sections_from_lines(lines)
     buttons = [
         button(f"Show {lower.code} {lower.title}", f"{ACTION_QUERY}_lower", level_query(lower)),
@@ -238,7 +243,7 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
         return blocks + option_buttons(answer.suggestions)
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
-        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.name)}_"
+        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.full_name)}_"
         blocks.append(mrkdwn(text, button(f"Open {hit.level.code}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
     if shareable:
         blocks += actions([button("Share in channel", ACTION_SHARE, answer.query)], "search")

@@ -1,0 +1,484 @@
+"""Every shape a company keeps its ladder in loads with nothing to edit: every level
+found, ranked right, and every criterion counted under its own category.
+
+The fixtures under tests/fixtures/ladders/ are written for these tests (no published
+ladder's text); the expected counts below are counted by hand from them."""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.ladder.answers import Answerer, CompareAnswer, LevelAnswer
+from bot.ladder.loader import load_ladder
+
+LADDERS = Path(__file__).parent / "fixtures" / "ladders"
+
+# track -> levels in rank order: (name, criteria, {category (parents › child): criteria})
+EXPECTED = {
+    "per-level": {
+        "Data": [  # no codes, seniority words would mislead: the pages' own `weight:` orders them
+            ("Data Analyst", 1, {"Analysis": 1}),
+            ("Analytics Partner", 1, {"Analysis": 1}),
+            ("Lead Data Analyst", 1, {"Analysis": 1}),
+        ],
+        "Management": [
+            ("M1: Engineering Manager", 3, {"People": 2, "Delivery": 1}),
+            ("M2: Senior Engineering Manager", 3, {"People": 1, "Delivery": 2}),
+        ],
+        "Software Engineering": [
+            ("L1.0: Graduate Engineer", 6, {"Craft": 3, "Craft › Execution": 2, "Collaboration": 1}),
+            ("L2: Software Engineer", 5, {"Craft": 0, "Craft › Code": 2, "Craft › Operations": 1, "Collaboration": 2}),
+            ("L3: Senior Software Engineer", 4, {"Craft": 2, "Leadership": 0, "Leadership › Mentoring": 1,
+                                                 "Leadership › Mentoring › Growing others": 1}),
+            ("L4: Staff Engineer", 3, {"Strategy": 1, "Influence": 2}),
+        ],
+        "SRE": [
+            ("SRE1: Site Reliability Engineer", 3, {"Operations": 2, "Automation": 1}),
+            ("SRE2: Senior Site Reliability Engineer", 4, {"Operations": 3, "Automation": 1}),
+        ],
+    },
+    "one-file": {
+        "Platform Engineering": [
+            ("IC1: Apprentice", 2, {"Delivery": 2}),
+            ("IC2: Engineer", 3, {"Delivery": 2, "Teamwork": 1}),
+            ("IC3a: Senior Engineer", 3, {"Delivery": 1, "Teamwork": 2}),
+        ],
+        "Product": [
+            ("Product Manager", 2, {"Discovery": 1, "Delivery": 1}),
+            ("Senior Product Manager", 2, {"Discovery": 2}),
+            ("Principal Product Manager", 1, {"Strategy": 1}),
+        ],
+    },
+    "tables": {
+        "Data Engineering": [
+            ("Junior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
+                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Mid", 4, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 2,
+                        "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Senior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
+                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            ("Staff", 2, {"Craft": 0, "Craft › Pipelines": 1, "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+        ],
+        "Design": [  # levels as rows, categories as columns
+            ("Junior Designer", 2, {"Craft": 1, "Collaboration": 1}),
+            ("Designer", 3, {"Craft": 2, "Collaboration": 1}),
+            ("Senior Designer", 1, {"Craft": 1}),
+        ],
+        "Quality Assurance": [
+            ("L1", 3, {"Testing": 2, "Automation": 1}),
+            ("L2", 2, {"Testing": 1, "Automation": 1}),
+        ],
+    },
+    "structured": {
+        "Backend": [
+            ("E3: Backend Engineer", 3, {"Technical": 2, "Communication": 1}),
+            ("E4: Senior Backend Engineer", 3, {"Technical": 2, "Communication": 1}),
+        ],
+        "Mobile": [
+            ("E3: Mobile Engineer", 1, {"Expectations": 1}),
+            ("E4: Senior Mobile Engineer", 2, {"Expectations": 2}),
+        ],
+        "Platform": [  # a JSON list of levels, one object each
+            ("L1: Associate Platform Engineer", 2, {"Craft": 1, "Team": 1}),
+            ("L2: Platform Engineer", 2, {"Expectations": 2}),
+        ],
+        "Security": [
+            ("P1", 2, {"Threat modelling": 1, "Incident handling": 1}),
+            ("P2", 3, {"Threat modelling": 2, "Incident handling": 1}),
+        ],
+        "Support Matrix": [
+            ("S1: Support Engineer", 2, {"Troubleshooting": 1, "Customers": 1}),
+            ("S2: Senior Support Engineer", 3, {"Troubleshooting": 2, "Customers": 1}),
+        ],
+    },
+    "grouped": {  # "## Management" above "### M1" levels; "**People**" lines as categories
+        "Individual Contributor": [
+            ("IC1: Associate Engineer", 3, {"Technical skills": 2, "Communication": 1}),
+            ("IC2: Engineer", 3, {"Technical skills": 1, "Communication": 2}),
+            ("L3: Senior Engineer", 1, {"Technical skills": 1}),  # front matter "level: 3"
+        ],
+        "Management": [
+            ("M1: Team Manager", 1, {"People": 1}),
+            ("M2: Senior Team Manager", 2, {"People": 1, "Planning": 1}),
+        ],
+    },
+    "by-competency": {  # a file per competency, each listing the levels: merged, the file is the category
+        "Backend": [
+            ("L1", 2, {"Communication": 1, "Craft": 1}),
+            ("L2", 4, {"Communication": 2, "Craft": 0, "Craft › Testing": 1, "Craft › Design": 1}),
+            ("L3", 2, {"Communication": 1, "Craft": 1}),
+        ],
+    },
+    "html": {
+        "Ops": [  # headings and lists written in HTML inside markdown
+            ("L1: Trainee Operator", 1, {"Runbooks": 1}),
+            ("L2: Operator", 3, {"Runbooks": 2, "Handover": 1}),
+        ],
+        "Design": [
+            ("Junior Designer", 4, {"Craft": 3, "Research": 1}),
+            ("Senior Designer", 3, {"Craft": 2, "Research": 0, "Research › Planning": 1}),
+        ],
+    },
+}
+
+
+def _shape(ladder) -> dict:
+    return {
+        track.name: [
+            (level.name, level.competency_count, {s.full_name: len(s.competencies) for s in level.sections})
+            for level in sorted(track.levels, key=lambda l: l.rank)
+        ]
+        for track in ladder.tracks.values()
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(EXPECTED))
+def test_every_level_is_found_ranked_and_counted(shape):
+    result = load_ladder(LADDERS / shape)
+    assert result.errors == []
+    assert _shape(result.ladder) == EXPECTED[shape]
+    for track in result.ladder.tracks.values():  # ranks strictly rise in the expected order
+        ranks = [level.rank for level in sorted(track.levels, key=lambda l: l.rank)]
+        assert len(set(ranks)) == len(ranks)
+
+
+_STATEMENT = re.compile(r"\bI [^.<|\n]*\.")
+
+
+@pytest.mark.parametrize("shape", sorted(EXPECTED))
+def test_no_criterion_in_a_level_file_is_lost(shape):
+    """Every "I ..." sentence of every file that was read is a criterion or an example."""
+    result = load_ladder(LADDERS / shape)
+    not_read = {p.path for p in result.skipped + result.problems}
+    said = set()
+    for level in result.ladder.levels:
+        for section in level.sections:
+            said.update(c.text for c in section.competencies)
+            said.update(e for c in section.competencies for e in c.examples)
+            said.update(section.examples)
+        said.update((*level.notes, level.tagline))
+    everything = " ".join(sorted(said))
+    root = LADDERS / shape
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.relative_to(root).as_posix() in not_read:
+            continue
+        text = re.sub(r"<script.*?</script>", "", path.read_text(), flags=re.S)
+        for sentence in _STATEMENT.findall(text):
+            assert sentence in everything, f"{path.name}: {sentence!r} was lost"
+
+
+def test_folders_name_department_and_track_and_keep_acronyms():
+    ladder = load_ladder(LADDERS / "per-level").ladder
+    software = ladder.tracks["engineering-software-engineering"]
+    assert (software.name, software.levels[0].department) == ("Software Engineering", "Engineering")
+    assert ladder.tracks["engineering-sre"].name == "SRE"
+
+
+def test_a_numbered_folder_names_the_department():
+    ladder = load_ladder(LADDERS / "grouped").ladder
+    assert {t.levels[0].department for t in ladder.tracks.values()} == {"Engineering"}
+
+
+def test_files_that_are_not_levels_are_skipped_with_a_note():
+    result = load_ladder(LADDERS / "per-level")
+    skipped = {p.path for p in result.skipped}
+    assert skipped == {"README.md", "FAQ.md", "LICENSE", "Engineering/_index.md"}
+    # "K8: How to migrate" is no level, and says why, but is no error either.
+    k8 = next(p for p in result.problems if "K8" in p.path)
+    assert k8.severity == "warning" and "no level code" in k8.message
+
+
+def test_a_goals_heading_among_levels_is_not_a_level():
+    levels = load_ladder(LADDERS / "one-file").ladder.levels
+    assert not any("FY24" in l.name or "Goals" in l.title for l in levels)
+    assert not any("deploy tool" in c.text for l in levels for s in l.sections for c in s.competencies)
+
+
+def test_nested_bullets_and_examples_keep_their_place():
+    graduate = next(l for l in load_ladder(LADDERS / "per-level").ladder.levels if l.code == "L1.0")
+    craft = graduate.section("craft")
+    assert [(c.depth, c.text) for c in craft.competencies][-2:] == [
+        (0, "I test my own changes."), (1, "I add a unit test for each bug I fix.")]
+    assert graduate.section("collaboration").competencies[0].text == "I share what I learned in the team channel."  # was "- [ ] I ..."
+    senior_backend = next(l for l in load_ladder(LADDERS / "structured").ladder.levels if l.title == "Senior Backend Engineer")
+    fast = next(c for s in senior_backend.sections for c in s.competencies if "fast" in c.text)
+    assert fast.examples == ("I cut the p99 of search in half.",)
+
+
+@pytest.mark.parametrize("shape, question, expected", [
+    ("per-level", "L1.0", "L1.0: Graduate Engineer"),
+    ("per-level", "SSE", "L3: Senior Software Engineer"),
+    ("per-level", "senior software engineer", "L3: Senior Software Engineer"),
+    ("per-level", "SRE2", "SRE2: Senior Site Reliability Engineer"),
+    ("one-file", "IC 3a", "IC3a: Senior Engineer"),
+    ("one-file", "ic1", "IC1: Apprentice"),
+    ("one-file", "senior product manager", "Senior Product Manager"),
+    ("structured", "E4 mobile", "E4: Senior Mobile Engineer"),
+    ("html", "junior designer", "Junior Designer"),
+])
+def test_ask_by_code_or_by_name(shape, question, expected):
+    answer = Answerer(load_ladder(LADDERS / shape).ladder).ask(question)
+    assert isinstance(answer, LevelAnswer) and answer.level.name == expected
+
+
+def test_parallel_tracks_compare_lower_rank_first():
+    answerer = Answerer(load_ladder(LADDERS / "per-level").ladder)
+    answer = answerer.ask("compare M2 and L1.0")
+    assert isinstance(answer, CompareAnswer)
+    assert (answer.comparison.lower.code, answer.comparison.higher.code) == ("L1.0", "M2")
+
+
+def test_content_check_lists_skipped_files_and_criteria_per_level():
+    result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / "per-level")])
+    assert result.exit_code == 0, result.output
+    assert "11 levels in 4 tracks" in result.output
+    assert re.search(r"L1\.0: Graduate Engineer\s+6 competencies", result.output)
+    assert "skipped: LICENSE: not a level" in result.output
+
+
+def test_manifest_names_tracks_orders_levels_and_makes_the_ladder_cumulative():
+    result = load_ladder(LADDERS / "manifest")
+    assert result.errors == []
+    track = result.ladder.tracks["product-development-web-engineering"]
+    assert (track.name, track.levels[0].department) == ("Web Engineering", "Product Development")
+    assert [l.title for l in track.levels] == ["Engineer", "Tech Lead", "Senior Engineer"]  # the manifest's order
+    assert not any("not published" in c.text for l in result.ladder.levels for s in l.sections for c in s.competencies)
+    lead = next(l for l in track.levels if l.title == "Tech Lead")
+    assert lead.source_url == "https://docs.example.com/ladder/team/tech-lead.md"
+    answerer = Answerer(result.ladder)
+    assert answerer.ask("TL").level.title == "Tech Lead"
+    comparison = answerer.ask("compare engineer and tech lead").comparison
+    assert comparison.dropped_label == "Still expected"
+    assert [c.text for s in comparison.sections for c in s.dropped] == ["I fix bugs in my area."]
+
+
+def test_default_compare_wording_is_not_repeated():
+    comparison = Answerer(load_ladder(LADDERS / "per-level").ladder).ask("what separates L2 from L3?").comparison
+    assert comparison.dropped_label == "Not repeated at L3"
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "per-level"), "ask", "L2 vs L3"]).output
+    assert "Not repeated at L3:" in output and "No longer listed" not in output
+
+
+def test_a_broken_manifest_is_an_error_and_the_ladder_still_loads(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "manifest", root)
+    (root / "ladder.toml").write_text("cumulative = maybe\n")
+    result = CliRunner().invoke(cli, ["content", "check", str(root)])
+    assert result.exit_code == 1
+    assert "ladder.toml: broken manifest" in result.output
+    assert "Senior Engineer" in result.output
+
+
+def test_content_init_prints_what_it_found_and_writes_a_manifest_that_loads_the_same(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "per-level", root)
+    before = _shape(load_ladder(root).ladder)
+    result = CliRunner().invoke(cli, ["content", "init", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "11 levels in 4 tracks" in result.output and "skipped: FAQ.md" in result.output
+    manifest = (root / "ladder.toml").read_text()
+    assert 'levels = ["L1.0", "L2", "L3", "L4"]' in manifest
+    assert _shape(load_ladder(root).ladder) == before
+    again = CliRunner().invoke(cli, ["content", "init", str(root)])
+    assert "already exists; not overwritten" in again.output
+
+
+def test_slack_and_terminal_show_sub_categories_nested_criteria_and_notes():
+    from bot.slack.blocks import render
+
+    answerer = Answerer(load_ladder(LADDERS / "per-level").ladder)
+    messages = render(answerer.ask("L3 senior software engineer"))
+    text = str([m.blocks for m in messages] if hasattr(messages[0], "blocks") else messages)
+    assert "Leadership › Mentoring › Growing others" in text and "I help one person prepare" in text
+    graduate = str(render(answerer.ask("L1.0")))
+    assert "    ◦ I add a unit test for each bug I fix." in graduate and "Craft › Execution" in graduate
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "per-level"), "ask", "L2"]).output
+    assert "  Code\n    • I write readable code" in output
+    assert "Notes: this level is where most people spend two years." in output
+
+
+@pytest.mark.parametrize("file_name, text, name", [
+    ("senior-engineer.md", "# Expectations for this role\n\n## Craft\n\n- I do.\n", "Senior Engineer"),
+    ("L3.md", "# Overview\n\n## Craft\n\n- I do.\n", "L3"),
+    ("04-staff-engineer", "## Craft\n\n- I do.\n", "Staff Engineer"),
+    ("whatever.md", "# L4 Engineering Manager\n\n## People\n\n- I do.\n", "L4: Engineering Manager"),
+])
+def test_the_file_name_names_the_level_when_the_heading_does_not(file_name, text, name):
+    from bot.ladder.parser import parse_level
+
+    assert parse_level(text, source=file_name).name == name
+
+
+def test_the_manifest_may_be_yaml(tmp_path):
+    import shutil
+
+    root = tmp_path / "ladder"
+    shutil.copytree(LADDERS / "manifest", root)
+    (root / "ladder.toml").unlink()
+    (root / "ladder.yml").write_text(
+        "cumulative: false\ntracks:\n  - name: Web\n    files: [team/**]\n"
+        "    levels: [Senior Engineer, Engineer, Tech Lead]\naliases:\n  Senior Engineer: [SE]\n")
+    result = load_ladder(root)
+    assert result.errors == []
+    web = result.ladder.tracks["web"]
+    assert [l.title for l in web.levels] == ["Senior Engineer", "Engineer", "Tech Lead"]
+    assert Answerer(result.ladder).ask("SE").level.title == "Senior Engineer"
+    assert any(l.title == "Staff Engineer" for l in result.ladder.levels)  # no exclude this time
+
+
+def test_search_finds_a_sub_category_by_its_parent():
+    answer = Answerer(load_ladder(LADDERS / "per-level").ladder).ask("leadership")
+    assert "Leadership › Mentoring › Growing others" in [hit.section.full_name for hit in answer.hits]
+
+
+def test_managers_beside_engineers_without_codes_are_a_parallel_track(tmp_path):
+    titles = ["Software Engineer", "Senior Software Engineer", "Staff Engineer",
+              "Engineering Manager", "Senior Engineering Manager", "Director of Engineering"]
+    (tmp_path / "web").mkdir()
+    for title in titles:
+        (tmp_path / "web" / f"{title.lower().replace(' ', '-')}.md").write_text(f"# {title}\n\n## Craft\n\n- I do it.\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert [[l.title for l in t.levels] for t in ladder.tracks.values()] == [titles[:3], titles[3:]]
+    comparison = Answerer(ladder).ask("compare director of engineering and senior software engineer").comparison
+    assert (comparison.lower.title, comparison.higher.title) == ("Senior Software Engineer", "Director of Engineering")
+
+
+def test_a_site_generator_folder_layout(tmp_path):
+    """Jekyll keeps data in _data/ and builds pages into _site/; a built HTML copy of a
+    markdown level is the same level, not a duplicate error."""
+    (tmp_path / "docs" / "eng").mkdir(parents=True)
+    (tmp_path / "site" / "eng").mkdir(parents=True)
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_site").mkdir()
+    (tmp_path / "docs" / "eng" / "senior.md").write_text("# Senior Engineer\n\n## Craft\n\n- I lead.\n")
+    (tmp_path / "site" / "eng" / "senior.html").write_text("<h1>Senior Engineer</h1><h2>Craft</h2><ul><li>I lead.</li></ul>")
+    (tmp_path / "_site" / "senior.html").write_text("<h1>Senior Engineer</h1><ul><li>I lead.</li></ul>")
+    (tmp_path / "_data" / "platform.yml").write_text(
+        "levels:\n  - {title: Staff Engineer, level: L6, competencies: [I guide teams.]}\n"
+        "  - {title: Principal Engineer, level: L7, competencies: [I set direction.]}\n")
+    result = load_ladder(tmp_path)
+    assert result.errors == []
+    assert sorted(l.name for l in result.ladder.levels) == ["L6: Staff Engineer", "L7: Principal Engineer", "Senior Engineer"]
+    assert any(p.path == "site/eng/senior.html" for p in result.skipped)
+
+
+def test_files_that_are_tracks_are_not_merged_as_competencies(tmp_path):
+    (tmp_path / "tracks").mkdir()
+    for track in ("Backend", "Frontend"):
+        (tmp_path / "tracks" / f"{track.lower()}.md").write_text(
+            f"# {track}\n\n## L1: {track} Engineer\n\n- I do.\n\n## L2: Senior {track} Engineer\n\n- I lead.\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
+    assert len(ladder) == 4
+
+
+def test_examples_of_a_criterion_show_under_it_when_asked():
+    from bot.slack.blocks import render
+
+    answerer = Answerer(load_ladder(LADDERS / "structured").ladder)
+    with_examples = str(render(answerer.ask("E4 backend", examples=True)))
+    assert "I keep services fast under load.\\n    › _I cut the p99 of search in half._" in with_examples
+    assert "I cut the p99" not in str(render(answerer.ask("E4 backend")))
+    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "structured"), "ask", "E4 backend", "--examples"]).output
+    assert "› I cut the p99 of search in half." in output
+
+
+@pytest.mark.parametrize("heading, code, title", [
+    ("L3: Senior Software Engineer", "L3", "Senior Software Engineer"),
+    ("L4 Engineering Manager", "L4", "Engineering Manager"),
+    ("L1.0: Graduate Engineer", "L1.0", "Graduate Engineer"),
+    ("Apprentice (IC 1)", "IC1", "Apprentice"),
+    ("IC 3a: Senior Engineer", "IC3a", "Senior Engineer"),
+    ("E4", "E4", "E4"),
+    ("P2 - Product Manager", "P2", "Product Manager"),
+    ("M1: Manager", "M1", "Manager"),
+    ("SE2: Engineer", "SE2", "Engineer"),
+    ("Level 3 - Mid", "L3", "Mid"),
+    ("Senior Engineer — L5", "L5", "Senior Engineer"),
+    ("L3: Senior {#senior}", "L3", "Senior"),
+    ("Senior Software Engineer (SSE)", "", "Senior Software Engineer"),
+    ("2. Staff Engineer", "", "Staff Engineer"),
+])
+def test_level_headings_in_any_code_scheme(heading, code, title):
+    from bot.ladder.codes import read_heading, read_title
+
+    found = read_heading(heading) or read_title(heading)
+    assert (found.code, found.title) == (code, title)
+
+
+@pytest.mark.parametrize("heading", ["FY24: Goals", "K8: How to migrate", "Q3 planning", "Working with your manager",
+                                     "Domain expertise", "v8.2.0", "2024 review"])
+def test_no_false_levels(heading):
+    from bot.ladder.codes import read_heading, read_title
+
+    assert read_heading(heading) is None and read_title(heading) is None
+
+
+_LINES = ["# L3: Senior", "## Craft", "### Sub", "- I do.", "  - I nest.", "- Execution:", "**Bold**", "**Label:** I x.",
+          "| a | Junior | Senior |", "|---|---|---|", "| c | I a. | I b. |", "<table><tr><td>x</td></tr></table>", "> quote",
+          "", "---", "title: x", "<details><summary>Examples</summary>", "</details>", "***Sec", "**L2: X",
+          "## Senior Engineer", "<h2>Y</h2><ul><li>I z.</li></ul>"]
+
+
+def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
+    """Whatever the lines, the reader gives levels or says the file is not one: never a crash."""
+    from hypothesis import given, settings, strategies as st
+
+    from bot.ladder.parser import NotALevelDocument, parse_levels
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_LINES), max_size=25), st.sampled_from(["a.md", "L3-x.md", "senior-engineer", "README.md"]))
+    def read(lines, name):
+        try:
+            for level in parse_levels("\n".join(lines), source=f"t/{name}", folder_track="t"):
+                assert level.title and level.track
+        except NotALevelDocument:
+            pass
+
+    read()
+
+
+def test_any_data_file_reads_or_is_refused_plainly():
+    from hypothesis import given, settings, strategies as st
+
+    from bot.ladder.structured import NotALadderData, levels_from_data
+
+    keys = st.sampled_from(["levels", "topics", "title", "name", "code", "level", "competencies", "criteria",
+                            "examples", "job_families", "track", "description", "L1", "L2", "Senior", "x"])
+    data = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10) | keys,
+                        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=30)
+
+    @settings(max_examples=300, deadline=None)
+    @given(data)
+    def read(value):
+        try:
+            levels_from_data(value, source="x/y.yml", folder_track="x")
+        except NotALadderData:
+            pass
+
+    read()
+
+
+@pytest.mark.parametrize("shape", sorted([*EXPECTED, "manifest"]))
+def test_content_check_passes_on_every_shape(shape):
+    result = CliRunner().invoke(cli, ["content", "check", str(LADDERS / shape)])
+    assert result.exit_code == 0, result.output
+    assert "competencies" in result.output and "error" not in result.output
+
+
+def test_table_files_with_the_same_columns_stay_tracks_of_their_own(tmp_path):
+    (tmp_path / "matrices").mkdir()
+    for track in ("Backend", "Frontend"):
+        (tmp_path / "matrices" / f"{track.lower()}.md").write_text(
+            f"# {track}\n\n| Area | Junior | Senior |\n|---|---|---|\n| Craft | I learn {track}. | I teach {track}. |\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
+    frontend = next(t for t in ladder.tracks.values() if t.name == "Frontend")
+    assert [l.name for l in frontend.levels] == ["Junior", "Senior"]
