@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from bot import metrics
 from bot.ladder.answers import Answerer
 from bot.ladder.loader import LoadResult, load_ladder
 
@@ -48,6 +49,7 @@ class Content:
         try:
             return self._reload()
         except Exception:
+            metrics.CONTENT_RELOADS.labels("failed").inc()
             log.exception("content reload of %s failed; still serving the %d levels loaded before",
                           self.directory, len(self._answerer.ladder))
             return None
@@ -57,9 +59,11 @@ class Content:
         with self._lock:
             self.last_result = result
             if result.errors and len(self._answerer.ladder):
+                metrics.CONTENT_RELOADS.labels("kept_last_good").inc()
                 log.error("content reload: %d problem(s) in %s; still serving the %d levels loaded before",
                           len(result.errors), self.directory, len(self._answerer.ladder))
             else:
+                metrics.CONTENT_RELOADS.labels("ok").inc()
                 self._answerer = Answerer(result.ladder)
                 gc.freeze()
         return result
@@ -98,6 +102,8 @@ def request_reload(directory: Path) -> None:
 
 def load_ladder_logged(directory: Path) -> LoadResult:
     result = load_ladder(directory)
+    for severity in ("error", "warning"):
+        metrics.CONTENT_PROBLEMS.labels(severity).set(sum(p.severity == severity for p in result.problems))
     for problem in result.problems:
         (log.warning if problem.severity == "error" else log.info)("content: %s", problem)
     log.info("content: %d levels in %d tracks from %s", len(result.ladder), len(result.ladder.tracks), directory)

@@ -21,7 +21,8 @@ ANSWER_SECONDS = Histogram("ladderbot_answer_seconds", "From a request's ack to 
 PROMPTS = Counter("ladderbot_prompts_total", "Growth prompts, by outcome (sent, skipped, failed)", ["outcome"])
 PROMPT_OUTCOMES = ("sent", "skipped", "failed")
 RATE_LIMITED = Counter("ladderbot_slack_rate_limited_total", "429 answers met from Slack, by Web API method", ["method"])
-CONTENT_RELOADS = Counter("ladderbot_content_reloads_total", "Content loads, by outcome (ok, kept_last_good)", ["outcome"])
+CONTENT_RELOADS = Counter("ladderbot_content_reloads_total",
+                          "Content reloads, by outcome (ok, kept_last_good, failed)", ["outcome"])
 CONTENT_PROBLEMS = Gauge("ladderbot_content_problems", "Problems found by the last content load, by severity",
                          ["severity"], multiprocess_mode="mostrecent")
 

@@ -81,3 +81,22 @@ def test_the_web_server_counts_requests_answers_and_429s_across_its_workers(bot,
     assert grew("ladderbot_answers_total", kind="slash_command", outcome="ok") == 4
     assert grew("ladderbot_answer_seconds_count", kind="slash_command") == 4
     assert grew("ladderbot_slack_rate_limited_total", method="response_url") == 1
+
+
+def test_content_reloads_and_their_problems_are_counted(tmp_path):
+    import shutil
+
+    from bot.content import Content
+
+    def reloads(outcome: str) -> float:
+        return REGISTRY.get_sample_value("ladderbot_content_reloads_total", {"outcome": outcome}) or 0.0
+
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "ladder_content", folder)
+    content = Content(folder, check_every=0)
+    ok, kept = reloads("ok"), reloads("kept_last_good")
+    content.reload()
+    (folder / "support" / "broken.md").write_bytes(b"\x00binary")
+    content.reload()
+    assert (reloads("ok") - ok, reloads("kept_last_good") - kept) == (1, 1)
+    assert REGISTRY.get_sample_value("ladderbot_content_problems", {"severity": "error"}) >= 1
