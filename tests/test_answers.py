@@ -165,3 +165,11 @@ def test_a_ladder_of_stopwords_still_answers(tmp_path):
     answerer = Answerer(load_ladder(tmp_path).ladder)
     assert isinstance(answerer.ask("L1"), LevelAnswer)
     assert isinstance(answerer.ask("how do I grow?"), SearchAnswer)
+
+
+def test_steps_between_levels_count_ranks_of_one_track(answerer):
+    ladder = answerer.ladder
+    l2, l3 = ladder.get("cloud-engineering/l2-cloud-engineer"), ladder.get("cloud-engineering/l3-senior-software-engineer")
+    architect, support = ladder.get("cloud-engineering/l4-cloud-architect"), ladder.get("support/l2-devops-support-engineer")
+    assert (ladder.steps_between(l2, l3), ladder.steps_between(l2, architect)) == (1, 2)
+    assert ladder.steps_between(support, l3) is None  # another track: no count of steps connects them

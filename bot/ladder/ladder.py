@@ -86,6 +86,13 @@ class Ladder:
             return []
         return [l for l in self.tracks[level.track_key].levels if l.rank == ranks[index]]
 
+    def steps_between(self, lower: Level, higher: Level) -> int | None:
+        """How many ranks of its track `higher` is above `lower` (sub-levels count as steps);
+        None for levels of different tracks, which no count of steps connects."""
+        if lower.track_key != higher.track_key:
+            return None
+        return sum(1 for rank in {l.rank for l in self.tracks[lower.track_key].levels} if lower.rank < rank <= higher.rank)
+
     @cached_property
     def _tracks_by_word(self) -> dict[str, set[str]]:
         index: dict[str, set[str]] = {}

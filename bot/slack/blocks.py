@@ -223,8 +223,8 @@ def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
             lines += [f"_{escape(comparison.dropped_label)}_", *(f"• {escape(c.text)}" for c in section.dropped)]
         blocks += sections_from_lines(lines)
     buttons = [
-        button(f"Show {lower.code} {lower.title}", f"{ACTION_QUERY}_lower", level_query(lower)),
-        button(f"Show {higher.code} {higher.title}", f"{ACTION_QUERY}_higher", level_query(higher)),
+        button(f"Show {lower.name}", f"{ACTION_QUERY}_lower", level_query(lower)),
+        button(f"Show {higher.name}", f"{ACTION_QUERY}_higher", level_query(higher)),
     ]
     if shareable:
         buttons.append(button("Share in channel", ACTION_SHARE, compare_query(lower, higher)))
@@ -244,7 +244,7 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
         text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.full_name)}_"
-        blocks.append(mrkdwn(text, button(f"Open {hit.level.code}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
+        blocks.append(mrkdwn(text, button(f"Open {hit.level.label}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
     if shareable:
         blocks += actions([button("Share in channel", ACTION_SHARE, answer.query)], "search")
     return blocks

@@ -75,7 +75,8 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
     current = ladder.get(person.current_level_id) if person else None
     target = ladder.get(person.target_level_id) if person else None
     gap = compare_levels(current, target) if current and target and current.id != target.id else None
-    return pb.profile_blocks(person, current, target, gap, _next_prompt(deps, person))
+    steps = ladder.steps_between(gap.lower, gap.higher) if gap else None
+    return pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person))
 
 
 def journal(deps: Deps, asker: Asker) -> Message:

@@ -26,7 +26,7 @@ def when(moment: datetime | None) -> str:
 
 
 def profile_blocks(person: Person | None, current: Level | None, target: Level | None,
-                   gap: Comparison | None, next_at: datetime | None) -> list[dict]:
+                   gap: Comparison | None, steps: int | None, next_at: datetime | None) -> list[dict]:
     if person is None or not (current or target):
         return [mrkdwn("You haven't set your levels yet. Tell me where you are and where you aim:\n"
                        "• `/ladder level L2 cloud`\n• `/ladder target L3 cloud`")]
@@ -36,7 +36,8 @@ def profile_blocks(person: Person | None, current: Level | None, target: Level |
     ]
     if gap:
         counts = gap.counts
-        lines.append(f"*The gap:* {gap.higher.rank - gap.lower.rank} level(s) up; {counts['new']} new competencies, "
+        distance = f"{steps} level(s) up" if steps else f"a move to {escape(gap.higher.track)}"
+        lines.append(f"*The gap:* {distance}; {counts['new']} new competencies, "
                      f"{counts['changed']} that grow in degree, {counts['unchanged']} you already have on paper.")
     lines.append(f"*Prompts:* {person.cadence}, {person.local_time} on {_days(person.weekdays)} ({escape(person.tz)})")
     if person.paused_until:
