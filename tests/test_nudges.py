@@ -423,3 +423,17 @@ def test_stop_then_resume_does_not_count_as_ignored(store, runner, fake_slack):
     personal.handle(personal.SetCadence("weekly"), deps, Asker("T0TEST", "U1", runner.client))
     assert runner.run_due(MONDAY_NOON_UTC + timedelta(weeks=1)).sent == 1  # not paused for silence
     assert store.get_person("T0TEST", "U1").paused_until is None
+
+
+def test_a_prompt_names_the_sub_category_and_quotes_the_criterions_own_example(tmp_path):
+    (tmp_path / "eng").mkdir()
+    (tmp_path / "eng" / "L3-senior.md").write_text(
+        "# L3: Senior Engineer\n\n## Leadership\n\n### Mentoring\n\n"
+        "- I pair with newer engineers every week.\n  - Examples:\n    - Ran a pairing rota for two new hires.\n"
+        "- I review designs from other teams.\n")
+    level = load_ladder(tmp_path).ladder.get("eng/l3-senior-engineer")
+    assert level is not None
+    prompt = PromptChooser().choose(None, level, used=set())
+    assert prompt is not None and prompt.competency_text == "I pair with newer engineers every week."
+    assert prompt.section_name == "Leadership › Mentoring"
+    assert prompt.example_text == "Ran a pairing rota for two new hires."

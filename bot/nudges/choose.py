@@ -64,7 +64,7 @@ def _pick(candidates: list[tuple[Section, Competency]], target: Level, used: set
         level_id=target.id,
         competency_key=key,
         competency_text=competency.text,
-        section_name=section.name,
+        section_name=section.full_name,  # "Leadership › Mentoring": a sub-category names its parents
         example_text=_closest_example(section, competency),
         question=QUESTIONS[int(hashlib.sha1(f"{key}{seed}".encode()).hexdigest(), 16) % len(QUESTIONS)],
     )
@@ -82,6 +82,8 @@ def _in_priority_order(current: Level | None, target: Level) -> list[tuple[Secti
 
 
 def _closest_example(section: Section, competency: Competency) -> str | None:
+    if competency.examples:  # the criterion's own example, where the ladder gives one
+        return competency.examples[0]
     if not section.examples:
         return None
     return max(section.examples, key=lambda e: fuzz.token_set_ratio(e, competency.text))
