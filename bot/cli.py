@@ -194,7 +194,7 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
         from bot.slack.socket_mode import serve_socket_mode
 
         signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
-        serve_socket_mode(app, settings)
+        serve_socket_mode(app, settings, before_exit=deps.work.drain)
 
 
 def _share_metrics_between_workers() -> None:

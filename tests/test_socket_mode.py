@@ -4,6 +4,7 @@ replaced within 15 seconds."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -236,3 +237,16 @@ def test_serve_with_an_app_token_slack_rejects_says_so_in_one_line(tmp_path):
     last_line = done.stderr.strip().splitlines()[-1]
     assert last_line.startswith("ladderbot: SLACK_APP_TOKEN could not open a Socket Mode connection")
     assert last_line.endswith(": invalid_auth") and "Traceback" not in done.stderr and APP_TOKEN not in done.stderr
+
+
+@pytest.mark.e2e
+def test_serve_finishes_the_answers_it_acked_when_told_to_stop(socket_bot):
+    slack, socket_mode = socket_bot.slack, socket_bot.socket_mode
+    slack.slow_down(RESPONSE_URL, 2)  # each answer takes 2 s to reach Slack
+    commands = [slash_command(slack, "L3", user=f"U9{i}") for i in range(10)]  # more than the pool's threads
+    for command in commands:
+        socket_mode.wait_ack(socket_mode.send("slash_commands", command, accepts_response_payload=True))
+    socket_bot.process.send_signal(signal.SIGTERM)
+    assert socket_bot.process.wait(timeout=20) == 0, socket_bot.log()
+    answered = {call.path for call in slack.calls(RESPONSE_URL)}
+    assert answered == {urlsplit(c["response_url"]).path for c in commands}  # even those still queued at SIGTERM

@@ -12,14 +12,16 @@ read timeout the client waits out before it closes (bench/socket_reconnect.py me
 from __future__ import annotations
 
 import logging
+import signal
 import threading
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.slack.app import StartupError
+from bot.config import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,16 @@ def _client_logger() -> logging.Logger:
     return client_log
 
 
-def serve_socket_mode(app: App, settings: Settings) -> None:
-    """Connect, then serve until the process is stopped; the client reconnects on its own."""
+STOP_GRACE_S = 8.0  # answers already acked get this long to reach Slack once we are told to stop
+
+
+def serve_socket_mode(app: App, settings: Settings, before_exit: Callable[[float], int]) -> None:
+    """Connect, then serve until SIGTERM or SIGINT; the client reconnects on its own.
+    On stopping, take no more envelopes, then give the answers already acked
+    `before_exit(seconds)` to finish: an ack promised the person an answer."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     handler = socket_mode_handler(app, settings)
     try:
         handler.connect()  # apps.connections.open with the app token, then the WebSocket
@@ -51,4 +61,7 @@ def serve_socket_mode(app: App, settings: Settings) -> None:
         raise StartupError(f"SLACK_APP_TOKEN could not open a Socket Mode connection through "
                            f"{settings.slack_api_url}: {reason}") from None
     log.info("Socket Mode: connected (ping every %ss)", settings.socket_ping_interval)
-    threading.Event().wait()
+    stopping.wait()
+    log.info("Socket Mode: stopping; finishing the answers already acked")
+    handler.close()
+    before_exit(STOP_GRACE_S)
