@@ -24,7 +24,7 @@ from bot.slack.blocks import ACTION_QUERY
 from bot.slack.handoff import BUSY_TEXT
 from bot.workpool import WorkPool
 from tests.conftest import ROOT, RunningBot, bot_env
-from tests.slack_requests import BOT_TOKEN, TEAM
+from tests.fakes.slack_requests import BOT_TOKEN, TEAM
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ from bot.ladder.repair import repair_text
 from bot.slack.app import Deps, make_client
 from bot.slack.blocks import Message, render
 from bot.slack.conversation import Asker, reply_to
-from tests.slack_requests import BOT_TOKEN
+from tests.fakes.slack_requests import BOT_TOKEN
 
 CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 

@@ -16,7 +16,7 @@ from bot.nudges import schedule
 from bot.nudges.choose import PromptChooser, competency_key
 from bot.nudges.runner import NudgeRunner
 from bot.slack.app import make_client
-from tests.slack_requests import BOT_TOKEN, buttons
+from tests.fakes.slack_requests import BOT_TOKEN, buttons
 
 CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 LADDER = load_ladder(CONTENT).ladder
