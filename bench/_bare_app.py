@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 
-
 from slack_bolt import App
 from slack_sdk import WebClient
 

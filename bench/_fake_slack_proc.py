@@ -23,7 +23,6 @@ import resource
 import sys
 from collections import Counter
 
-
 from tests.fakes.fake_slack import FakeSlack
 
 

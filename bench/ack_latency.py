@@ -50,10 +50,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._common import ROOT, Verdicts, free_port, summary_ms, table, wait_http_ready
-
 from slack_sdk.signature import SignatureVerifier
 
+from bench._common import ROOT, Verdicts, free_port, summary_ms, table, wait_http_ready
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, TEAM
 

@@ -42,7 +42,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench._common import Verdicts, max_rss_mib, summary_ms, table
-
 from bot.ladder import search as search_module
 from bot.ladder.answers import Answerer
 from bot.ladder.loader import load_ladder

@@ -59,9 +59,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench._common import ROOT, Verdicts, table
-
 import storage
+from bench._common import ROOT, Verdicts, table
 from bot.config import BUNDLED_CONTENT, Settings
 from bot.content import Content
 from bot.nudges.runner import NudgeRunner
@@ -264,7 +263,8 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         fake_cpu = stats["cpu_s"] - fake_before
         per_channel = stats["accepted_per_channel"]
         counts = [per_channel.get(u, 0) for u in users]
-        sent_in_db = store.count_nudges("sent")
+        history = store.nudge_history((TEAM, user) for user in users)
+        sent_in_db = sum(1 for nudges in history.values() for nudge in nudges if nudge.status == "sent")
         store.dispose()
         return {
             "db": db, "people": people, "p429": p429, "blocked_s": stats["blocked_s"], "roster": roster, "pacer_rate": pacer_rate, "seed_s": seed_s, "summary": summary.line(), "sent": summary.sent,

@@ -15,11 +15,10 @@ import logging
 import sys
 import time
 
-from bench._common import Verdicts, table
-
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bench._common import Verdicts, table
 from bot.config import DEFAULT_SOCKET_PING_INTERVAL, load_settings
 from bot.slack.socket_mode import socket_mode_handler
 from tests.fakes.fake_slack import FakeSlack

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.slack.pacing import Pacer
+from bot.slackkit.pacing import Pacer
 from tests.test_slack_app import mrkdwn_texts
 
 

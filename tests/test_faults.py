@@ -16,7 +16,7 @@ from bot.cli import cli
 from bot.content import Content
 from tests.conftest import RunningBot, bot_env, run_cli
 from tests.fakes.slack_requests import buttons
-from tests.storage_fixtures import PG_ENV, fresh_postgres_database
+from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
 from tests.test_slack_app import ask, press, responses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
 
     from bot.config import Settings
     from bot.nudges.runner import NudgeRunner
-    from bot.slack.app import make_client
+    from bot.slackkit.client import make_client
     from tests.fakes.slack_requests import BOT_TOKEN
 
     for i in range(6):
@@ -75,7 +75,7 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
     assert first.sent + later.sent == 6
     accepted = [c.args["channel"] for c in fake_slack.accepted("chat.postMessage")]
     assert sorted(accepted) == [f"U3{i}" for i in range(6)]  # each once
-    assert store.count_nudges("sent") == 6
+    assert nudge_statuses(store, "T0TEST", [f"U3{i}" for i in range(6)])["sent"] == 6
 
 
 # --- the database -------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.slack.app import build_deps, create_app
+from bot.slack.app import create_app
+from bot.slack.deps import build_deps
 from bot.slack.socket_mode import socket_mode_handler
 from tests.conftest import ROOT, bot_env
 from tests.fakes.fake_slack import RESPONSE_URL, Call, FakeSlack

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import quote, urlparse
 
 from bot.ladder.answers import (
@@ -21,12 +20,12 @@ from bot.ladder.answers import (
 )
 from bot.ladder.compare import ChangedCompetency, Comparison
 from bot.ladder.model import Level
+from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here and by importers of this module
+    MAX_BUTTON_TEXT, MAX_HEADER, MAX_TEXT, MAX_VALUE, Message, actions, button, context, escape, header, mrkdwn,
+    truncate,
+)
 
 MAX_BLOCKS = 50
-MAX_TEXT = 3000
-MAX_HEADER = 150
-MAX_BUTTON_TEXT = 75
-MAX_VALUE = 2000
 MAX_MESSAGES = 5  # a slash command's response_url takes five posts
 MAX_FALLBACK = 3000
 
@@ -34,17 +33,6 @@ MAX_FALLBACK = 3000
 ACTION_QUERY = "ladder_query"   # value: a query to answer (options, examples, compare buttons)
 ACTION_SHARE = "ladder_share"   # value: the query whose answer to post in the channel
 ACTION_LINK = "ladder_link"     # a URL button; Slack still tells us it was clicked
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str          # the notification / fallback text
-    blocks: list[dict]
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack gives meaning to in mrkdwn."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # mrkdwn has no escape for its formatting marks: in a person's words they become lookalikes.
@@ -67,10 +55,6 @@ def from_slack(text: str) -> str:
     text = re.sub(r"<(https?://[^|>\s]+)\|([^>]+)>", r"\2 (\1)", str(text or ""))
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def render(answer: Answer, *, shareable: bool = False, source_url: str = "", command: str = "/ladder") -> list[Message]:
@@ -98,46 +82,7 @@ def render(answer: Answer, *, shareable: bool = False, source_url: str = "", com
     return paginate(blocks, fallback)
 
 
-# --- one block each -------------------------------------------------------------------
-
-def header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER), "emoji": True}}
-
-
-def mrkdwn(text: str, accessory: dict | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}}
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def context(*texts: str) -> dict:
-    elements = [{"type": "mrkdwn", "text": truncate(t, MAX_TEXT)} for t in texts if t][:10]
-    return {"type": "context", "elements": elements}
-
-
-def button(text: str, action_id: str, value: str = "", *, url: str = "", style: str = "") -> dict:
-    element = {"type": "button", "action_id": action_id,
-               "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT), "emoji": True}}
-    if value:
-        element["value"] = value[:MAX_VALUE]
-    if url:
-        element["url"] = url
-    if style:
-        element["style"] = style
-    return element
-
-
-def actions(elements: list[dict], block_id: str | None = None) -> list[dict]:
-    """Actions blocks of at most five buttons, so they stay readable on a phone."""
-    blocks = []
-    for start in range(0, len(elements), 5):
-        block = {"type": "actions", "elements": elements[start:start + 5]}
-        if block_id:
-            block["block_id"] = f"{block_id}_{start // 5}"
-        blocks.append(block)
-    return blocks
-
+# --- blocks made of several -------------------------------------------------------------
 
 def sections_from_lines(lines: Iterable[str]) -> list[dict]:
     """Pack lines into as few section blocks as fit MAX_TEXT each."""

@@ -9,8 +9,8 @@ from bot.slack import profile_blocks as pb
 from bot.slack.blocks import actions, button, context, escape, header, mrkdwn, truncate
 
 if TYPE_CHECKING:
-    from bot.slack.app import Deps
-    from bot.slack.conversation import Asker
+    from bot.slack.deps import Deps
+    from bot.slack.replies import Asker
 
 RECENT_REFLECTIONS = 5
 

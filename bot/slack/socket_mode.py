@@ -19,7 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.slack.app import StartupError
+from bot.config import StartupError
 
 log = logging.getLogger(__name__)
 
