@@ -18,11 +18,10 @@ from storage.urls import redact_url
 log = logging.getLogger(__name__)
 
 
-def create_app(deps: Deps, *, socket_mode: bool = False, client: WebClient | None = None) -> App:
-    """`client` is for tests that need no auth.test at start-up (token_verification_enabled)."""
+def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
     app = App(
         # Bolt copies this client's base_url and retry handlers into its per-request clients.
-        client=client or make_client(deps.settings),
+        client=make_client(deps.settings),
         signing_secret=deps.settings.slack_signing_secret,
         request_verification_enabled=not socket_mode,
         # Listeners run on the request thread, only to queue the work on deps.work and ack:
