@@ -43,13 +43,14 @@ def test_slash_command_answers_through_the_response_url(bot, fake_slack):
     assert reply.args["response_type"] == "ephemeral" and "L3: Senior Software Engineer" in reply.text
 
 
-def test_help_and_examples_use_the_command_as_installed(bot, fake_slack):
+@pytest.mark.parametrize("text", ["help", "nudges", "nudges time never", "me"])
+def test_help_usage_and_hints_use_the_command_as_installed(bot, fake_slack, text):
     url = fake_slack.new_response_url()
-    assert bot.command("help", response_url=url, command="/ladder-dev").status == 200
+    assert bot.command(text, response_url=url, command="/ladder-dev").status == 200
     bot.wait()
-    text = only(fake_slack, "response_url").text
-    assert "/ladder-dev what separates L2 from L3?" in text
-    assert "/ladder " not in text.replace("/ladder-dev", "")
+    answer = only(fake_slack, "response_url").text
+    assert "/ladder-dev " in answer
+    assert "/ladder " not in answer and "/ladder`" not in answer
 
 
 def test_mention_is_answered_in_a_thread_under_it(bot, fake_slack):

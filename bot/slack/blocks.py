@@ -20,6 +20,7 @@ from bot.ladder.answers import (
 )
 from bot.ladder.compare import ChangedCompetency, Comparison
 from bot.ladder.model import Level
+from bot.slack import command_table
 from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here and by importers of this module
     MAX_BUTTON_TEXT, MAX_HEADER, MAX_TEXT, MAX_VALUE, Message, actions, button, context, escape, header, mrkdwn,
     truncate,
@@ -78,7 +79,7 @@ def render(answer: Answer, *, shareable: bool = False, source_url: str = "", com
         fallback = literal(answer.message)
     else:
         blocks = help_blocks(answer, command)
-        fallback = escape(answer.message or "What I can do")
+        fallback = command_table.as_installed(escape(answer.message or "What I can do"), command)
     return paginate(blocks, fallback)
 
 
@@ -193,17 +194,13 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
 def help_blocks(answer: HelpAnswer, command: str = "/ladder") -> list[dict]:
     lines = []
     if answer.message:
-        lines.append(escape(answer.message))
+        lines.append(command_table.as_installed(escape(answer.message), command))
     lines += [
         "*Ask about the career ladder*",
-        *(f"• `{command} {escape(q)}`" for q in answer.examples),
+        *(f"• {command_table.typed(command, escape(q))}" for q in answer.examples),
         "You can also mention me in a channel or write to me in a direct message.",
         "*Grow towards a level*",
-        f"• `{command} level L2 cloud` and `{command} target L3 cloud`: where you are and where you aim",
-        f"• `{command} me`: your profile, the gap and your next reflection prompt",
-        f"• `{command} nudges monthly|fortnightly|weekly|off`, `{command} nudges time 09:30 mon-fri`",
-        f"• `{command} pause 2w`, `{command} resume`",
-        f"• `{command} journal`, `{command} export`, `{command} forget me`: your private reflections",
+        *command_table.growth_lines(command),
     ]
     return [header("ladderbot: your career ladder in Slack"), *sections_from_lines(lines)]
 

@@ -12,15 +12,25 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
+from bot import schedule
 from bot.journal import journal_markdown
 from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Level
 from bot.ladder.query import (
-    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule,
-    SetTarget, ShowProfile,
+    Export,
+    Forget,
+    Intent,
+    Journal,
+    LevelRef,
+    Pause,
+    Resume,
+    SetCadence,
+    SetCurrent,
+    SetSchedule,
+    SetTarget,
+    ShowProfile,
 )
-from bot import schedule
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from bot.slack.errors import new_reference
@@ -76,7 +86,7 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
     current = ladder.get(person.current_level_id) if person else None
     target = ladder.get(person.target_level_id) if person else None
     gap = compare_levels(current, target) if current and target and current.id != target.id else None
-    return pb.profile_blocks(person, current, target, gap, _next_prompt(deps, person))
+    return pb.profile_blocks(person, current, target, gap, _next_prompt(deps, person), command=asker.command)
 
 
 def journal(deps: Deps, asker: Asker) -> Message:

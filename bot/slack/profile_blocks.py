@@ -7,8 +7,24 @@ from datetime import datetime
 
 from bot.ladder.compare import Comparison
 from bot.ladder.model import Level
-from bot.slackkit.blockkit import actions, button, context, escape, header, mrkdwn, truncate
-from bot.slackkit.prompt_blocks import ACTION_PREFIX, REFLECT, RESUME, SKIP, SNOOZE, STOP  # noqa: F401 - one vocabulary
+from bot.slack.command_table import CANONICAL, typed
+from bot.slackkit.blockkit import (
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mrkdwn,
+    truncate,
+)
+from bot.slackkit.prompt_blocks import (  # noqa: F401 - one vocabulary
+    ACTION_PREFIX,
+    REFLECT,
+    RESUME,
+    SKIP,
+    SNOOZE,
+    STOP,
+)
 from storage.records import CADENCES, WORKDAYS, Nudge, Person, Reflection
 
 FORGET_CONFIRM, FORGET_CANCEL = "me_forget_confirm", "me_forget_cancel"
@@ -26,13 +42,14 @@ def when(moment: datetime | None) -> str:
 
 
 def profile_blocks(person: Person | None, current: Level | None, target: Level | None,
-                   gap: Comparison | None, next_at: datetime | None) -> list[dict]:
+                   gap: Comparison | None, next_at: datetime | None, *, command: str = CANONICAL) -> list[dict]:
+    set_current, set_target = typed(command, "level L2 cloud"), typed(command, "target L3 cloud")
     if person is None or not (current or target):
-        return [mrkdwn("You haven't set your levels yet. Tell me where you are and where you aim:\n"
-                       "• `/ladder level L2 cloud`\n• `/ladder target L3 cloud`")]
+        return [mrkdwn(f"You haven't set your levels yet. Tell me where you are and where you aim:\n"
+                       f"• {set_current}\n• {set_target}")]
     lines = [
-        f"*Current level:* {escape(current.name) if current else '_not set_ (`/ladder level L2 cloud`)'}",
-        f"*Target level:* {escape(target.name) if target else '_not set_ (`/ladder target L3 cloud`)'}",
+        f"*Current level:* {escape(current.name) if current else f'_not set_ ({set_current})'}",
+        f"*Target level:* {escape(target.name) if target else f'_not set_ ({set_target})'}",
     ]
     if gap:
         counts = gap.counts
