@@ -18,17 +18,7 @@ from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Level
 from bot.ladder.query import (
-    Export,
-    Forget,
-    Intent,
-    Journal,
-    LevelRef,
-    Pause,
-    Resume,
-    SetCadence,
-    SetCurrent,
-    SetSchedule,
-    SetTarget,
+    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule, SetTarget,
     ShowProfile,
 )
 from bot.slack import profile_blocks as pb

@@ -8,23 +8,8 @@ from datetime import datetime
 from bot.ladder.compare import Comparison
 from bot.ladder.model import Level
 from bot.slack.command_table import CANONICAL, typed
-from bot.slackkit.blockkit import (
-    actions,
-    button,
-    context,
-    escape,
-    header,
-    mrkdwn,
-    truncate,
-)
-from bot.slackkit.prompt_blocks import (  # noqa: F401 - one vocabulary
-    ACTION_PREFIX,
-    REFLECT,
-    RESUME,
-    SKIP,
-    SNOOZE,
-    STOP,
-)
+from bot.slackkit.blockkit import actions, button, context, escape, header, mrkdwn, truncate
+from bot.slackkit.prompt_blocks import ACTION_PREFIX, REFLECT, RESUME, SKIP, SNOOZE, STOP  # noqa: F401 - one vocabulary
 from storage.records import CADENCES, WORKDAYS, Nudge, Person, Reflection
 
 FORGET_CONFIRM, FORGET_CANCEL = "me_forget_confirm", "me_forget_cancel"

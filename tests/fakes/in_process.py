@@ -19,12 +19,7 @@ from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.workpool import WorkPool
 from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_requests import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    HttpResult,
-    SlackRequests,
-)
+from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, HttpResult, SlackRequests
 
 CONTENT = Path(__file__).resolve().parents[2] / "ladder_content"
 

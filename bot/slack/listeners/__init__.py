@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.listeners import (
-    actions,
-    app_home,
-    commands,
-    direct_message,
-    mention,
-    views,
-)
+from bot.slack.listeners import actions, app_home, commands, direct_message, mention, views
 
 if TYPE_CHECKING:
     from bot.slack.deps import Deps
