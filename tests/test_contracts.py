@@ -113,3 +113,36 @@ def test_the_bolt_app_registers_exactly_the_declared_listeners(fake_slack, tmp_p
         assert len(bot.app._listeners) == declared  # noqa: SLF001 - Bolt keeps no public list
     finally:
         bot.close()
+
+
+# The layers: arrows run one way, cli -> slack/nudges -> slackkit -> domain/storage.
+FORBIDDEN_IMPORTS = {
+    "bot/slack": ("bot.nudges", "bot.cli"),
+    "bot/nudges": ("bot.slack", "bot.cli"),
+    "bot/slackkit": ("bot.slack", "bot.nudges", "bot.cli"),
+    "bot/ladder": ("bot.slack", "bot.slackkit", "bot.nudges", "bot.cli", "storage", "slack_sdk", "slack_bolt", "sqlalchemy"),
+    "storage": ("bot",),
+}
+
+
+def imported_modules(path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN_IMPORTS))
+def test_imports_run_one_way(package):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files
+    for path in files:
+        for module in imported_modules(path):
+            for forbidden in FORBIDDEN_IMPORTS[package]:
+                assert not (module == forbidden or module.startswith(forbidden + ".")), \
+                    f"{path.relative_to(ROOT)} imports {module}: {package} must not depend on {forbidden}"
