@@ -8,6 +8,7 @@ a definite signal that every answer was sent (or failed) and every Web API call 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from slack_bolt import App, BoltRequest
@@ -37,7 +38,8 @@ class InProcessBot(SlackRequests):
         self.app: App = create_app(self.deps)
 
     def send(self, body: str, headers: dict[str, str]) -> HttpResult:
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+        response = self.app.dispatch(BoltRequest(body=body, headers=bolt_headers))
         return HttpResult(response.status, response.body)
 
     def wait(self, timeout: float = 20.0) -> None:

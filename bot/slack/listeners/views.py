@@ -16,8 +16,9 @@ def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient, co
     text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
     # Checked before the ack: a problem is shown in the modal, which only the ack can do.
     nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
-    # Saved before the ack (one short insert): if it fails, the modal stays open with the text.
-    problem = problem or personal.save_reflection(nudge, text, deps)  # type: ignore[arg-type] - no problem: a nudge
+    if nudge is not None and problem is None:
+        # Saved before the ack (one short insert): if it fails, the modal stays open with the text.
+        problem = personal.save_reflection(nudge, text, deps)
     if problem:
         ack(response_action="errors", errors={"reflection": problem})
         return
