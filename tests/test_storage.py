@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import traceback
@@ -19,7 +20,7 @@ import storage
 from storage import DatabaseUnavailable, Nudge, StorageError, Store
 from storage.migrate import downgrade
 from storage.models import Base, PersonRow
-from tests.storage_fixtures import fresh_postgres_database, nudge_statuses
+from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)
@@ -144,7 +145,8 @@ def test_default_url_is_relative_data_folder(tmp_path, monkeypatch) -> None:
     assert storage.DEFAULT_DATABASE_URL == "sqlite:///data/ladderbot.db"
     monkeypatch.chdir(tmp_path)
     s = Store()
-    assert s.get_person(TEAM, ALICE) is None  # the first statement creates the file
+    storage.prepare(storage.DEFAULT_DATABASE_URL)  # a starting process migrates its SQLite file
+    assert s.get_person(TEAM, ALICE) is None
     assert (tmp_path / "data" / "ladderbot.db").exists()
     s.dispose()
 
@@ -156,7 +158,7 @@ def test_default_url_is_relative_data_folder(tmp_path, monkeypatch) -> None:
 def test_unreachable_database_raises_database_unavailable(scheme: str) -> None:
     url = f"{scheme}://postgres:s3cret-pw@127.0.0.1:1/none"
     s = Store(url)  # lazy: constructing does not connect
-    for call in (s.ping, lambda: s.get_person(TEAM, ALICE), lambda: s.claim_event(TEAM, "Ev1")):
+    for call in (lambda: s.get_person(TEAM, ALICE), lambda: s.claim_event(TEAM, "Ev1")):
         with pytest.raises(DatabaseUnavailable) as info:
             call()
         assert isinstance(info.value, StorageError)
@@ -450,3 +452,17 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
     assert store.get_person(TEAM, BOB) is not None
     assert len(store.reflections_for(TEAM, BOB)) == 2 and len(store.recent_nudges(TEAM, BOB)) == 2
     assert store.forget_person(TEAM, ALICE) == {"reflections": 0, "nudges": 0, "people": 0}
+
+
+def test_prepare_migrates_sqlite_and_only_checks_a_shared_postgresql(tmp_path, caplog) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    storage.prepare(url)
+    assert storage.current_revision(url) == storage.head_revision()
+    (tmp_path / "a-file").write_text("")
+    storage.prepare(f"sqlite:///{tmp_path / 'a-file' / 'x.db'}")  # unusable: logged, ladder answers still work
+    assert "ladder answers work" in caplog.text
+    if os.environ.get(PG_ENV):
+        with fresh_postgres_database("ladderbot_prepare") as empty:
+            with pytest.raises(storage.SchemaOutOfDate, match="ladderbot db upgrade"):
+                storage.prepare(empty)
+            assert storage.current_revision(empty) is None  # never migrated by a starting process
