@@ -1,6 +1,6 @@
 """The baseline for bench/ack_latency.py: a bare Bolt app on ladderbot's own server stack.
 
-``python bench/_bare_app.py --host 127.0.0.1 --port N --workers W`` builds
+``python -m bench._bare_app --host 127.0.0.1 --port N --workers W`` builds
 ``slack_bolt.App(client=WebClient(token, base_url=SLACK_API_URL), signing_secret)``
 whose ``/ladder`` command handler only does ``ack("ok")``, wraps it with ladderbot's
 ``make_wsgi`` and serves it with ladderbot's ``serve_http`` (gunicorn gthread, same
@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from slack_bolt import App
+from slack_sdk import WebClient
 
-from slack_bolt import App  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
-
-from bot.logs import configure_logging  # noqa: E402
-from bot.slack.http import make_wsgi, serve_http  # noqa: E402
+from bot.logs import configure_logging
+from bot.slack.http import make_wsgi, serve_http
 
 
 def main() -> None:

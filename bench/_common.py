@@ -1,8 +1,7 @@
 """Small helpers shared by the benchmarks in bench/ (not a benchmark itself).
 
 Percentiles, plain-text tables, PASS/FAIL lines, free ports, waiting for an HTTP
-server, and the import path set-up that lets a script run as
-``.venv/bin/python bench/NAME.py`` from the repository root.
+server. The benchmarks run as ``.venv/bin/python -m bench.NAME`` from the repository root.
 """
 
 from __future__ import annotations
@@ -10,15 +9,12 @@ from __future__ import annotations
 import math
 import resource
 import socket
-import sys
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -22,11 +22,8 @@ import json
 import resource
 import sys
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.fake_slack import FakeSlack  # noqa: E402
+from tests.fakes.fake_slack import FakeSlack
 
 
 def _cpu() -> dict:

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/ack_latency.py [--requests 500] [--warmup 50] [--workers 2]
+    .venv/bin/python -m bench.ack_latency [--requests 500] [--warmup 50] [--workers 2]
                                           [--log-level INFO] [--profile DIR]
 
 Starts, as subprocesses with the same gunicorn settings (``serve_http``: gthread,
@@ -50,13 +50,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, Verdicts, free_port, summary_ms, table, wait_http_ready  # noqa: E402
+from slack_sdk.signature import SignatureVerifier
 
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
-
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, TEAM  # noqa: E402
+from bench._common import ROOT, Verdicts, free_port, summary_ms, table, wait_http_ready
+from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, TEAM
 
 COMMAND_TEXT = "L3 senior software"
 MAX_RATIO = 1.5
@@ -122,7 +120,7 @@ class Server:
 
 
 def signed_command(verifier: SignatureVerifier, text: str, response_url: str) -> tuple[bytes, dict[str, str]]:
-    """A /ladder slash command signed exactly as Slack does (see tests/slack_requests.py)."""
+    """A /ladder slash command signed exactly as Slack does (see tests/fakes/slack_requests.py)."""
     form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": "C1",
             "channel_name": "general", "user_id": "U1", "user_name": "u1", "command": "/ladder",
             "text": text, "api_app_id": "A0TEST", "response_url": response_url,
@@ -236,7 +234,7 @@ def main() -> int:
             ladderbot = Server("ladderbot", [sys.executable, "-m", "bot", "serve", "--http", "--workers",
                                              str(args.workers)], env, tmp / "ladderbot.log")
             servers.append(ladderbot)
-            bare = Server("bare bolt", [sys.executable, str(ROOT / "bench" / "_bare_app.py"), "--workers",
+            bare = Server("bare bolt", [sys.executable, "-m", "bench._bare_app", "--workers",
                                         str(args.workers)], env, tmp / "bare.log")
             servers.append(bare)
             for server in servers:

@@ -4,7 +4,7 @@ Most of a terminal answer's wall time is start-up: importing the domain, loading
 The CLI's question commands import neither Slack nor SQLAlchemy, so they should cost little
 more than the interpreter itself. Run from the repository root:
 
-    .venv/bin/python bench/cli_startup.py [--runs 15]
+    .venv/bin/python -m bench.cli_startup [--runs 15]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from _common import ROOT, Verdicts, table
+from bench._common import ROOT, Verdicts, table
 
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/content_scale.py [--tracks 50] [--levels 20] [--queries 1000]
+    .venv/bin/python -m bench.content_scale [--tracks 50] [--levels 20] [--queries 1000]
                                             [--seed 7] [--keep DIR] [--profile DIR]
 
 Generates ``tracks x levels`` realistic level documents in a temp dir (a folder per
@@ -52,12 +52,10 @@ import tracemalloc
 from collections import Counter, defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Verdicts, max_rss_mib, summary_ms, table  # noqa: E402
-
-from bot.ladder import search as search_module  # noqa: E402
-from bot.ladder.answers import Answerer  # noqa: E402
-from bot.ladder.loader import load_ladder  # noqa: E402
+from bench._common import Verdicts, max_rss_mib, summary_ms, table
+from bot.ladder import search as search_module
+from bot.ladder.answers import Answerer
+from bot.ladder.loader import load_ladder
 
 MAX_LOAD_S = 2.0
 MAX_QUERY_P99_MS = 5.0

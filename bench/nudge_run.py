@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/nudge_run.py [--db sqlite|postgres|both] [--people 10000]
+    .venv/bin/python -m bench.nudge_run [--db sqlite|postgres|both] [--people 10000]
                                         [--rate 500] [--threads T] [--profile DIR [--gil|--wall]]
                                         [--case limit|sporadic|all] [--sporadic-people 1000]
                                         [--sporadic-p 0.02]
@@ -59,14 +59,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, Verdicts, table  # noqa: E402
-
-import storage  # noqa: E402
-from bot.config import BUNDLED_CONTENT, Settings  # noqa: E402
-from bot.content import Content  # noqa: E402
-from bot.nudges.runner import NudgeRunner  # noqa: E402
-from tests.slack_requests import BOT_TOKEN, TEAM  # noqa: E402
+import storage
+from bench._common import ROOT, Verdicts, table
+from bot.config import BUNDLED_CONTENT, Settings
+from bot.content import Content
+from bot.nudges.runner import NudgeRunner
+from tests.fakes.slack_requests import BOT_TOKEN, TEAM
 
 RUN_AT = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday, 12:00 in London
 MAX_FLOOR_RATIO = 1.1
@@ -81,7 +79,7 @@ class FakeSlackProcess:
     """bench/_fake_slack_proc.py as a child process."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_fake_slack_proc.py")],
+        self.process = subprocess.Popen([sys.executable, "-m", "bench._fake_slack_proc"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         self.api_url = self._read()["api_url"]
 
@@ -265,7 +263,8 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         fake_cpu = stats["cpu_s"] - fake_before
         per_channel = stats["accepted_per_channel"]
         counts = [per_channel.get(u, 0) for u in users]
-        sent_in_db = store.count_nudges("sent")
+        history = store.nudge_history((TEAM, user) for user in users)
+        sent_in_db = sum(1 for nudges in history.values() for nudge in nudges if nudge.status == "sent")
         store.dispose()
         return {
             "db": db, "people": people, "p429": p429, "blocked_s": stats["blocked_s"], "roster": roster, "pacer_rate": pacer_rate, "seed_s": seed_s, "summary": summary.line(), "sent": summary.sent,

@@ -1,6 +1,6 @@
 """How long Socket Mode takes to replace a dropped connection, by ping interval.
 
-``.venv/bin/python bench/socket_reconnect.py [--runs 3] [--intervals 1.5,10]`` connects the
+``.venv/bin/python -m bench.socket_reconnect [--runs 3] [--intervals 1.5,10]`` connects the
 handler ladderbot builds (``bot.slack.socket_mode.socket_mode_handler``, a bare Bolt app
 behind it) to the fake Socket Mode server, breaks the link, and times from the break to
 the ack of an envelope sent on the new connection. Two breaks: ``blackhole`` (nothing
@@ -15,15 +15,14 @@ import logging
 import sys
 import time
 
-from _common import Verdicts, table  # noqa: F401 (sets up the import path)
+from slack_bolt import App
+from slack_sdk import WebClient
 
-from slack_bolt import App  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
-
-from bot.config import DEFAULT_SOCKET_PING_INTERVAL, load_settings  # noqa: E402
-from bot.slack.socket_mode import socket_mode_handler  # noqa: E402
-from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.fake_socket_mode import FakeSocketMode  # noqa: E402
+from bench._common import Verdicts, table
+from bot.config import DEFAULT_SOCKET_PING_INTERVAL, load_settings
+from bot.slack.socket_mode import socket_mode_handler
+from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.fake_socket_mode import FakeSocketMode
 
 BOUND = 15.0  # seconds, what the reliability issue asks for
 

@@ -19,11 +19,11 @@ class _FriendlyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         from bot.logs import redact
-        from storage import StorageError
+        from storage import SchemaOutOfDate, StorageError
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, StartupError) as error:
+        except (ConfigError, StartupError, SchemaOutOfDate) as error:
             click.echo(f"ladderbot: {redact(str(error))}", err=True)
             sys.exit(2)
         except StorageError as error:
@@ -171,7 +171,8 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
     if http_mode:
         _share_metrics_between_workers()
     from bot.logs import configure_logging
-    from bot.slack.app import build_deps, start_app
+    from bot.slack.app import start_app
+    from bot.slack.deps import build_deps
 
     required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     settings = settings_from(ctx, require=required)
@@ -252,9 +253,10 @@ def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
 def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None:
     """Their App Home still shows what was just deleted: publish it again, as `forget me` does."""
     from bot.content import Content
-    from bot.slack.app import Deps, make_client
-    from bot.slack.conversation import Asker
+    from bot.slack.deps import Deps
+    from bot.slack.replies import Asker
     from bot.slack.personal import republish_home
+    from bot.slackkit.client import make_client
 
     deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
     if republish_home(deps, Asker(team_id, user_id, make_client(settings))):
@@ -272,13 +274,12 @@ def _runner(ctx: click.Context):
     from bot.content import Content
     from bot.logs import configure_logging
     from bot.nudges.runner import NudgeRunner
-    from bot.slack.app import prepare_database
-    from storage import Store
+    import storage
 
     settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
     configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
-    prepare_database(settings.database_url)
-    return NudgeRunner.from_settings(Store(settings.database_url), Content(settings.content_dir), settings)
+    storage.prepare(settings.database_url)
+    return NudgeRunner.from_settings(storage.Store(settings.database_url), Content(settings.content_dir), settings)
 
 
 @nudges.command("run-due")

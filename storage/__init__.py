@@ -14,25 +14,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .db import make_engine
-    from .errors import DatabaseError, DatabaseUnavailable, StorageError
-    from .migrate import current_revision, head_revision, upgrade
-    from .models import CADENCES, NUDGE_STATUSES, REFLECTION_SOURCES
-    from .records import Nudge, Person, Reflection
+    from .errors import DatabaseError, DatabaseUnavailable, SchemaOutOfDate, StorageError
+    from .migrate import current_revision, head_revision, prepare, upgrade
+    from .models import NUDGE_STATUSES, REFLECTION_SOURCES
+    from .records import CADENCES, WEEKDAYS, WORKDAYS, Nudge, Person, Reflection
     from .repository import Store
     from .urls import DEFAULT_DATABASE_URL
 
 _HOMES = {
     "DEFAULT_DATABASE_URL": ".urls",
     "make_engine": ".db",
-    "DatabaseError": ".errors", "DatabaseUnavailable": ".errors", "StorageError": ".errors",
-    "current_revision": ".migrate", "head_revision": ".migrate", "upgrade": ".migrate",
-    "CADENCES": ".models", "NUDGE_STATUSES": ".models", "REFLECTION_SOURCES": ".models",
+    "DatabaseError": ".errors", "DatabaseUnavailable": ".errors", "SchemaOutOfDate": ".errors", "StorageError": ".errors",
+    "current_revision": ".migrate", "head_revision": ".migrate", "prepare": ".migrate", "upgrade": ".migrate",
+    "CADENCES": ".records", "WEEKDAYS": ".records", "WORKDAYS": ".records", "NUDGE_STATUSES": ".models", "REFLECTION_SOURCES": ".models",
     "Nudge": ".records", "Person": ".records", "Reflection": ".records",
     "Store": ".repository",
 }
 __all__ = [  # noqa: RUF022 - grouped as in _HOMES
-    "DEFAULT_DATABASE_URL", "make_engine", "DatabaseError", "DatabaseUnavailable", "StorageError",
-    "current_revision", "head_revision", "upgrade", "CADENCES", "NUDGE_STATUSES", "REFLECTION_SOURCES",
+    "DEFAULT_DATABASE_URL", "make_engine", "DatabaseError", "DatabaseUnavailable", "SchemaOutOfDate", "StorageError",
+    "current_revision", "head_revision", "prepare", "upgrade", "CADENCES", "WEEKDAYS", "WORKDAYS", "NUDGE_STATUSES", "REFLECTION_SOURCES",
     "Nudge", "Person", "Reflection", "Store",
 ]
 

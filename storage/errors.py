@@ -18,3 +18,7 @@ class DatabaseError(StorageError):
     The message names the driver's error and the statement, never the values bound to it
     nor the row it was writing (PostgreSQL's "DETAIL: Failing row contains ...").
     """
+
+
+class SchemaOutOfDate(StorageError):
+    """A shared database whose schema is behind the code: `ladderbot db upgrade` fixes it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from .db import make_engine, translate_errors
-from .errors import StorageError
+from .errors import DatabaseUnavailable, SchemaOutOfDate, StorageError
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 
@@ -26,6 +29,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def prepare(url: str) -> None:
+    """Make the database ready for a process that starts: SQLite migrates itself; a shared
+    PostgreSQL is migrated by `ladderbot db upgrade` (the Procfile's release step), never by
+    several web processes at once, so here it is only checked (SchemaOutOfDate if behind).
+    A database that cannot be reached is logged, not raised: ladder answers need none."""
+    try:
+        if url.startswith("sqlite"):
+            upgrade(url)
+        elif current_revision(url) != head_revision():
+            raise SchemaOutOfDate("DATABASE_URL: the database schema is not up to date; run `ladderbot db upgrade`")
+    except DatabaseUnavailable as error:
+        log.error("%s; ladder answers work, profiles and prompts will fail until it is back", error)
 
 
 def upgrade(url: str, revision: str = "head") -> None:

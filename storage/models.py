@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-CADENCES = ("monthly", "fortnightly", "weekly", "off")
+from .records import CADENCES
+
 NUDGE_STATUSES = ("claimed", "sent", "retry", "failed", "skipped", "snoozed", "answered")
 REFLECTION_SOURCES = ("thread", "modal", "command")
 

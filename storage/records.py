@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# The vocabulary a Person's settings are written in: the one home for it (the schema's CHECK,
+# the Store's validation, the schedule and the Slack pickers all read these).
+CADENCES = ("monthly", "fortnightly", "weekly", "off")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORKDAYS = WEEKDAYS[:5]
+
 
 @dataclass(frozen=True, slots=True)
 class Person:

@@ -18,14 +18,12 @@ from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
-from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import make_engine, translate_errors
 from .urls import DEFAULT_DATABASE_URL
 from .models import (
-    CADENCES,
     NUDGE_STATUSES,
     REFLECTION_SOURCES,
     Base,
@@ -34,7 +32,7 @@ from .models import (
     ProcessedEventRow,
     ReflectionRow,
 )
-from .records import Nudge, Person, Reflection
+from .records import CADENCES, WEEKDAYS, Nudge, Person, Reflection
 
 log = logging.getLogger("ladderbot.storage")
 
@@ -49,7 +47,6 @@ _UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 # Statuses that mean the person reacted to the nudge.
 _RESPONSE_STATUSES = {"answered", "skipped", "snoozed"}
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LOCAL_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 R = TypeVar("R")
@@ -97,9 +94,9 @@ def _local_time(value: Any) -> str:
 
 def _weekdays(value: Any) -> str:
     days = {d.strip().lower() for d in str(value).split(",") if d.strip()}
-    if not days or not days <= set(_WEEKDAYS):
-        raise ValueError(f"weekdays must be a comma-separated list of {','.join(_WEEKDAYS)}; got {value!r}")
-    return ",".join(d for d in _WEEKDAYS if d in days)
+    if not days or not days <= set(WEEKDAYS):
+        raise ValueError(f"weekdays must be a comma-separated list of {','.join(WEEKDAYS)}; got {value!r}")
+    return ",".join(d for d in WEEKDAYS if d in days)
 
 
 def _tz(value: Any) -> str:
@@ -161,10 +158,6 @@ class Store:
     def _session(self) -> Iterator[Session]:
         with translate_errors(self._engine.url), self._sessions() as session:
             yield session
-
-    def ping(self) -> None:
-        with self._session() as s, s.begin():
-            s.execute(sql_text("SELECT 1"))
 
     def dispose(self) -> None:
         self._engine.dispose()
@@ -251,60 +244,24 @@ class Store:
 
     # -- nudges
 
-    def claim_nudge(
-        self,
-        team_id: str,
-        user_id: str,
-        period: str,
-        *,
-        worker: str,
-        now: datetime,
-        lease: timedelta,
-        level_id: str,
-        competency_key: str,
-        competency_text: str,
-        section_name: str,
-        example_text: str | None,
-        question: str,
-    ) -> Nudge | None:
-        """Claim the right to send this person's nudge for ``period``; None if someone else has it.
-
-        A new row wins through the UNIQUE (team_id, user_id, period) key. An
-        existing row is taken over only if it is 'retry' or a 'claimed' row
-        whose lease ran out, by a conditional UPDATE that re-checks those
-        conditions, so of two racing processes at most one gets a row back.
-        """
-        now = _utc(now, "now")
-        if lease <= timedelta(0):
-            raise ValueError("lease must be positive")
-        claim = {"status": "claimed", "claimed_by": worker, "claimed_at": now}
-        create = self._insert(_NUDGES).values(
-            team_id=team_id, user_id=user_id, period=period, level_id=level_id,
-            competency_key=competency_key, competency_text=competency_text, section_name=section_name,
-            example_text=example_text, question=question, attempts=1, **claim,
-        )  # fmt: skip
-        take_over = (
-            update(_NUDGES)
-            .where(_owned(_NUDGES, team_id, user_id), _NUDGES.c.period == period, self._claimable(now, lease))
-            .values(attempts=_NUDGES.c.attempts + 1, **claim)
-            .returning(*_NUDGES.c)
-        )
-        with self._session() as s, s.begin():
-            if not self._still_known(s, [(team_id, user_id)]):
-                return None  # forgotten since the run read them
-            row = s.execute(
-                create.on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c)
-            ).one_or_none()
-            if row is None:
-                row = s.execute(take_over).one_or_none()
-        return _to(Nudge, row) if row is not None else None
+    def claim_nudge(self, team_id: str, user_id: str, period: str, *, worker: str, now: datetime, lease: timedelta,
+                    **prompt: Any) -> Nudge | None:
+        """Claim the right to send this person's nudge for ``period``; None if someone else
+        has it. One case of claim_nudges: ``prompt`` holds its keyword fields (level_id,
+        competency_key, competency_text, section_name, example_text, question)."""
+        won = self.claim_nudges([{"team_id": team_id, "user_id": user_id, "period": period, **prompt}],
+                                worker=worker, now=now, lease=lease)
+        return won[0] if won else None
 
     def claim_nudges(self, requests: list[dict[str, Any]], *, worker: str, now: datetime,
                      lease: timedelta) -> list[Nudge]:
-        """claim_nudge for a whole batch in one transaction: the same rules (new rows win by
-        the unique key; 'retry' and stale claims are taken over), one round trip instead of
-        hundreds. `requests` are dicts of the claim_nudge keyword fields plus team_id,
-        user_id and period. Returns the nudges this worker won."""
+        """Claim the right to send these nudges, in one transaction; returns those this worker won.
+
+        A new row wins through the UNIQUE (team_id, user_id, period) key. An existing row is
+        taken over only if it is 'retry' or a 'claimed' row whose lease ran out, by a
+        conditional UPDATE that re-checks those conditions, so of two racing processes at
+        most one gets a row back. `requests` are dicts of team_id, user_id, period, level_id,
+        competency_key, competency_text, section_name, example_text and question."""
         now = _utc(now, "now")
         if lease <= timedelta(0):
             raise ValueError("lease must be positive")
@@ -425,7 +382,7 @@ class Store:
     def finish_claims(self, outcomes: list[tuple[int, str, dict[str, Any]]], *, worker: str, now: datetime) -> int:
         """Record many claims' outcomes in one statement: (nudge_id, status, fields) with
         status 'sent' (fields: channel_id, message_ts), 'retry' or 'failed' (fields: error).
-        As with mark_nudge_*, only this worker's live claims change. Returns rows changed."""
+        As with mark_nudge_failed, only this worker's live claims change. Returns rows changed."""
         if not outcomes:
             return 0
         now = _utc(now, "now")
@@ -465,23 +422,6 @@ class Store:
     def _claimable(now: datetime, lease: timedelta):
         stale = and_(_NUDGES.c.status == "claimed", _NUDGES.c.claimed_at < now - lease)
         return or_(_NUDGES.c.status == "retry", stale)
-
-    def mark_nudge_sent(
-        self, nudge_id: int, *, channel_id: str, message_ts: str, now: datetime, worker: str | None = None
-    ) -> bool:
-        # error is cleared: a 'sent' row should not show an earlier attempt's failure.
-        return self._finish_claim(
-            nudge_id, worker, status="sent", sent_at=_utc(now, "now"),
-            channel_id=channel_id, message_ts=message_ts, error=None,
-        )  # fmt: skip
-
-    def mark_nudge_retry(self, nudge_id: int, *, error: str, now: datetime, worker: str | None = None) -> bool:
-        """A transient failure: a later claim_nudge may take the row over at once.
-
-        ``now`` is only validated: the nudges table has no column for it.
-        """
-        _utc(now, "now")
-        return self._finish_claim(nudge_id, worker, status="retry", error=error)
 
     def mark_nudge_failed(self, nudge_id: int, *, error: str, now: datetime, worker: str | None = None) -> bool:
         """A permanent failure: nobody sends this person a nudge for this period.
@@ -572,13 +512,6 @@ class Store:
     def _nudges(self, stmt: Any) -> list[Nudge]:
         with self._session() as s, s.begin():
             return [_to(Nudge, row) for row in s.execute(stmt)]
-
-    def count_nudges(self, status: str | None = None) -> int:
-        stmt = select(func.count()).select_from(_NUDGES)
-        if status is not None:
-            stmt = stmt.where(_NUDGES.c.status == _one_of(status, NUDGE_STATUSES, "status"))
-        with self._session() as s, s.begin():
-            return s.scalar(stmt) or 0
 
     # -- reflections
 

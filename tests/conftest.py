@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackRequests
+from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackRequests
 from tests.storage_fixtures import database_url, store  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent

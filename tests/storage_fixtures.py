@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -117,3 +118,9 @@ def store(database_url: str) -> Iterator[storage.Store]:
     s = storage.Store(database_url)
     yield s
     s.dispose()
+
+
+def nudge_statuses(store: storage.Store, team_id: str, user_ids: Iterable[str]) -> Counter[str]:
+    """How many of these people's nudges are in each status, read through the Store's public API."""
+    history = store.nudge_history((team_id, user) for user in user_ids)
+    return Counter(nudge.status for nudges in history.values() for nudge in nudges)

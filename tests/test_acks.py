@@ -19,12 +19,13 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 import storage
 from bot.config import Settings
 from bot.content import Content
-from bot.slack.app import Deps, create_app
+from bot.slack.app import create_app
+from bot.slack.deps import Deps
 from bot.slack.blocks import ACTION_QUERY
 from bot.slack.handoff import BUSY_TEXT
 from bot.workpool import WorkPool
 from tests.conftest import ROOT, RunningBot, bot_env
-from tests.slack_requests import BOT_TOKEN, TEAM
+from tests.fakes.slack_requests import BOT_TOKEN, TEAM
 
 pytestmark = pytest.mark.e2e
 

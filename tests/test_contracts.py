@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from bot.cli import cli
+from bot.slack import listeners
+from bot.slack.listeners import actions, commands, views
 from tests.conftest import ROOT
 
 # The bot-token scope each Web API method needs (None: no scope). A method the code starts to
@@ -74,3 +76,73 @@ def cli_commands(group: click.Group = cli, prefix: str = "ladderbot") -> list[st
 @pytest.mark.parametrize("command", cli_commands())
 def test_every_cli_command_is_in_the_readme(command):
     assert command in (ROOT / "README.md").read_text(), f"README.md never mentions `{command}`"
+
+
+# A manifest event and the event type its listener is registered for, where they differ:
+# message.im is Slack's subscription to DMs with the bot; they arrive as "message" events.
+MANIFEST_EVENT_TYPES = {"message.im": "message"}
+
+
+def test_the_events_the_app_listens_to_are_the_events_the_manifest_subscribes_to():
+    subscribed = {MANIFEST_EVENT_TYPES.get(e, e) for e in manifest()["settings"]["event_subscriptions"]["bot_events"]}
+    assert listeners.registered_events(), "no event listeners found: the comparison would pass vacuously"
+    assert listeners.registered_events() == subscribed
+
+
+def test_the_slash_commands_in_the_manifest_are_the_ones_the_app_answers():
+    declared = [c["command"] for c in manifest()["features"]["slash_commands"]]
+    assert declared, "the manifest declares no slash command"
+    for command in declared:
+        assert commands.COMMAND.match(command), f"manifest.yml declares {command}, which no listener answers"
+        assert command in (ROOT / "README.md").read_text()
+
+
+def test_interactivity_is_on_because_the_app_handles_buttons_and_modals():
+    assert actions.ACTIONS and views.VIEWS
+    assert manifest()["settings"]["interactivity"]["is_enabled"]
+    assert manifest()["features"]["app_home"]["home_tab_enabled"] == ("app_home_opened" in listeners.registered_events())
+
+
+def test_the_bolt_app_registers_exactly_the_declared_listeners(fake_slack, tmp_path):
+    """Registration iterates the declarations: one Bolt listener each, nothing registered on the side."""
+    from tests.fakes.in_process import InProcessBot
+
+    bot = InProcessBot(fake_slack, f"sqlite:///{tmp_path / 'contract.db'}")
+    try:
+        declared = 1 + len(listeners.EVENT_LISTENERS) + len(actions.ACTIONS) + len(views.VIEWS)
+        assert len(bot.app._listeners) == declared  # noqa: SLF001 - Bolt keeps no public list
+    finally:
+        bot.close()
+
+
+# The layers: arrows run one way, cli -> slack/nudges -> slackkit -> domain/storage.
+FORBIDDEN_IMPORTS = {
+    "bot/slack": ("bot.nudges", "bot.cli"),
+    "bot/nudges": ("bot.slack", "bot.cli"),
+    "bot/slackkit": ("bot.slack", "bot.nudges", "bot.cli"),
+    "bot/ladder": ("bot.slack", "bot.slackkit", "bot.nudges", "bot.cli", "storage", "slack_sdk", "slack_bolt", "sqlalchemy"),
+    "storage": ("bot",),
+}
+
+
+def imported_modules(path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN_IMPORTS))
+def test_imports_run_one_way(package):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files
+    for path in files:
+        for module in imported_modules(path):
+            for forbidden in FORBIDDEN_IMPORTS[package]:
+                assert not (module == forbidden or module.startswith(forbidden + ".")), \
+                    f"{path.relative_to(ROOT)} imports {module}: {package} must not depend on {forbidden}"

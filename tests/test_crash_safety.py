@@ -17,7 +17,7 @@ import pytest
 
 import storage
 from tests.conftest import ROOT, bot_env
-from tests.storage_fixtures import PG_ENV, fresh_postgres_database
+from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
 
 PEOPLE = 60
 KILLS = 6
@@ -67,7 +67,7 @@ def test_killed_runs_never_lose_or_duplicate_a_prompt(backend, fake_slack, tmp_p
               f"{recovered} accepted by Slack but unrecorded when killed, found by their metadata")
         assert kills == KILLS, "a run finished before it could be killed"
         assert lost == [] and duplicates == {}
-        assert store.count_nudges("sent") == PEOPLE
+        assert nudge_statuses(store, "T0TEST", [f"U{i:03d}" for i in range(PEOPLE)])["sent"] == PEOPLE
         store.dispose()
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.slack.pacing import Pacer
+from bot.slackkit.pacing import Pacer
 from tests.test_slack_app import mrkdwn_texts
 
 
@@ -108,7 +108,7 @@ def test_fake_slack_random_429s_are_seeded():
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
-    from tests.fake_slack import FakeSlack
+    from tests.fakes.fake_slack import FakeSlack
 
     def statuses(seed):
         with FakeSlack() as fake:
@@ -186,7 +186,7 @@ TYPED = "*mentoring* _growth_ `code` ~strike~ <http://evil.example|click here> <
 
 @pytest.mark.e2e
 def test_a_shared_answer_shows_the_query_as_typed_without_its_markdown_or_pings(slack, fake_slack):
-    from tests.slack_requests import buttons
+    from tests.fakes.slack_requests import buttons
 
     url = fake_slack.new_response_url()
     slack.command(TYPED, response_url=url, user="U21")

@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
-from tests.fake_slack import Call, FakeSlack, readable_text
+from tests.fakes.fake_slack import Call, FakeSlack, readable_text
 
 TOKEN = "xoxb-test"
 

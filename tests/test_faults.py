@@ -15,8 +15,8 @@ import storage
 from bot.cli import cli
 from bot.content import Content
 from tests.conftest import RunningBot, bot_env, run_cli
-from tests.slack_requests import buttons
-from tests.storage_fixtures import PG_ENV, fresh_postgres_database
+from tests.fakes.slack_requests import buttons
+from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
 from tests.test_slack_app import ask, press, responses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +61,8 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
 
     from bot.config import Settings
     from bot.nudges.runner import NudgeRunner
-    from bot.slack.app import make_client
-    from tests.slack_requests import BOT_TOKEN
+    from bot.slackkit.client import make_client
+    from tests.fakes.slack_requests import BOT_TOKEN
 
     for i in range(6):
         store.update_person("T0TEST", f"U3{i}", target_level_id="cloud-engineering/l3-senior-software-engineer")
@@ -75,7 +75,7 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
     assert first.sent + later.sent == 6
     accepted = [c.args["channel"] for c in fake_slack.accepted("chat.postMessage")]
     assert sorted(accepted) == [f"U3{i}" for i in range(6)]  # each once
-    assert store.count_nudges("sent") == 6
+    assert nudge_statuses(store, "T0TEST", [f"U3{i}" for i in range(6)])["sent"] == 6
 
 
 # --- the database -------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_a_malformed_source_link_is_left_out_not_sent(tmp_path):
     from bot.ladder.answers import Answerer
     from bot.ladder.loader import load_ladder
     from bot.slack.blocks import render
-    from tests.slack_requests import buttons
+    from tests.fakes.slack_requests import buttons
 
     (tmp_path / "L1 my level.md").write_text("---\nurl: javascript:alert(1)\n---\n# L1: One\n\n## A\n\n- I do.\n")
     (tmp_path / "L2 my level.md").write_text("# L2: Two\n\n## A\n\n- I do more.\n")

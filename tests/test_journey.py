@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 
 import storage
 from tests.conftest import ROOT, bot_env, run_cli
-from tests.fake_slack import readable_text
-from tests.slack_requests import buttons
+from tests.fakes.fake_slack import readable_text
+from tests.fakes.slack_requests import buttons
 from tests.storage_fixtures import PG_ENV, fresh_postgres_database
 from tests.test_slack_app import ask, press
 

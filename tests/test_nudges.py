@@ -12,11 +12,11 @@ from bot.config import Settings
 from bot.content import Content
 from bot.ladder.compare import compare_levels
 from bot.ladder.loader import load_ladder
-from bot.nudges import schedule
+from bot import schedule
 from bot.nudges.choose import PromptChooser, competency_key
 from bot.nudges.runner import NudgeRunner
-from bot.slack.app import make_client
-from tests.slack_requests import BOT_TOKEN, buttons
+from bot.slackkit.client import make_client
+from tests.fakes.slack_requests import BOT_TOKEN, buttons
 
 CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 LADDER = load_ladder(CONTENT).ladder
@@ -337,7 +337,7 @@ def test_many_stale_time_zones_come_from_one_users_list_not_one_call_each(store,
 
 
 def test_the_pacer_learns_the_rate_limit_and_spaces_sends():
-    from bot.slack.pacing import Pacer
+    from bot.slackkit.pacing import Pacer
 
     clock = [0.0]
     slept = []
@@ -368,7 +368,7 @@ def test_a_timeout_after_slack_kept_the_message_is_recovered_not_resent(store, r
 
 
 def test_a_retry_after_that_opens_while_a_thread_sleeps_is_honoured():
-    from bot.slack.pacing import Pacer
+    from bot.slackkit.pacing import Pacer
 
     clock = [0.0]
     pacer = Pacer(clock=lambda: clock[0])
@@ -393,7 +393,7 @@ def test_a_retry_after_that_opens_while_a_thread_sleeps_is_honoured():
 def test_only_the_sends_429s_teach_the_pace():
     from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 
-    from bot.slack.pacing import PacedRateLimitHandler, Pacer
+    from bot.slackkit.pacing import PacedRateLimitHandler, Pacer
 
     clock = [0.0]
     pacer = Pacer(clock=lambda: clock[0], sleep=lambda s: None)
@@ -410,8 +410,8 @@ def test_only_the_sends_429s_teach_the_pace():
 
 def test_stop_then_resume_does_not_count_as_ignored(store, runner, fake_slack):
     from bot.slack import personal
-    from bot.slack.app import Deps
-    from bot.slack.conversation import Asker
+    from bot.slack.deps import Deps
+    from bot.slack.replies import Asker
 
     _person(store, cadence="weekly", ignored_streak=2)
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1

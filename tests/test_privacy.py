@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.content import Content
 from bot.nudges.runner import NudgeRunner
-from tests.slack_requests import BOT_TOKEN
+from tests.fakes.slack_requests import BOT_TOKEN
 
 CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"
 TEAM = "T0TEST"
@@ -133,8 +133,8 @@ def test_forget_me_waits_for_a_claim_in_progress(store, database_url, monkeypatc
 @pytest.mark.e2e
 def test_forget_me_refreshes_the_app_home_and_old_buttons_bring_nobody_back(bot, slack, fake_slack):
     import storage
-    from tests.fake_slack import readable_text
-    from tests.slack_requests import buttons
+    from tests.fakes.fake_slack import readable_text
+    from tests.fakes.slack_requests import buttons
     from tests.test_journey import rows_mentioning, wait_for_message
     from tests.test_slack_app import ask, press
 
@@ -336,7 +336,7 @@ def test_startup_with_the_database_down_logs_no_secret(fake_slack, tmp_path):
 def test_db_forget_refreshes_the_app_home_too(fake_slack, tmp_path):
     import storage
     from tests.conftest import bot_env, run_cli
-    from tests.fake_slack import readable_text
+    from tests.fakes.fake_slack import readable_text
 
     url = f"sqlite:///{tmp_path / 'ladderbot.db'}"
     storage.upgrade(url)

@@ -9,8 +9,8 @@ import urllib.request
 import pytest
 
 from tests.conftest import RunningBot, bot_env
-from tests.fake_slack import readable_text
-from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, buttons
+from tests.fakes.fake_slack import readable_text
+from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, buttons
 
 pytestmark = pytest.mark.e2e
 

@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.slack.app import build_deps, create_app
+from bot.slack.app import create_app
+from bot.slack.deps import build_deps
 from bot.slack.socket_mode import socket_mode_handler
 from tests.conftest import ROOT, bot_env
-from tests.fake_slack import RESPONSE_URL, Call, FakeSlack
-from tests.fake_socket_mode import FakeSocketMode
-from tests.slack_requests import BOT_TOKEN, TEAM, buttons
+from tests.fakes.fake_slack import RESPONSE_URL, Call, FakeSlack
+from tests.fakes.fake_socket_mode import FakeSocketMode
+from tests.fakes.slack_requests import BOT_TOKEN, TEAM, buttons
 
 APP_TOKEN = "xapp-1-A0TEST-1234567890-0123456789abcdef"
 RECOVERY_BOUND = 15.0  # seconds, what the reliability issue asks for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import traceback
@@ -19,7 +20,7 @@ import storage
 from storage import DatabaseUnavailable, Nudge, StorageError, Store
 from storage.migrate import downgrade
 from storage.models import Base, PersonRow
-from tests.storage_fixtures import fresh_postgres_database
+from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=10)
@@ -144,7 +145,8 @@ def test_default_url_is_relative_data_folder(tmp_path, monkeypatch) -> None:
     assert storage.DEFAULT_DATABASE_URL == "sqlite:///data/ladderbot.db"
     monkeypatch.chdir(tmp_path)
     s = Store()
-    s.ping()
+    storage.prepare(storage.DEFAULT_DATABASE_URL)  # a starting process migrates its SQLite file
+    assert s.get_person(TEAM, ALICE) is None
     assert (tmp_path / "data" / "ladderbot.db").exists()
     s.dispose()
 
@@ -156,7 +158,7 @@ def test_default_url_is_relative_data_folder(tmp_path, monkeypatch) -> None:
 def test_unreachable_database_raises_database_unavailable(scheme: str) -> None:
     url = f"{scheme}://postgres:s3cret-pw@127.0.0.1:1/none"
     s = Store(url)  # lazy: constructing does not connect
-    for call in (s.ping, lambda: s.get_person(TEAM, ALICE), lambda: s.claim_event(TEAM, "Ev1")):
+    for call in (lambda: s.get_person(TEAM, ALICE), lambda: s.claim_event(TEAM, "Ev1")):
         with pytest.raises(DatabaseUnavailable) as info:
             call()
         assert isinstance(info.value, StorageError)
@@ -286,9 +288,7 @@ def test_claim_nudge_once_per_period(store: Store) -> None:
     assert claim(store, worker="w2", now=T0 + LEASE / 2) is None
     assert claim(store, period="2026-12", now=T0) is not None
     assert claim(store, user_id=BOB) is not None
-    assert store.count_nudges() == 3 and store.count_nudges("claimed") == 3 and store.count_nudges("sent") == 0
-    with pytest.raises(ValueError):
-        store.count_nudges("bogus")
+    assert nudge_statuses(store, TEAM, [ALICE, BOB]) == {"claimed": 3}
     with pytest.raises(ValueError):
         store.claim_nudge(TEAM, ALICE, "2027-01", worker="w", now=T0.replace(tzinfo=None), lease=LEASE, **competency())
 
@@ -305,13 +305,13 @@ def test_stale_claim_is_taken_over_once(store: Store) -> None:
     assert taken.competency_key == "original-key"  # the row's content is kept
     assert claim(store, worker="w3", now=later) is None
     # The crashed sender wakes up: its claim is gone, so it cannot record anything.
-    assert store.mark_nudge_sent(original.id, channel_id="D1", message_ts="1.1", now=later, worker="crashed") is False
+    assert store.finish_claims([(original.id, "sent", {"channel_id": "D1", "message_ts": "1.1"})], worker="crashed", now=later) == 0
     assert store.get_nudge(TEAM, ALICE, original.id).status == "claimed"
 
 
 def test_retry_is_taken_over_and_failed_is_final(store: Store) -> None:
     first = claim(store)
-    assert store.mark_nudge_retry(first.id, error="ratelimited", now=T0) is True
+    assert store.finish_claims([(first.id, "retry", {"error": "ratelimited"})], worker="w1", now=T0) == 1
     retry = store.get_nudge(TEAM, ALICE, first.id)
     assert (retry.status, retry.error) == ("retry", "ratelimited")
     again = claim(store, worker="w2", now=T0 + timedelta(seconds=5))
@@ -324,13 +324,13 @@ def test_retry_is_taken_over_and_failed_is_final(store: Store) -> None:
 def test_mark_sent_only_from_claimed(store: Store) -> None:
     nudge = claim(store)
     sent_at = T0 + timedelta(seconds=2)
-    assert store.mark_nudge_sent(nudge.id, channel_id="D123", message_ts="1730.0001", now=sent_at, worker="w1")
+    assert store.finish_claims([(nudge.id, "sent", {"channel_id": "D123", "message_ts": "1730.0001"})], worker="w1", now=sent_at) == 1
     found = store.nudge_for_message(TEAM, "D123", "1730.0001")
     assert found is not None and found.id == nudge.id
     assert (found.status, found.sent_at, found.channel_id) == ("sent", sent_at, "D123")
     assert store.nudge_for_message("T0002", "D123", "1730.0001") is None
-    assert store.mark_nudge_sent(nudge.id, channel_id="D123", message_ts="9.9", now=sent_at) is False
-    assert store.mark_nudge_retry(nudge.id, error="late", now=sent_at) is False
+    assert store.finish_claims([(nudge.id, "sent", {"channel_id": "D123", "message_ts": "9.9"})], worker="w1", now=sent_at) == 0
+    assert store.finish_claims([(nudge.id, "retry", {"error": "late"})], worker="w1", now=sent_at) == 0
     assert claim(store, worker="w2", now=T0 + 10 * LEASE) is None  # sent: never again this period
     assert store.get_nudge(TEAM, ALICE, nudge.id).message_ts == "1730.0001"
 
@@ -354,14 +354,14 @@ def test_racing_claims_have_exactly_one_winner(store: Store, scenario: str) -> N
         if scenario != "new":
             setup = claim(store, user, worker="setup")
             if scenario == "retry":
-                store.mark_nudge_retry(setup.id, error="timeout", now=T0)
+                store.finish_claims([(setup.id, "retry", {"error": "timeout"})], worker="setup", now=T0)
         now = T0 + 2 * LEASE
         results = _race(racers, lambda i: claim(store, user, worker=f"w{i}", now=now))
         winners = [n for n in results if n is not None]
         assert len(winners) == 1, f"round {r}: {len(winners)} winners"
         assert winners[0].attempts == (1 if scenario == "new" else 2)
         assert store.get_nudge(TEAM, user, winners[0].id).claimed_by == winners[0].claimed_by
-    assert store.count_nudges() == rounds
+    assert sum(nudge_statuses(store, TEAM, [f"URACE{r:03d}" for r in range(rounds)]).values()) == rounds
 
 
 def test_nudge_history_and_recent_nudges(store: Store) -> None:
@@ -452,3 +452,17 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
     assert store.get_person(TEAM, BOB) is not None
     assert len(store.reflections_for(TEAM, BOB)) == 2 and len(store.recent_nudges(TEAM, BOB)) == 2
     assert store.forget_person(TEAM, ALICE) == {"reflections": 0, "nudges": 0, "people": 0}
+
+
+def test_prepare_migrates_sqlite_and_only_checks_a_shared_postgresql(tmp_path, caplog) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    storage.prepare(url)
+    assert storage.current_revision(url) == storage.head_revision()
+    (tmp_path / "a-file").write_text("")
+    storage.prepare(f"sqlite:///{tmp_path / 'a-file' / 'x.db'}")  # unusable: logged, ladder answers still work
+    assert "ladder answers work" in caplog.text
+    if os.environ.get(PG_ENV):
+        with fresh_postgres_database("ladderbot_prepare") as empty:
+            with pytest.raises(storage.SchemaOutOfDate, match="ladderbot db upgrade"):
+                storage.prepare(empty)
+            assert storage.current_revision(empty) is None  # never migrated by a starting process

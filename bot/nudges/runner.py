@@ -30,10 +30,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.content import Content
-from bot.nudges import schedule
+from bot import schedule
 from bot.nudges.choose import Prompt, PromptChooser
-from bot.slack import profile_blocks as pb
-from bot.slack.pacing import Pacer
+from bot.slackkit import prompt_blocks
+from bot.slackkit.pacing import Pacer
 from storage import Nudge, Person, StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class NudgeRunner:
     def from_settings(cls, store: Store, content: Content, settings: Settings, **options) -> NudgeRunner:
         """The runner production uses: a client that never resends on doubt (the metadata
         check does that safely) and sending threads that share one rate-limit pacer."""
-        from bot.slack.app import make_client
+        from bot.slackkit.client import make_client
 
         pacer = Pacer()
         return cls(store, content, make_client(settings, resend_on_doubt=False, pacer=pacer), pacer=pacer, **options)
@@ -340,9 +340,9 @@ class NudgeRunner:
         it in the DM instead of posting it twice."""
         nudge = delivery.nudge
         if delivery.pause_notice:
-            text, blocks = "I've paused your growth prompts", pb.paused_blocks()
+            text, blocks = "I've paused your growth prompts", prompt_blocks.paused_blocks()
         else:
-            text, blocks = f"A growth prompt for {delivery.level_name}", pb.nudge_blocks(nudge, delivery.level_name)
+            text, blocks = f"A growth prompt for {delivery.level_name}", prompt_blocks.nudge_blocks(nudge, delivery.level_name)
         response = self.client.chat_postMessage(
             channel=nudge.user_id, text=text, blocks=blocks, unfurl_links=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},

@@ -1,61 +1,26 @@
-"""Build the Bolt app: one WebClient pointed at SLACK_API_URL, listeners registered per kind."""
+"""Build the Bolt app from Deps (bot/slack/deps.py): one WebClient for SLACK_API_URL
+(bot/slackkit/client.py), the listeners of bot/slack/listeners/, one error handler."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.config import ConfigError, Settings, StartupError
-from bot.content import Content
-from bot.slack import errors
-from bot.slack.dedupe import EventDedupe
-from bot.slack.pacing import Pacer
-from bot.slack.retries import retry_handlers
-from bot.slack.listeners import actions, commands, events, views
-from bot.workpool import WorkPool
-import storage
-from storage import DatabaseUnavailable, Store
+from bot.config import StartupError
+from bot.slack import errors, listeners
+from bot.slack.deps import Deps
+from bot.slackkit.client import make_client
 from storage.urls import redact_url
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Deps:
-    """What listeners need; built once per process."""
-
-    settings: Settings
-    content: Content
-    store: Store
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
-    work: WorkPool = field(init=False)  # where answers are built, after the ack
-    dedupe: EventDedupe = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.work = WorkPool(self.settings.answer_threads, self.settings.answer_queue, name="answer")
-        self.dedupe = EventDedupe(self.store)
-
-
-def make_client(settings: Settings, *, resend_on_doubt: bool = True, pacer: Pacer | None = None) -> WebClient:
-    """A WebClient for SLACK_API_URL that retries what Slack asks to be retried.
-    The nudge runner passes resend_on_doubt=False: it finds out itself whether Slack
-    accepted a message, through the message's metadata, instead of posting it twice."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=retry_handlers(resend_on_doubt=resend_on_doubt, pacer=pacer),
-    )
-
-
 def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
-    # Bolt copies this client's base_url and retry handlers into its per-request clients.
     app = App(
+        # Bolt copies this client's base_url and retry handlers into its per-request clients.
         client=make_client(deps.settings),
         signing_secret=deps.settings.slack_signing_secret,
         request_verification_enabled=not socket_mode,
@@ -64,10 +29,7 @@ def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    commands.register(app, deps)
-    events.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
+    listeners.register(app, deps)
     app.error(_report_off_the_request_thread(deps))
     return app
 
@@ -83,27 +45,8 @@ def _report_off_the_request_thread(deps: Deps) -> Callable[..., None]:
     return report
 
 
-def build_deps(settings: Settings) -> Deps:
-    content = Content(settings.content_dir)
-    store = Store(settings.database_url)
-    prepare_database(settings.database_url)
-    return Deps(settings=settings, content=content, store=store)
-
-
-def prepare_database(url: str) -> None:
-    """SQLite migrates itself; a shared PostgreSQL is migrated by `ladderbot db upgrade`
-    (the Procfile's release step), never by several web processes at once."""
-    try:
-        if url.startswith("sqlite"):
-            storage.upgrade(url)
-        elif storage.current_revision(url) != storage.head_revision():
-            raise ConfigError("DATABASE_URL: the database schema is not up to date; run `ladderbot db upgrade`")
-    except DatabaseUnavailable as error:
-        # Ladder answers need no database: start anyway and say what will not work.
-        log.error("%s; ladder answers work, profiles and prompts will fail until it is back", error)
-
-
 def start_app(deps: Deps, *, socket_mode: bool = False) -> App:
+    """create_app, with a failed auth.test (a bad token, Slack unreachable) said in one line."""
     try:
         return create_app(deps, socket_mode=socket_mode)
     except Exception as error:  # noqa: BLE001 - auth.test failed: say why in one line

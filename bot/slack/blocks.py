@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import quote, urlparse
 
 from bot.ladder.answers import (
@@ -21,12 +20,13 @@ from bot.ladder.answers import (
 )
 from bot.ladder.compare import ChangedCompetency, Comparison
 from bot.ladder.model import Level
+from bot.slack import command_table
+from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here and by importers of this module
+    MAX_BUTTON_TEXT, MAX_HEADER, MAX_TEXT, MAX_VALUE, Message, actions, button, context, escape, header, mrkdwn,
+    truncate,
+)
 
 MAX_BLOCKS = 50
-MAX_TEXT = 3000
-MAX_HEADER = 150
-MAX_BUTTON_TEXT = 75
-MAX_VALUE = 2000
 MAX_MESSAGES = 5  # a slash command's response_url takes five posts
 MAX_FALLBACK = 3000
 
@@ -34,17 +34,6 @@ MAX_FALLBACK = 3000
 ACTION_QUERY = "ladder_query"   # value: a query to answer (options, examples, compare buttons)
 ACTION_SHARE = "ladder_share"   # value: the query whose answer to post in the channel
 ACTION_LINK = "ladder_link"     # a URL button; Slack still tells us it was clicked
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str          # the notification / fallback text
-    blocks: list[dict]
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack gives meaning to in mrkdwn."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # mrkdwn has no escape for its formatting marks: in a person's words they become lookalikes.
@@ -69,10 +58,6 @@ def from_slack(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def render(answer: Answer, *, shareable: bool = False, source_url: str = "", command: str = "/ladder") -> list[Message]:
     """Messages for `answer`; `shareable` adds the "Share in channel" button."""
     if isinstance(answer, LevelAnswer):
@@ -94,50 +79,11 @@ def render(answer: Answer, *, shareable: bool = False, source_url: str = "", com
         fallback = literal(answer.message)
     else:
         blocks = help_blocks(answer, command)
-        fallback = escape(answer.message or "What I can do")
+        fallback = command_table.as_installed(escape(answer.message or "What I can do"), command)
     return paginate(blocks, fallback)
 
 
-# --- one block each -------------------------------------------------------------------
-
-def header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER), "emoji": True}}
-
-
-def mrkdwn(text: str, accessory: dict | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}}
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def context(*texts: str) -> dict:
-    elements = [{"type": "mrkdwn", "text": truncate(t, MAX_TEXT)} for t in texts if t][:10]
-    return {"type": "context", "elements": elements}
-
-
-def button(text: str, action_id: str, value: str = "", *, url: str = "", style: str = "") -> dict:
-    element = {"type": "button", "action_id": action_id,
-               "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT), "emoji": True}}
-    if value:
-        element["value"] = value[:MAX_VALUE]
-    if url:
-        element["url"] = url
-    if style:
-        element["style"] = style
-    return element
-
-
-def actions(elements: list[dict], block_id: str | None = None) -> list[dict]:
-    """Actions blocks of at most five buttons, so they stay readable on a phone."""
-    blocks = []
-    for start in range(0, len(elements), 5):
-        block = {"type": "actions", "elements": elements[start:start + 5]}
-        if block_id:
-            block["block_id"] = f"{block_id}_{start // 5}"
-        blocks.append(block)
-    return blocks
-
+# --- blocks made of several -------------------------------------------------------------
 
 def sections_from_lines(lines: Iterable[str]) -> list[dict]:
     """Pack lines into as few section blocks as fit MAX_TEXT each."""
@@ -253,17 +199,13 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
 def help_blocks(answer: HelpAnswer, command: str = "/ladder") -> list[dict]:
     lines = []
     if answer.message:
-        lines.append(escape(answer.message))
+        lines.append(command_table.as_installed(escape(answer.message), command))
     lines += [
         "*Ask about the career ladder*",
-        *(f"• `{command} {escape(q)}`" for q in answer.examples),
+        *(f"• {command_table.typed(command, escape(q))}" for q in answer.examples),
         "You can also mention me in a channel or write to me in a direct message.",
         "*Grow towards a level*",
-        f"• `{command} level L2 cloud` and `{command} target L3 cloud`: where you are and where you aim",
-        f"• `{command} me`: your profile, the gap and your next reflection prompt",
-        f"• `{command} nudges monthly|fortnightly|weekly|off`, `{command} nudges time 09:30 mon-fri`",
-        f"• `{command} pause 2w`, `{command} resume`",
-        f"• `{command} journal`, `{command} export`, `{command} forget me`: your private reflections",
+        *command_table.growth_lines(command),
     ]
     return [header("ladderbot: your career ladder in Slack"), *sections_from_lines(lines)]
 

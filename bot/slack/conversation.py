@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
-
 from bot.ladder.query import PERSONAL_INTENTS
 from bot.slack import blocks, personal
 from bot.slack.blocks import Message
+from bot.slack.replies import Asker
 
 if TYPE_CHECKING:
-    from bot.slack.app import Deps
-
-
-@dataclass(frozen=True)
-class Asker:
-    team_id: str
-    user_id: str
-    client: WebClient
+    from bot.slack.deps import Deps
 
 
 @dataclass(frozen=True)
@@ -28,10 +20,11 @@ class Reply:
     private: bool  # about the asker (profile, journal): only they may see it
 
 
-def reply_to(text: str, deps: Deps, asker: Asker, *, shareable: bool, command: str = "/ladder") -> Reply:
+def reply_to(text: str, deps: Deps, asker: Asker, *, shareable: bool) -> Reply:
     answerer = deps.content.answerer
     intent = answerer.parse(text)
     if isinstance(intent, PERSONAL_INTENTS):
         return Reply(personal.handle(intent, deps, asker), private=True)
     answer = answerer.answer(intent)
-    return Reply(blocks.render(answer, shareable=shareable, source_url=deps.settings.source_url, command=command), private=False)
+    return Reply(blocks.render(answer, shareable=shareable, source_url=deps.settings.source_url,
+                               command=asker.command), private=False)

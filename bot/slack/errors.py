@@ -9,8 +9,8 @@ import secrets
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.retries import ResponseUrlError, post_to_response_url
-
+from bot.slack import replies
+from bot.slackkit.retries import ResponseUrlError
 from storage import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,29 +34,7 @@ def handler(error: Exception, body: dict, client: WebClient) -> None:
     """Bolt's global error handler: log, then tell the person where they asked."""
     reference = new_reference()
     log.error("ref %s: %s failed: %r", reference, describe(body), error, exc_info=error)
-    tell_person(body, client, friendly_text(error, reference))
-
-
-def tell_person(body: dict, client: WebClient, text: str) -> None:
-    """Reply through the response_url if there is one, else (or if that fails too)
-    ephemerally in the channel."""
-    if body.get("response_url"):
-        try:
-            post_to_response_url(body["response_url"], text=text, response_type="ephemeral", replace_original=False)
-            return
-        except Exception:  # noqa: BLE001 - try the other way
-            log.warning("could not answer through the response_url; trying an ephemeral message")
-    event = body.get("event") or {}
-    user = event.get("user") or body.get("user_id") or (body.get("user") or {}).get("id")
-    channel = event.get("channel") or body.get("channel_id") or (body.get("channel") or {}).get("id")
-    try:
-        if channel and user:
-            if channel.startswith("D"):
-                client.chat_postMessage(channel=channel, text=text, thread_ts=event.get("thread_ts"))
-            else:
-                client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=event.get("thread_ts") or event.get("ts"))
-    except Exception:  # noqa: BLE001 - the error is already logged; this is best effort
-        log.warning("could not tell the person about the error", exc_info=True)
+    replies.tell(body, client, friendly_text(error, reference))
 
 
 def describe(body: dict) -> str:

@@ -18,7 +18,7 @@ from bot import metrics
 from bot.slack import errors
 
 if TYPE_CHECKING:
-    from bot.slack.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
 

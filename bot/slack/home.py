@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from bot.slack import personal
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import actions, button, context, escape, header, mrkdwn, truncate
+from bot.slack.command_table import CANONICAL, HOME_EXAMPLES, typed
 
 if TYPE_CHECKING:
-    from bot.slack.app import Deps
-    from bot.slack.conversation import Asker
+    from bot.slack.deps import Deps
+    from bot.slack.replies import Asker
 
 RECENT_REFLECTIONS = 5
 
@@ -41,5 +42,6 @@ def _levels_overview(deps: Deps) -> str:
     for track in deps.content.answerer.ladder.tracks.values():
         names = ", ".join(escape(l.name) for l in track.levels)
         lines.append(f"• *{escape(track.name)}*: {names}")
-    lines.append("Ask me `/ladder L3`, `/ladder what separates L2 from L3?` or `/ladder help`.")
+    examples = [typed(CANONICAL, e) for e in HOME_EXAMPLES]  # the Home is opened, not typed: the manifest's name
+    lines.append(f"Ask me {', '.join(examples[:-1])} or {examples[-1]}.")
     return truncate("\n".join(lines), 3000)

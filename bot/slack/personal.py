@@ -12,23 +12,24 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
+from bot import schedule
 from bot.journal import journal_markdown
 from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Level
 from bot.ladder.query import (
-    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule,
-    SetTarget, ShowProfile,
+    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule, SetTarget,
+    ShowProfile,
 )
-from bot.nudges import schedule
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from bot.slack.errors import new_reference
 from storage import Nudge, Person
+from storage.records import CADENCES
 
 if TYPE_CHECKING:
-    from bot.slack.app import Deps
-    from bot.slack.conversation import Asker
+    from bot.slack.deps import Deps
+    from bot.slack.replies import Asker
 
 log = logging.getLogger(__name__)
 ACTION_PREFIX = pb.ACTION_PREFIX
@@ -76,7 +77,7 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
     target = ladder.get(person.target_level_id) if person else None
     gap = compare_levels(current, target) if current and target and current.id != target.id else None
     steps = ladder.steps_between(gap.lower, gap.higher) if gap else None
-    return pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person))
+    return pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person), command=asker.command)
 
 
 def journal(deps: Deps, asker: Asker) -> Message:
@@ -172,7 +173,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
         return export(deps, asker)
     if action_id == pb.CADENCE:
         cadence = ((action.get("selected_option") or {}).get("value")) or ""
-        if cadence in ("monthly", "fortnightly", "weekly", "off"):
+        if cadence in CADENCES:
             set_cadence(cadence, deps, asker)
         return []
     if action_id == pb.EDIT_LEVELS:
@@ -211,7 +212,8 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
             return [_FORGOTTEN]
         return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
     if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
-        return [Message("Already done", [mrkdwn(f"You've already {_DONE.get(nudge.status, 'handled')} this prompt.")])]
+        done = nudge.status if nudge.status in ("answered", "skipped", "snoozed") else "handled"
+        return [Message("Already done", [mrkdwn(f"You've already {done} this prompt.")])]
     if action_id == pb.SKIP:
         deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
         return [Message("Skipped", [mrkdwn("Skipped. Next time I'll pick another competency.")])]
@@ -223,7 +225,6 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     return [Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])]
 
 
-_DONE = {"answered": "answered", "skipped": "skipped", "snoozed": "snoozed"}
 # Buttons left over from before `forget me` must not bring a person back: no tombstone says
 # who was forgotten, so "no people row" is the test, and these buttons never create one.
 _FORGOTTEN_NOTE = ("I don't keep anything about you (if you asked me to forget you, that's done), "

@@ -1,4 +1,5 @@
-"""Block Kit for a person's own things: profile, journal, growth prompts, confirmations."""
+"""Block Kit for a person's own things: profile, journal, modals, confirmations (the growth
+prompt itself is drawn by bot/slackkit/prompt_blocks.py, which the nudge runner shares)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from datetime import datetime
 
 from bot.ladder.compare import Comparison
 from bot.ladder.model import Level
-from bot.slack.blocks import actions, button, context, escape, header, mrkdwn, truncate
-from storage import Nudge, Person, Reflection
+from bot.slack.command_table import CANONICAL, typed
+from bot.slackkit.blockkit import actions, button, context, escape, header, mrkdwn, truncate
+from bot.slackkit.prompt_blocks import ACTION_PREFIX, REFLECT, RESUME, SKIP, SNOOZE, STOP  # noqa: F401 - one vocabulary
+from storage.records import CADENCES, WORKDAYS, Nudge, Person, Reflection
 
-ACTION_PREFIX = "me_"
-REFLECT, SKIP, SNOOZE, STOP, RESUME = "me_reflect", "me_skip", "me_snooze", "me_stop", "me_resume"
 FORGET_CONFIRM, FORGET_CANCEL = "me_forget_confirm", "me_forget_cancel"
 DELETE_REFLECTION, EXPORT, CADENCE, EDIT_LEVELS = "me_delete_reflection", "me_export", "me_cadence", "me_edit_levels"
 REFLECTION_MODAL, LEVELS_MODAL = "me_reflection_modal", "me_levels_modal"
@@ -26,13 +27,15 @@ def when(moment: datetime | None) -> str:
 
 
 def profile_blocks(person: Person | None, current: Level | None, target: Level | None,
-                   gap: Comparison | None, steps: int | None, next_at: datetime | None) -> list[dict]:
+                   gap: Comparison | None, steps: int | None, next_at: datetime | None, *,
+                   command: str = CANONICAL) -> list[dict]:
+    set_current, set_target = typed(command, "level L2 cloud"), typed(command, "target L3 cloud")
     if person is None or not (current or target):
-        return [mrkdwn("You haven't set your levels yet. Tell me where you are and where you aim:\n"
-                       "• `/ladder level L2 cloud`\n• `/ladder target L3 cloud`")]
+        return [mrkdwn(f"You haven't set your levels yet. Tell me where you are and where you aim:\n"
+                       f"• {set_current}\n• {set_target}")]
     lines = [
-        f"*Current level:* {escape(current.name) if current else '_not set_ (`/ladder level L2 cloud`)'}",
-        f"*Target level:* {escape(target.name) if target else '_not set_ (`/ladder target L3 cloud`)'}",
+        f"*Current level:* {escape(current.name) if current else f'_not set_ ({set_current})'}",
+        f"*Target level:* {escape(target.name) if target else f'_not set_ ({set_target})'}",
     ]
     if gap:
         counts = gap.counts
@@ -44,30 +47,6 @@ def profile_blocks(person: Person | None, current: Level | None, target: Level |
         lines.append(f"*Paused until:* {when(person.paused_until)}")
     lines.append(f"*Next prompt:* {when(next_at) if next_at else 'none (prompts are off or no target is set)'}")
     return [mrkdwn("\n".join(lines))]
-
-
-def nudge_blocks(nudge: Nudge, level_name: str) -> list[dict]:
-    blocks = [
-        mrkdwn(f":seedling: *A growth prompt for {escape(level_name)}*\n_{escape(nudge.section_name)}_"),
-        mrkdwn(f"> {escape(nudge.competency_text)}"),
-    ]
-    if nudge.example_text:
-        blocks.append(context(f"An example from the ladder: _{escape(nudge.example_text)}_"))
-    blocks.append(mrkdwn(f"*{escape(nudge.question)}*\nReply in this thread, or use the button; your answer goes to your private journal."))
-    value = str(nudge.id)
-    blocks += actions([
-        button("Write a reflection", REFLECT, value, style="primary"),
-        button("Skip this one", SKIP, value),
-        button("Snooze a week", SNOOZE, value),
-        button("Stop these", STOP, value, style="danger"),
-    ], "nudge")
-    return blocks
-
-
-def paused_blocks() -> list[dict]:
-    return [mrkdwn("I've paused your growth prompts: the last three went unanswered, and I'd rather not nag. "
-                   "Pick them up again whenever you like."),
-            *actions([button("Resume prompts", RESUME, "resume", style="primary")])]
 
 
 def journal_blocks(reflections: list[Reflection], total: int) -> list[dict]:
@@ -130,7 +109,7 @@ def levels_modal(levels: list[Level], current_id: str | None, target_id: str | N
 
 def cadence_select(person: Person | None) -> dict:
     options = [{"text": {"type": "plain_text", "text": c.capitalize()}, "value": c}
-               for c in ("monthly", "fortnightly", "weekly", "off")]
+               for c in CADENCES]
     current = person.cadence if person else "monthly"
     return {"type": "static_select", "action_id": CADENCE, "options": options,
             "initial_option": next(o for o in options if o["value"] == current)}
@@ -138,6 +117,6 @@ def cadence_select(person: Person | None) -> dict:
 
 def _days(weekdays: str) -> str:
     days = weekdays.split(",")
-    if days == ["mon", "tue", "wed", "thu", "fri"]:
+    if tuple(days) == WORKDAYS:
         return "weekdays"
     return ", ".join(d.capitalize() for d in days)

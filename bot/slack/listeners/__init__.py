@@ -1,0 +1,49 @@
+"""Thin listeners, one module per kind of request, each a named callback (as in Slack's
+bolt-python starter template). Each module declares what it handles (COMMAND, EVENT,
+ACTIONS or VIEWS) and registration iterates those declarations, so the contract test can
+compare what the app listens to with manifest.yml.
+
+Listeners ack at once and leave the work to the pool (bot/slack/handoff.py); they reach
+the process's Deps through Bolt's context (`deps_of`), put there by `provide_deps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App, BoltContext
+
+from bot.slack.listeners import actions, app_home, commands, direct_message, mention, views
+
+if TYPE_CHECKING:
+    from bot.slack.deps import Deps
+
+EVENT_LISTENERS = (mention, direct_message, app_home)
+
+
+def register(app: App, deps: Deps) -> None:
+    app.use(provide_deps(deps))
+    app.command(commands.COMMAND)(commands.slash_command)
+    for module in EVENT_LISTENERS:
+        app.event(module.EVENT)(module.on_event)
+    for action_id, callback in actions.ACTIONS.items():
+        app.action(action_id)(callback)
+    for callback_id, callback in views.VIEWS.items():
+        app.view(callback_id)(callback)
+
+
+def registered_events() -> set[str]:
+    return {module.EVENT for module in EVENT_LISTENERS}
+
+
+def provide_deps(deps: Deps) -> Callable[..., None]:
+    def provide(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name for it
+        context["deps"] = deps
+        next()
+
+    return provide
+
+
+def deps_of(context: BoltContext) -> Deps:
+    return context["deps"]

@@ -3,38 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import blocks, handoff, home, personal
-from bot.slack.blocks import Message
-from bot.slack.conversation import Asker, reply_to
-from bot.slack.retries import post_to_response_url
-
-if TYPE_CHECKING:
-    from bot.slack.app import Deps
+from bot.slack import blocks, handoff, home, listeners, personal, replies
+from bot.slack.conversation import reply_to
+from bot.slackkit.retries import post_to_response_url
 
 
-def register(app: App, deps: Deps) -> None:
-    # Each listener acks at once and leaves the work to the pool (see handoff.busy when it is full).
-    @app.action(re.compile(f"^{blocks.ACTION_QUERY}"))
-    def follow_up(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
-        return handoff.interaction(ack, deps, body, client, lambda: answer_follow_up(body, action, client))
+def _ephemeral(body: dict) -> bool:
+    return bool((body.get("container") or {}).get("is_ephemeral", False))
 
-    def answer_follow_up(body: dict, action: dict, client: WebClient) -> None:
-        asker = _asker(body, client)
-        ephemeral = (body.get("container") or {}).get("is_ephemeral", False)
-        reply = reply_to(action.get("value", ""), deps, asker, shareable=ephemeral)
-        _send(reply.messages, body, client, replace=ephemeral, private=reply.private)
 
-    @app.action(blocks.ACTION_SHARE)
-    def share(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
-        return handoff.interaction(ack, deps, body, client, lambda: share_answer(body, action, client))
+def follow_up(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> BoltResponse | None:
+    """A button that asks another question (options, examples, compare)."""
+    deps = listeners.deps_of(context)
 
-    def share_answer(body: dict, action: dict, client: WebClient) -> None:
-        reply = reply_to(action.get("value", ""), deps, _asker(body, client), shareable=False)
+    def answer() -> None:
+        reply = reply_to(action.get("value", ""), deps, replies.asker_from(body, client), shareable=_ephemeral(body))
+        replies.send(reply.messages, body, client, replace=_ephemeral(body), private=reply.private)
+
+    return handoff.interaction(ack, deps, body, client, answer)
+
+
+def share(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> BoltResponse | None:
+    """"Share in channel": the ephemeral answer is posted for everyone, then removed."""
+    deps = listeners.deps_of(context)
+
+    def post() -> None:
+        reply = reply_to(action.get("value", ""), deps, replies.asker_from(body, client), shareable=False)
         if reply.private:
             return  # a person's own answers are never shared
         shared_by = blocks.context(f"Shared by <@{body['user']['id']}>")
@@ -43,44 +42,31 @@ def register(app: App, deps: Deps) -> None:
                                  response_type="in_channel", replace_original=False, delete_original=False)
         post_to_response_url(body["response_url"], delete_original=True)
 
-    @app.action(blocks.ACTION_LINK)
-    def link_opened(ack: Ack) -> None:
-        ack()  # the browser opened the link; nothing to do
+    return handoff.interaction(ack, deps, body, client, post)
 
-    @app.action(re.compile(f"^{personal.ACTION_PREFIX}"))
-    def personal_action(ack: Ack, body: dict, action: dict, client: WebClient) -> BoltResponse | None:
-        return handoff.interaction(ack, deps, body, client, lambda: act_for_person(body, action, client))
 
-    def act_for_person(body: dict, action: dict, client: WebClient) -> None:
-        asker = _asker(body, client)
+def link_opened(ack: Ack) -> None:
+    ack()  # the browser opened the link; nothing to do
+
+
+def personal_action(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> BoltResponse | None:
+    """Buttons of prompts, the journal, confirmations and the App Home."""
+    deps = listeners.deps_of(context)
+
+    def act() -> None:
+        asker = replies.asker_from(body, client)
         messages = personal.on_action(action, body, deps, asker)
         if (body.get("view") or {}).get("type") == "home":
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
         if messages:
-            _send(messages, body, client, replace=(body.get("container") or {}).get("is_ephemeral", False), private=True)
+            replies.send(messages, body, client, replace=_ephemeral(body), private=True)
+
+    return handoff.interaction(ack, deps, body, client, act)
 
 
-def _asker(body: dict, client: WebClient) -> Asker:
-    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
-    return Asker(team, body["user"]["id"], client)
-
-
-def _send(messages: list[Message], body: dict, client: WebClient, *, replace: bool, private: bool) -> None:
-    """Ephemeral answers are replaced in place; in a DM or thread the answer follows.
-    Private answers outside a DM are for the person's eyes only, whatever the payload holds:
-    ephemeral through the response_url, else ephemeral in that channel, else in their DM."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    message = body.get("message") or {}
-    in_dm = bool(channel and channel.startswith("D"))  # a 1:1 DM with the bot: only the person sees it
-    for i, reply in enumerate(messages):
-        if body.get("response_url") and (replace or not channel or (private and not in_dm)):
-            post_to_response_url(body["response_url"], text=reply.text, blocks=reply.blocks, response_type="ephemeral",
-                                 replace_original=replace and i == 0)
-        elif private and channel and not in_dm:
-            client.chat_postEphemeral(channel=channel, user=body["user"]["id"], thread_ts=message.get("thread_ts"),
-                                      text=reply.text, blocks=reply.blocks)
-        elif channel:
-            thread = message.get("thread_ts") if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
-            client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks, unfurl_links=False)
-        else:
-            client.chat_postMessage(channel=body["user"]["id"], text=reply.text, blocks=reply.blocks)
+ACTIONS: dict[str | re.Pattern, Callable[..., BoltResponse | None]] = {
+    re.compile(f"^{blocks.ACTION_QUERY}"): follow_up,
+    blocks.ACTION_SHARE: share,
+    blocks.ACTION_LINK: link_opened,
+    re.compile(f"^{personal.ACTION_PREFIX}"): personal_action,
+}

@@ -33,8 +33,12 @@ class SlackRequests:
              headers: dict | None = None) -> HttpResult:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         sig = signature if signature is not None else self.verifier.generate_signature(timestamp=ts, body=body)
-        request = urllib.request.Request(self.url, data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig, **(headers or {})})
+        return self.send(body, {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
+                                **(headers or {})})
+
+    def send(self, body: str, headers: dict[str, str]) -> HttpResult:
+        """POST the signed request to the running bot (tests.fakes.in_process overrides this)."""
+        request = urllib.request.Request(self.url, data=body.encode(), method="POST", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return HttpResult(response.status, response.read().decode())

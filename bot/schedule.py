@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from storage import Person
+from storage.records import WEEKDAYS, Person
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FORTNIGHT_EPOCH = date(2024, 1, 1)  # a Monday: fortnights run Monday to Sunday
 
 

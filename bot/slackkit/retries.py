@@ -10,13 +10,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
 from slack_sdk.webhook import WebhookClient
 
 from bot import metrics
-from bot.slack.pacing import PacedRateLimitHandler, Pacer
-
+from bot.slackkit.pacing import PacedRateLimitHandler, Pacer
 
 log = logging.getLogger(__name__)
 

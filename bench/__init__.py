@@ -1,0 +1,2 @@
+"""Benchmarks that print their figures; run each from the repository root as
+``python -m bench.NAME`` (see README, "Benchmarks")."""

@@ -1,0 +1,41 @@
+"""What listeners need, built once per process: settings, content, the store, the work pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime, timezone
+
+import storage
+from bot.config import Settings
+from bot.content import Content
+from bot.slack.dedupe import EventDedupe
+from bot.workpool import WorkPool
+from storage import Store
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    content: Content
+    store: Store
+    now: Callable[[], datetime] = _utc_now
+    pool: InitVar[WorkPool | None] = None  # tests pass their own, to wait on its wait_idle()
+    work: WorkPool = field(init=False)  # where answers are built, after the ack
+    dedupe: EventDedupe = field(init=False)
+
+    def __post_init__(self, pool: WorkPool | None) -> None:
+        self.work = pool or WorkPool(self.settings.answer_threads, self.settings.answer_queue, name="answer")
+        self.dedupe = EventDedupe(self.store)
+
+
+def build_deps(settings: Settings) -> Deps:
+    """The production wiring: content from LADDER_CONTENT_DIR, the database prepared (see storage.prepare)."""
+    content = Content(settings.content_dir)
+    store = Store(settings.database_url)
+    storage.prepare(settings.database_url)
+    return Deps(settings=settings, content=content, store=store)
