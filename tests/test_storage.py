@@ -88,7 +88,7 @@ def schema_snapshot(url: str) -> dict[str, object]:
 
 
 def test_migrations_match_models(database_url: str) -> None:
-    assert storage.current_revision(database_url) == storage.head_revision() == "0001"
+    assert storage.current_revision(database_url) == storage.head_revision() == "0002"
     engine = storage.make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -118,7 +118,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path) -> None:
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
         storage.upgrade(scratch)
-        assert storage.current_revision(scratch) == "0001"
+        assert storage.current_revision(scratch) == "0002"
 
 
 @pytest.mark.parametrize(
