@@ -439,8 +439,27 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
         store.add_reflection(TEAM, user, f"note by {user}", source="thread", nudge_id=first.id)
         store.add_reflection(TEAM, user, "free note", source="command")
     store.claim_event(TEAM, "Ev1")
+    # The growth loop: Alice assessed herself, shared with Bob, and is Carol's manager too.
+    carol, dan = "UCAROL0003", "UDAN000004"
+    store.update_person(TEAM, carol)
+    store.update_person(TEAM, dan)
+    for person, manager in ((ALICE, BOB), (carol, ALICE), (dan, carol)):
+        invitation = store.invite_manager(TEAM, person, manager, now=T0)
+        store.answer_invitation(TEAM, manager, invitation.id, accept=True, now=T0)
+    assessment = store.add_assessment(TEAM, ALICE, "eng/l3", {"k1": "met", "k2": "partly"}, {"k2": "half"}, now=T0)
+    store.share_assessment(TEAM, ALICE, assessment.id, now=T0)
+    store.share_reflection(TEAM, ALICE, store.reflections_for(TEAM, ALICE)[0].id, now=T0)
+    store.share_reflection(TEAM, carol, store.add_reflection(TEAM, carol, "to Alice", source="modal").id, now=T0)
+    store.share_reflection(TEAM, dan, store.add_reflection(TEAM, dan, "to Carol", source="modal").id, now=T0)
+    store.add_assessment(TEAM, dan, "eng/l3", {"k1": "met"}, now=T0)
+    store.claim_change_notice(TEAM, ALICE, "eng/l3", "change-1", now=T0)
+    store.claim_change_notice(TEAM, dan, "eng/l3", "change-1", now=T0)
+    store.save_level_snapshots([("eng/l3", "fp", "{}")], now=T0)
 
-    assert store.forget_person(TEAM, ALICE) == {"reflections": 2, "nudges": 2, "people": 1}
+    assert store.forget_person(TEAM, ALICE) == {
+        "people": 1, "change_notices": 1, "shares": 3, "assessment_ratings": 2, "assessments": 1,
+        "manager_links": 2, "reflections": 2, "nudges": 2,
+    }
 
     engine = storage.make_engine(database_url)
     with engine.connect() as conn:
@@ -448,7 +467,10 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
             text_columns = [c for c in table.c if isinstance(c.type, sa.String)]
             mentions = sa.or_(*(c.contains(ALICE) for c in text_columns))
             assert conn.execute(sa.select(sa.func.count()).select_from(table).where(mentions)).scalar() == 0, table.name
+        # Tables without a user column: only what is about the others is left.
+        assert conn.execute(sa.text("SELECT count(*) FROM assessment_ratings")).scalar() == 1
     engine.dispose()
     assert store.get_person(TEAM, BOB) is not None
     assert len(store.reflections_for(TEAM, BOB)) == 2 and len(store.recent_nudges(TEAM, BOB)) == 2
-    assert store.forget_person(TEAM, ALICE) == {"reflections": 0, "nudges": 0, "people": 0}
+    assert len(store.team_view(TEAM, carol)[0].shared) == 1 and store.level_snapshots()["eng/l3"].fingerprint == "fp"
+    assert not set(store.forget_person(TEAM, ALICE).values()) - {0}
