@@ -235,3 +235,29 @@ def test_only_admins_owners_and_listed_people_may_see_stats() -> None:
     assert may_see_stats("U9", {"is_admin": True}, frozenset())
     assert may_see_stats("U9", {"is_owner": True}, frozenset())
     assert not may_see_stats("U9", {"is_admin": False, "is_restricted": True}, admins)
+
+
+# -- the nudge run uses the self-assessment
+
+
+def test_a_nudge_run_skips_what_the_person_marked_met(store: Store, fake_slack) -> None:
+    from bot.config import Settings
+    from bot.content import Content
+    from bot.nudges.runner import NudgeRunner
+    from tests.slack_requests import BOT_TOKEN
+
+    content = Path(__file__).resolve().parent.parent / "ladder_content"
+    settings = Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    runner = NudgeRunner.from_settings(store, Content(content), settings, lease=timedelta(minutes=10))
+    monday_noon = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    usual = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set(), seed="2026-11")
+    for user in ("U1", "U2"):
+        store.update_person(TEAM, user, current_level_id=L2, target_level_id=L3, tz="Europe/London")
+    store.add_assessment(TEAM, "U2", L3, {usual.competency_key: "met"}, now=T0)
+
+    assert runner.run_due(monday_noon).sent == 2
+    sent = {n.user_id: n.competency_key for u in ("U1", "U2") for n in store.recent_nudges(TEAM, u)}
+    assert sent["U1"] == usual.competency_key  # no assessment: the usual first prompt
+    assert sent["U2"] != usual.competency_key
+    [dm] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U2"]
+    assert usual.competency_text not in dm.text
