@@ -261,3 +261,24 @@ def test_a_nudge_run_skips_what_the_person_marked_met(store: Store, fake_slack) 
     assert sent["U2"] != usual.competency_key
     [dm] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U2"]
     assert usual.competency_text not in dm.text
+
+
+# -- the calls the Slack layer makes
+
+
+def test_progress_view_after_two_assessments_and_a_stale_form_is_refused(store: Store) -> None:
+    from bot.growth.service import StaleAssessment, build_packet, progress_view, save_assessment
+
+    save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "partly"}, now=T0)
+    save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "met", KEYS["I ship weekly"]: "met"},
+                    {KEYS["I ship weekly"]: "every Friday"}, now=T0 + timedelta(days=30))
+    with pytest.raises(StaleAssessment):
+        save_assessment(store, TEAM, ALICE, LEVEL, {"no-such-criterion": "met"})
+    policy = ReassessPolicy(3)
+    view = progress_view(store, TEAM, ALICE, LEVEL, now=T0 + timedelta(days=60), policy=policy)
+    assert [c.summary for c in view.categories] == ["Domain expertise: 1 of 3 met", "Delivery: 1 of 2 met"]
+    assert [m.summary for m in view.moved] == ["I design systems: Partly → Met", "I ship weekly: Not assessed → Met"]
+    assert not view.reassess_due and view.next_due == add_months(T0 + timedelta(days=30), 3)
+    assert progress_view(store, TEAM, ALICE, LEVEL, now=T0 + timedelta(days=130), policy=policy).reassess_due
+    assert "**Self-assessment:** Met — every Friday" in build_packet(store, TEAM, ALICE, LEVEL, now=T0)
+    assert progress_view(store, TEAM, BOB, LEVEL, now=T0, policy=policy).latest is None
