@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.growth.changes import ChangeNotes, describe, detect_change, level_fingerprint, notes_enabled
+from bot.growth.changes import (
+    ChangeNotes,
+    describe,
+    detect_change,
+    level_fingerprint,
+    notes_enabled,
+)
 from bot.growth.criteria import criteria_of
 from bot.growth.due import ReassessPolicy, add_months
 from bot.growth.packet import packet_markdown
@@ -18,7 +24,6 @@ from bot.ladder.loader import load_ladder
 from bot.ladder.model import Competency, Level, Section, slugify
 from bot.nudges.choose import PromptChooser, competency_key
 from storage import Assessment, LevelCount, MonthCount, Rating, Store, WorkspaceStats
-from tests.storage_fixtures import database_url, store  # noqa: F401
 
 T0 = datetime(2026, 8, 3, 9, 0, tzinfo=timezone.utc)
 TEAM = "T0001"
@@ -267,7 +272,12 @@ def test_a_nudge_run_skips_what_the_person_marked_met(store: Store, fake_slack) 
 
 
 def test_progress_view_after_two_assessments_and_a_stale_form_is_refused(store: Store) -> None:
-    from bot.growth.service import StaleAssessment, build_packet, progress_view, save_assessment
+    from bot.growth.service import (
+        StaleAssessment,
+        build_packet,
+        progress_view,
+        save_assessment,
+    )
 
     save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "partly"}, now=T0)
     save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "met", KEYS["I ship weekly"]: "met"},
@@ -282,3 +292,18 @@ def test_progress_view_after_two_assessments_and_a_stale_form_is_refused(store: 
     assert progress_view(store, TEAM, ALICE, LEVEL, now=T0 + timedelta(days=130), policy=policy).reassess_due
     assert "**Self-assessment:** Met — every Friday" in build_packet(store, TEAM, ALICE, LEVEL, now=T0)
     assert progress_view(store, TEAM, BOB, LEVEL, now=T0, policy=policy).latest is None
+
+
+def test_mark_as_met_from_a_prompt_is_a_new_assessment_that_keeps_the_rest(store: Store) -> None:
+    from bot.growth.service import StaleAssessment, mark_met, progress_view
+
+    store.add_assessment(TEAM, ALICE, LEVEL.id, {KEYS["I design systems"]: "partly", KEYS["I ship weekly"]: "not_yet",
+                                                 "dropped-criterion": "met"}, {KEYS["I design systems"]: "almost"}, now=T0)
+    mark_met(store, TEAM, ALICE, LEVEL, KEYS["I design systems"], now=T0 + timedelta(days=1))
+    view = progress_view(store, TEAM, ALICE, LEVEL, now=T0, policy=ReassessPolicy(3))
+    assert [m.summary for m in view.moved] == ["I design systems: Partly → Met"]
+    assert view.latest.rating_of(KEYS["I design systems"]) == Rating(KEYS["I design systems"], "met", "almost")
+    assert view.latest.rating_of(KEYS["I ship weekly"]).rating == "not_yet"
+    with pytest.raises(StaleAssessment):
+        mark_met(store, TEAM, ALICE, LEVEL, "no-such-criterion")
+    assert mark_met(store, TEAM, BOB, LEVEL, KEYS["I own on-call"]).ratings == (Rating(KEYS["I own on-call"], "met", None),)

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 import storage
 from storage import Store
-from tests.storage_fixtures import database_url, store  # noqa: F401
 
 T0 = datetime(2026, 8, 3, 9, 0, tzinfo=timezone.utc)
 TEAM = "T0001"

@@ -15,12 +15,13 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.ladder.compare import ChangedCompetency, Comparison, compare_levels
 from bot.ladder.model import Competency, Level, Section
-from storage import Store
 
-from .criteria import category_name
+if TYPE_CHECKING:
+    from storage import Store
 
 CHANGE_NOTES_ENV = "LADDERBOT_CHANGE_NOTES"
 _OFF, _ON = {"off", "false", "0", "no"}, {"", "on", "true", "1", "yes"}

@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.ladder.model import Level
-from storage import Assessment, Store
+from storage import Assessment
 
 from .criteria import criteria_of
 from .due import ReassessPolicy
 from .packet import packet_markdown
 from .progress import CategoryProgress, Move, progress, what_moved
+
+if TYPE_CHECKING:
+    from storage import Store
 
 
 class StaleAssessment(ValueError):
@@ -56,3 +60,16 @@ def build_packet(store: Store, team_id: str, user_id: str, target: Level, *, now
     """The promotion packet for `target` from the person's latest assessment and all their reflections."""
     history = store.assessments_for(team_id, user_id, target.id, limit=1)
     return packet_markdown(target, history[0] if history else None, store.reflections_for(team_id, user_id), now=now)
+
+
+def mark_met(store: Store, team_id: str, user_id: str, target: Level, criterion_key: str, *,
+             now: datetime | None = None) -> Assessment:
+    """"Mark as met" from a prompt: a new assessment, the latest one with this criterion met
+    (its note kept), so the history shows when it moved."""
+    history = store.assessments_for(team_id, user_id, target.id, limit=1)
+    ratings = {r.criterion_key: r.rating for r in history[0].ratings} if history else {}
+    notes = {r.criterion_key: r.note for r in history[0].ratings if r.note} if history else {}
+    known = {c.key for c in criteria_of(target)}
+    ratings = {key: rating for key, rating in ratings.items() if key in known}  # drop what the level lost
+    notes = {key: note for key, note in notes.items() if key in ratings}
+    return save_assessment(store, team_id, user_id, target, {**ratings, criterion_key: "met"}, notes, now=now)
