@@ -202,3 +202,24 @@ def test_workspace_stats_count_per_level_and_month_without_ids(store: Store) -> 
     assert stats.prompts == (storage.MonthCount("2026-10", 2, 1), storage.MonthCount("2026-11", 1, 1))
     assert (stats.reflections, stats.assessments, stats.assessed_people) == (2, 2, 1)
     assert ALICE not in repr(stats) and store.workspace_stats("TNOBODY").people == 0
+
+
+def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_drops_only_the_new_tables(database_url: str, tmp_path) -> None:
+    from storage.migrate import downgrade
+    from tests.test_storage import empty_database
+
+    with empty_database(database_url, tmp_path) as scratch:
+        storage.upgrade(scratch, "0001")
+        db = Store(scratch)
+        try:
+            db.update_person(TEAM, ALICE, target_level_id=L3)
+            storage.upgrade(scratch)
+            assert db.get_person(TEAM, ALICE).target_level_id == L3
+            db.add_assessment(TEAM, ALICE, L3, {"k1": "met"})
+            db.dispose()
+            downgrade(scratch, "0001")
+            tables = set(sa.inspect(db._engine).get_table_names())
+            assert "assessments" not in tables and "people" in tables
+            assert db.get_person(TEAM, ALICE) is not None
+        finally:
+            db.dispose()
