@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from .db import make_engine
     from .errors import DatabaseError, DatabaseUnavailable, SchemaOutOfDate, StorageError
     from .migrate import current_revision, head_revision, prepare, upgrade
-    from .models import NUDGE_STATUSES, REFLECTION_SOURCES
-    from .records import CADENCES, WEEKDAYS, WORKDAYS, Nudge, Person, Reflection
+    from .models import NUDGE_STATUSES, RATINGS, REFLECTION_SOURCES
+    from .records import (
+        CADENCES, WEEKDAYS, WORKDAYS, Assessment, LevelCount, LevelSnapshot, ManagerLink, MonthCount, Nudge, Person,
+        Rating, Reflection, Share, SharedItem, TeamMember, WorkspaceStats,
+    )
     from .repository import Store
     from .urls import DEFAULT_DATABASE_URL
 
@@ -26,14 +29,18 @@ _HOMES = {
     "make_engine": ".db",
     "DatabaseError": ".errors", "DatabaseUnavailable": ".errors", "SchemaOutOfDate": ".errors", "StorageError": ".errors",
     "current_revision": ".migrate", "head_revision": ".migrate", "prepare": ".migrate", "upgrade": ".migrate",
-    "CADENCES": ".records", "WEEKDAYS": ".records", "WORKDAYS": ".records", "NUDGE_STATUSES": ".models", "REFLECTION_SOURCES": ".models",
+    "CADENCES": ".records", "WEEKDAYS": ".records", "WORKDAYS": ".records", "NUDGE_STATUSES": ".models", "REFLECTION_SOURCES": ".models", "RATINGS": ".models",
     "Nudge": ".records", "Person": ".records", "Reflection": ".records",
+    "Assessment": ".records", "Rating": ".records", "ManagerLink": ".records", "Share": ".records",
+    "SharedItem": ".records", "TeamMember": ".records", "LevelSnapshot": ".records",
+    "LevelCount": ".records", "MonthCount": ".records", "WorkspaceStats": ".records",
     "Store": ".repository",
 }
 __all__ = [  # noqa: RUF022 - grouped as in _HOMES
     "DEFAULT_DATABASE_URL", "make_engine", "DatabaseError", "DatabaseUnavailable", "SchemaOutOfDate", "StorageError",
     "current_revision", "head_revision", "prepare", "upgrade", "CADENCES", "WEEKDAYS", "WORKDAYS", "NUDGE_STATUSES", "REFLECTION_SOURCES",
-    "Nudge", "Person", "Reflection", "Store",
+    "Nudge", "Person", "Reflection", "Store", "RATINGS", "Assessment", "Rating", "ManagerLink", "Share",
+    "SharedItem", "TeamMember", "LevelSnapshot", "LevelCount", "MonthCount", "WorkspaceStats",
 ]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -27,6 +28,10 @@ from .records import CADENCES
 
 NUDGE_STATUSES = ("claimed", "sent", "retry", "failed", "skipped", "snoozed", "answered")
 REFLECTION_SOURCES = ("thread", "modal", "command")
+RATINGS = ("not_yet", "partly", "met")
+# pending -> accepted | declined | withdrawn (the person invited someone else); accepted -> ended
+LINK_STATUSES = ("pending", "accepted", "declined", "withdrawn", "ended")
+SHARE_KINDS = ("reflection", "assessment", "packet")
 
 # Named constraints make later migrations (SQLite batch mode in particular)
 # able to find and alter them on both backends.
@@ -166,3 +171,116 @@ class ReflectionRow(Base):
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+class AssessmentRow(Base):
+    """One self-assessment against a level, on one date; a re-assessment is a new row."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index(None, "team_id", "user_id", "level_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    level_id: Mapped[str] = mapped_column(LEVEL_ID)
+    created_at: Mapped[datetime]
+
+
+class AssessmentRatingRow(Base):
+    """One criterion's rating within an assessment; goes with its assessment (CASCADE)."""
+
+    __tablename__ = "assessment_ratings"
+    __table_args__ = (CheckConstraint(_in("rating", RATINGS), name="rating"),)
+
+    assessment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    criterion_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    rating: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ManagerLinkRow(Base):
+    """A person (user_id) asked someone (manager_id) to be their manager in ladderbot."""
+
+    __tablename__ = "manager_links"
+    __table_args__ = (
+        CheckConstraint(_in("status", LINK_STATUSES), name="status"),
+        CheckConstraint("user_id <> manager_id", name="not_self"),
+        # At most one active manager per person, whichever process accepts.
+        Index("ux_manager_links_one_active", "team_id", "user_id", unique=True,
+              sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'")),
+        Index(None, "team_id", "manager_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    manager_id: Mapped[str] = mapped_column(ID)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+
+class ShareRow(Base):
+    """One item a person shared with their manager, through one link.
+
+    Tied to the link: when the link ends the manager sees none of it, and a later link
+    starts with nothing shared. The shared reflection or assessment is a foreign key, so
+    deleting it deletes the share too.
+    """
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        CheckConstraint(_in("kind", SHARE_KINDS), name="kind"),
+        CheckConstraint(
+            "(kind = 'reflection' AND reflection_id IS NOT NULL AND assessment_id IS NULL)"
+            " OR (kind = 'assessment' AND assessment_id IS NOT NULL AND reflection_id IS NULL)"
+            " OR (kind = 'packet' AND level_id IS NOT NULL AND reflection_id IS NULL AND assessment_id IS NULL)",
+            name="item",
+        ),
+        UniqueConstraint("link_id", "reflection_id"),
+        UniqueConstraint("link_id", "assessment_id"),
+        Index(None, "team_id", "user_id", "shared_at"),
+        Index(None, "team_id", "manager_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    manager_id: Mapped[str] = mapped_column(ID)
+    link_id: Mapped[int] = mapped_column(Integer, ForeignKey("manager_links.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reflection_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("reflections.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    level_id: Mapped[str | None] = mapped_column(LEVEL_ID)  # the packet's level
+    shared_at: Mapped[datetime]
+
+
+class LevelSnapshotRow(Base):
+    """The criteria of each level as last seen, to tell what changed on a later load,
+    also across restarts. Ladder content, not personal data: no team, no user."""
+
+    __tablename__ = "level_snapshots"
+
+    level_id: Mapped[str] = mapped_column(LEVEL_ID, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)  # JSON, see bot.growth.changes
+    updated_at: Mapped[datetime]
+
+
+class ChangeNoticeRow(Base):
+    """A person was sent (or is being sent) the note about one change of one level."""
+
+    __tablename__ = "change_notices"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    level_id: Mapped[str] = mapped_column(LEVEL_ID, primary_key=True)
+    change: Mapped[str] = mapped_column(String(64), primary_key=True)
+    notified_at: Mapped[datetime]

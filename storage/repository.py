@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import make_engine, translate_errors
+from .growth import GrowthStore, person_scope
 from .urls import DEFAULT_DATABASE_URL
 from .models import (
     NUDGE_STATUSES,
@@ -141,7 +142,7 @@ def _owned(table: Table, team_id: str, user_id: str):
     return and_(table.c.team_id == team_id, table.c.user_id == user_id)
 
 
-class Store:
+class Store(GrowthStore):
     """Thread-safe facade over one database; share one instance per process."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
@@ -574,6 +575,12 @@ class Store:
         with self._session() as s, s.begin():
             return [_to(Reflection, row) for row in s.execute(stmt)]
 
+    def get_reflection(self, team_id: str, user_id: str, reflection_id: int) -> Reflection | None:
+        stmt = select(_REFLECTIONS).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
+        with self._session() as s, s.begin():
+            row = s.execute(stmt).one_or_none()
+        return _to(Reflection, row) if row is not None else None
+
     def delete_reflection(self, team_id: str, user_id: str, reflection_id: int) -> bool:
         stmt = delete(_REFLECTIONS).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
         with self._session() as s, s.begin():
@@ -582,15 +589,18 @@ class Store:
     def forget_person(self, team_id: str, user_id: str) -> dict[str, int]:
         """Delete every row about this person; returns deleted rows per table.
 
-        Walks the metadata rather than a fixed list so a table added later
-        with a user_id column is forgotten too. The people row goes first: a nudge claim in
-        progress holds a lock on it (see _still_known), so this waits for that claim and then
-        deletes its nudges too. Then children before parents.
+        Walks the metadata rather than a fixed list so a table added later with a user_id
+        (or manager_id) column is forgotten too, and so are rows that hang from such a table
+        (see person_scope): their manager links and the shares addressed to them as a
+        manager included. The people row goes first: a nudge claim in progress holds a lock
+        on it (see _still_known), so this waits for that claim and then deletes its nudges
+        too. Then children before parents.
         """
         counts: dict[str, int] = {}
         tables = [_PEOPLE, *(t for t in reversed(Base.metadata.sorted_tables) if t is not _PEOPLE)]
         with self._session() as s, s.begin():
             for table in tables:
-                if "user_id" in table.c:
-                    counts[table.name] = s.execute(delete(table).where(_owned(table, team_id, user_id))).rowcount
+                scope = person_scope(table, team_id, user_id)
+                if scope is not None:
+                    counts[table.name] = s.execute(delete(table).where(scope)).rowcount
         return counts

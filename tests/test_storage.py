@@ -89,7 +89,7 @@ def schema_snapshot(url: str) -> dict[str, object]:
 
 
 def test_migrations_match_models(database_url: str) -> None:
-    assert storage.current_revision(database_url) == storage.head_revision() == "0001"
+    assert storage.current_revision(database_url) == storage.head_revision() == "0002"
     engine = storage.make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -119,7 +119,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path) -> None:
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
         storage.upgrade(scratch)
-        assert storage.current_revision(scratch) == "0001"
+        assert storage.current_revision(scratch) == "0002"
 
 
 @pytest.mark.parametrize(
@@ -439,8 +439,27 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
         store.add_reflection(TEAM, user, f"note by {user}", source="thread", nudge_id=first.id)
         store.add_reflection(TEAM, user, "free note", source="command")
     store.claim_event(TEAM, "Ev1")
+    # The growth loop: Alice assessed herself, shared with Bob, and is Carol's manager too.
+    carol, dan = "UCAROL0003", "UDAN000004"
+    store.update_person(TEAM, carol)
+    store.update_person(TEAM, dan)
+    for person, manager in ((ALICE, BOB), (carol, ALICE), (dan, carol)):
+        invitation = store.invite_manager(TEAM, person, manager, now=T0)
+        store.answer_invitation(TEAM, manager, invitation.id, accept=True, now=T0)
+    assessment = store.add_assessment(TEAM, ALICE, "eng/l3", {"k1": "met", "k2": "partly"}, {"k2": "half"}, now=T0)
+    store.share_assessment(TEAM, ALICE, assessment.id, now=T0)
+    store.share_reflection(TEAM, ALICE, store.reflections_for(TEAM, ALICE)[0].id, now=T0)
+    store.share_reflection(TEAM, carol, store.add_reflection(TEAM, carol, "to Alice", source="modal").id, now=T0)
+    store.share_reflection(TEAM, dan, store.add_reflection(TEAM, dan, "to Carol", source="modal").id, now=T0)
+    store.add_assessment(TEAM, dan, "eng/l3", {"k1": "met"}, now=T0)
+    store.claim_change_notice(TEAM, ALICE, "eng/l3", "change-1", now=T0)
+    store.claim_change_notice(TEAM, dan, "eng/l3", "change-1", now=T0)
+    store.save_level_snapshots([("eng/l3", "fp", "{}")], now=T0)
 
-    assert store.forget_person(TEAM, ALICE) == {"reflections": 2, "nudges": 2, "people": 1}
+    assert store.forget_person(TEAM, ALICE) == {
+        "people": 1, "change_notices": 1, "shares": 3, "assessment_ratings": 2, "assessments": 1,
+        "manager_links": 2, "reflections": 2, "nudges": 2,
+    }
 
     engine = storage.make_engine(database_url)
     with engine.connect() as conn:
@@ -448,10 +467,13 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
             text_columns = [c for c in table.c if isinstance(c.type, sa.String)]
             mentions = sa.or_(*(c.contains(ALICE) for c in text_columns))
             assert conn.execute(sa.select(sa.func.count()).select_from(table).where(mentions)).scalar() == 0, table.name
+        # Tables without a user column: only what is about the others is left.
+        assert conn.execute(sa.text("SELECT count(*) FROM assessment_ratings")).scalar() == 1
     engine.dispose()
     assert store.get_person(TEAM, BOB) is not None
     assert len(store.reflections_for(TEAM, BOB)) == 2 and len(store.recent_nudges(TEAM, BOB)) == 2
-    assert store.forget_person(TEAM, ALICE) == {"reflections": 0, "nudges": 0, "people": 0}
+    assert len(store.team_view(TEAM, carol)[0].shared) == 1 and store.level_snapshots()["eng/l3"].fingerprint == "fp"
+    assert not set(store.forget_person(TEAM, ALICE).values()) - {0}
 
 
 def test_prepare_migrates_sqlite_and_only_checks_a_shared_postgresql(tmp_path, caplog) -> None:

@@ -2,16 +2,20 @@
 
 First what is new or changed between the person's current and target level, in the
 target document's order; then the rest of the target level; never the same one twice
-until all have been used, then round again.
+until all have been used, then round again. Once the person has assessed themselves
+against the target level, their ratings come first (bot.growth.order): what they have
+not met yet, then what they have not rated, and what they marked met only after the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.growth.order import prompt_tier
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Competency, Level, Section
 
@@ -47,11 +51,20 @@ class PromptChooser:
     def __init__(self) -> None:
         self._orders: dict[tuple[str | None, str], list[tuple[Section, Competency]]] = {}
 
-    def choose(self, current: Level | None, target: Level, used: set[str], seed: str = "") -> Prompt | None:
+    def choose(self, current: Level | None, target: Level, used: set[str], seed: str = "",
+               ratings: Mapping[str, str] | None = None) -> Prompt | None:
+        """`ratings`: the latest self-assessment of the target level, by competency key."""
         key = (current.id if current else None, target.id)
         if key not in self._orders:
             self._orders[key] = _in_priority_order(current, target)
-        return _pick(self._orders[key], target, used, seed)
+        order = self._orders[key]
+        if ratings:
+            order = _by_rating(order, ratings)
+        return _pick(order, target, used, seed)
+
+
+def _by_rating(candidates: list[tuple[Section, Competency]], ratings: Mapping[str, str]) -> list[tuple[Section, Competency]]:
+    return sorted(candidates, key=lambda c: prompt_tier(ratings.get(competency_key(*c))))  # stable: order kept per tier
 
 
 def _pick(candidates: list[tuple[Section, Competency]], target: Level, used: set[str], seed: str) -> Prompt | None:

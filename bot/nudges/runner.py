@@ -34,7 +34,7 @@ from bot import schedule
 from bot.nudges.choose import Prompt, PromptChooser
 from bot.slackkit import prompt_blocks
 from bot.slackkit.pacing import Pacer
-from storage import Nudge, Person, StorageError, Store
+from storage import Assessment, Nudge, Person, StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +207,9 @@ class NudgeRunner:
             return [], []
         try:
             history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
+            assessed = self.store.latest_assessments((p.team_id, p.user_id, p.target_level_id) for p in people)
             refreshed = self._refresh_time_zones(people, now, pool)
-            outcomes, requests = self._prompts(refreshed, history, now)
+            outcomes, requests = self._prompts(refreshed, history, now, assessed)
             claims = self.store.claim_nudges(requests, worker=self.worker, now=self._clock(now), lease=self.lease)
         except Exception as error:  # noqa: BLE001 - one bad batch never stops the run
             log.error("nudge batch of %d people not sent: %s", len(people), error, exc_info=not isinstance(error, StorageError))
@@ -250,7 +251,7 @@ class NudgeRunner:
         return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed)]
 
     def _prompts(self, refreshed: list[tuple[Person, bool]], history: dict[tuple[str, str], list[Nudge]],
-                 now: datetime) -> tuple[list[str], list[dict]]:
+                 now: datetime, assessed: dict[tuple[str, str, str], Assessment]) -> tuple[list[str], list[dict]]:
         """The prompt each due person should get, as claim requests; outcomes for the rest."""
         outcomes, requests = [], []
         ladder = self.content.answerer.ladder
@@ -269,9 +270,10 @@ class NudgeRunner:
                 continue
             period = schedule.current_period(person, now)
             past = history.get((person.team_id, person.user_id), [])
+            assessment = assessed.get((person.team_id, person.user_id, target.id))
             prompt = self._snoozed_prompt(past, target.id, period) or self._chooser.choose(
                 ladder.get(person.current_level_id), target, {n.competency_key for n in past if n.level_id == target.id},
-                seed=period)
+                seed=period, ratings={r.criterion_key: r.rating for r in assessment.ratings} if assessment else None)
             if prompt is None:
                 outcomes.append("skipped")
                 continue
