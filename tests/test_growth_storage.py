@@ -189,7 +189,7 @@ def test_workspace_stats_count_per_level_and_month_without_ids(store: Store) -> 
                                (BOB, "2026-10", datetime(2026, 10, 5, tzinfo=timezone.utc)),
                                (ALICE, "2026-11", datetime(2026, 11, 2, tzinfo=timezone.utc))]:
         nudge = store.claim_nudge(TEAM, user, period, worker="w", now=sent, lease=lease, **fields)
-        store.mark_nudge_sent(nudge.id, channel_id="D1", message_ts="1.0", now=sent)
+        store.finish_claims([(nudge.id, "sent", {"channel_id": "D1", "message_ts": "1.0"})], worker="w", now=sent)
         if user == ALICE:
             store.add_reflection(TEAM, user, "answer", source="thread", nudge_id=nudge.id)
     store.claim_nudge(TEAM, BOB, "2026-11", worker="w", now=T0, lease=lease, **fields)  # claimed, never sent
