@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.padding import Padding
 from rich.rule import Rule
@@ -33,7 +33,7 @@ def render(answer: Answer) -> Group:
     if isinstance(answer, ChoiceAnswer):
         return Group(Text(answer.question, style="bold"), *(_bullet(f"{o.label}   → ladderbot ask \"{o.query}\"") for o in answer.options))
     if isinstance(answer, NotFoundAnswer):
-        lines = [Text(answer.message, style="bold")]
+        lines: list[RenderableType] = [Text(answer.message, style="bold")]
         if answer.suggestions:
             lines.append(Text("Nearest levels:"))
             lines.extend(_bullet(o.label) for o in answer.suggestions)
@@ -114,7 +114,7 @@ def _labelled(label: str, body: str, style: str) -> Table:
 
 def _search(answer: SearchAnswer) -> Group:
     if not answer.hits:
-        lines = [Text(f"Nothing in the ladder speaks of “{answer.query}”.", style="bold")]
+        lines: list[RenderableType] = [Text(f"Nothing in the ladder speaks of “{answer.query}”.", style="bold")]
         if answer.suggestions:
             lines.append(Text("Try for example:"))
             lines.extend(_bullet(o.query) for o in answer.suggestions)

@@ -7,6 +7,7 @@ frozen records out, every read scoped to the person (or the manager) asking.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -66,7 +67,8 @@ def _now(value: datetime | None) -> datetime:
 
 def _row(record: type, row: Any, **extra: Any) -> Any:
     values = row._mapping
-    return record(**{name: extra[name] if name in extra else values[name] for name in record.__slots__})
+    names = (field.name for field in dataclasses.fields(record))
+    return record(**{name: extra[name] if name in extra else values[name] for name in names})
 
 
 def _owned(table: Table, team_id: str, user_id: str):

@@ -89,6 +89,7 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
         yield
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # a live connection always has its driver's
     raw.execute("PRAGMA foreign_keys=OFF")
     try:
         yield

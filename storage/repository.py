@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import make_engine, translate_errors
@@ -177,7 +178,7 @@ class Store(GrowthStore):
     def forget_events_before(self, cutoff: datetime) -> int:
         stmt = delete(_EVENTS).where(_EVENTS.c.received_at < _utc(cutoff, "cutoff"))
         with self._session() as s, s.begin():
-            return s.execute(stmt).rowcount
+            return _changed(s.execute(stmt))
 
     # -- people
 
@@ -400,7 +401,7 @@ class Store(GrowthStore):
                         channel_id=bindparam("new_channel"), message_ts=bindparam("new_ts"),
                         error=bindparam("new_error")))
         with self._session() as s, s.begin():
-            changed = s.execute(stmt, params).rowcount
+            changed = _changed(s.execute(stmt, params))
         if changed != len(params):
             log.warning("%d of %d nudge outcomes not recorded: their claims were taken over", len(params) - changed, len(params))
         return changed
@@ -439,7 +440,7 @@ class Store(GrowthStore):
         if worker is not None:
             where.append(_NUDGES.c.claimed_by == worker)
         with self._session() as s, s.begin():
-            changed = s.execute(update(_NUDGES).where(*where).values(**values)).rowcount == 1
+            changed = _changed(s.execute(update(_NUDGES).where(*where).values(**values))) == 1
         if not changed:
             log.warning("nudge %s is no longer claimed%s; %s not recorded", nudge_id,
                         f" by {worker}" if worker else "", values["status"])  # fmt: skip
@@ -584,7 +585,7 @@ class Store(GrowthStore):
     def delete_reflection(self, team_id: str, user_id: str, reflection_id: int) -> bool:
         stmt = delete(_REFLECTIONS).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
         with self._session() as s, s.begin():
-            return s.execute(stmt).rowcount == 1
+            return _changed(s.execute(stmt)) == 1
 
     def forget_person(self, team_id: str, user_id: str) -> dict[str, int]:
         """Delete every row about this person; returns deleted rows per table.
@@ -602,5 +603,11 @@ class Store(GrowthStore):
             for table in tables:
                 scope = person_scope(table, team_id, user_id)
                 if scope is not None:
-                    counts[table.name] = s.execute(delete(table).where(scope)).rowcount
+                    counts[table.name] = _changed(s.execute(delete(table).where(scope)))
         return counts
+
+
+def _changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed: SQLAlchemy returns a CursorResult for those,
+    typed as the Result it derives from."""
+    return cast(CursorResult[Any], result).rowcount

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from gunicorn.app.base import BaseApplication
@@ -118,7 +119,7 @@ class DeadlineThreadWorker(ThreadWorker):
     request_timeout: float = 10.0
 
     def init_process(self) -> None:
-        self._held: dict[object, float] = {}  # connection -> when a thread took it
+        self._held: dict[Any, float] = {}  # gunicorn's TConn -> when a thread took it
         self._held_lock = threading.Lock()
         threading.Thread(target=self._cut_slow_clients, name="slow-client-cutter", daemon=True).start()
         super().init_process()

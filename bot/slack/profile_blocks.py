@@ -4,6 +4,7 @@ prompt itself is drawn by bot/slackkit/prompt_blocks.py, which the nudge runner 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.ladder.compare import Comparison
 from bot.ladder.model import Level
@@ -92,7 +93,7 @@ def levels_modal(levels: list[Level], current_id: str | None, target_id: str | N
     def select(block_id: str, label: str, selected: str | None) -> dict:
         options = [{"text": {"type": "plain_text", "text": truncate(f"{l.name} ({l.track})", 75)}, "value": l.id}
                    for l in levels[:100]]
-        element = {"type": "static_select", "action_id": "level", "options": options}
+        element: dict[str, Any] = {"type": "static_select", "action_id": "level", "options": options}
         chosen = next((o for o in options if o["value"] == selected), None)
         if chosen:
             element["initial_option"] = chosen
