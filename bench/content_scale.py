@@ -225,7 +225,7 @@ def _variant_document(rng: random.Random, noun: str, rank: int, style: int) -> t
     title = PLAIN_TITLES[(rank - 1) % len(PLAIN_TITLES)].format(n=noun)
     slug = title.lower().replace(" ", "-")
     body = []
-    for emoji, name in rng.sample(SECTIONS, 3):
+    for _emoji, name in rng.sample(SECTIONS, 3):
         body += [f"## {name}", ""]
         for i, text in enumerate(_criteria(rng)):
             body.append(f"- {text}")
@@ -522,7 +522,7 @@ def main() -> int:
         clear_caches()
         tracemalloc.start()
         traced_answerer, _, _, _ = load_and_index(root)
-        after_index_current, after_index_peak = tracemalloc.get_traced_memory()
+        after_index_current, _ = tracemalloc.get_traced_memory()
         run_queries(traced_answerer, queries)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -254,8 +254,8 @@ def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None
     """Their App Home still shows what was just deleted: publish it again, as `forget me` does."""
     from bot.content import Content
     from bot.slack.deps import Deps
-    from bot.slack.replies import Asker
     from bot.slack.personal import republish_home
+    from bot.slack.replies import Asker
     from bot.slackkit.client import make_client
 
     deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
@@ -271,10 +271,10 @@ def nudges() -> None:
 
 
 def _runner(ctx: click.Context):
+    import storage
     from bot.content import Content
     from bot.logs import configure_logging
     from bot.nudges.runner import NudgeRunner
-    import storage
 
     settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
     configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])

@@ -10,7 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.ladder.answers import (
-    Answer, ChoiceAnswer, CompareAnswer, HelpAnswer, LevelAnswer, NotFoundAnswer, SearchAnswer,
+    Answer,
+    ChoiceAnswer,
+    CompareAnswer,
+    HelpAnswer,
+    LevelAnswer,
+    NotFoundAnswer,
+    SearchAnswer,
 )
 from bot.ladder.compare import ChangedCompetency, Comparison
 

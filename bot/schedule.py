@@ -71,7 +71,7 @@ def next_prompt_at(person: Person, now: datetime, *, this_period_done: bool) -> 
     tz = zone(person.tz)
     start = max(now, person.paused_until or now).astimezone(tz)
     done_period = current_period(person, now) if this_period_done else None
-    for offset in range(0, 70):
+    for offset in range(70):
         day = start.date() + timedelta(days=offset)
         if WEEKDAYS[day.weekday()] not in _weekdays(person) or period_key(person.cadence, day) == done_period:
             continue

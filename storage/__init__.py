@@ -18,8 +18,22 @@ if TYPE_CHECKING:
     from .migrate import current_revision, head_revision, prepare, upgrade
     from .models import NUDGE_STATUSES, RATINGS, REFLECTION_SOURCES
     from .records import (
-        CADENCES, WEEKDAYS, WORKDAYS, Assessment, LevelCount, LevelSnapshot, ManagerLink, MonthCount, Nudge, Person,
-        Rating, Reflection, Share, SharedItem, TeamMember, WorkspaceStats,
+        CADENCES,
+        WEEKDAYS,
+        WORKDAYS,
+        Assessment,
+        LevelCount,
+        LevelSnapshot,
+        ManagerLink,
+        MonthCount,
+        Nudge,
+        Person,
+        Rating,
+        Reflection,
+        Share,
+        SharedItem,
+        TeamMember,
+        WorkspaceStats,
     )
     from .repository import Store
     from .urls import DEFAULT_DATABASE_URL

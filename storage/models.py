@@ -8,6 +8,7 @@ change here needs a new migration.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -76,7 +77,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime()}
 
 
 ID = String(64)  # Slack ids (team, user, channel) are ~11 chars; room to spare

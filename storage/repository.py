@@ -17,14 +17,27 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, TypeVar, cast, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, func, insert, not_, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import make_engine, translate_errors
 from .growth import GrowthStore, person_scope
-from .urls import DEFAULT_DATABASE_URL
 from .models import (
     NUDGE_STATUSES,
     REFLECTION_SOURCES,
@@ -35,6 +48,7 @@ from .models import (
     ReflectionRow,
 )
 from .records import CADENCES, WEEKDAYS, Nudge, Person, Reflection
+from .urls import DEFAULT_DATABASE_URL
 
 log = logging.getLogger("ladderbot.storage")
 

@@ -20,8 +20,8 @@ import storage
 from bot.config import Settings
 from bot.content import Content
 from bot.slack.app import create_app
-from bot.slack.deps import Deps
 from bot.slack.blocks import ACTION_QUERY
+from bot.slack.deps import Deps
 from bot.slack.handoff import BUSY_TEXT
 from bot.workpool import WorkPool
 from tests.conftest import ROOT, RunningBot, bot_env

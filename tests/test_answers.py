@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from bot.ladder.answers import (
-    Answerer, ChoiceAnswer, CompareAnswer, LevelAnswer, NotFoundAnswer, SearchAnswer,
+    Answerer,
+    ChoiceAnswer,
+    CompareAnswer,
+    LevelAnswer,
+    NotFoundAnswer,
+    SearchAnswer,
 )
 from bot.ladder.loader import load_ladder
 

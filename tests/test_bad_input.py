@@ -18,11 +18,11 @@ from bot.ladder.loader import load_ladder
 from bot.ladder.model import Competency, Level, Section
 from bot.ladder.parser import NotALevelDocument, parse_level
 from bot.ladder.repair import repair_text
-from bot.slack.deps import Deps
-from bot.slackkit.client import make_client
 from bot.slack.blocks import Message, render
 from bot.slack.conversation import reply_to
+from bot.slack.deps import Deps
 from bot.slack.replies import Asker
+from bot.slackkit.client import make_client
 from tests.fakes.slack_requests import BOT_TOKEN
 
 CONTENT = Path(__file__).resolve().parent.parent / "ladder_content"

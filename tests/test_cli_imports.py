@@ -13,14 +13,14 @@ from tests.conftest import ROOT
 HEAVY = ("slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "gunicorn", "apscheduler")
 
 # Run in a fresh interpreter: this test process has imported everything already.
-PROBE = """
+PROBE = f"""
 import json, sys
 from click.testing import CliRunner
 from bot.cli import cli
 result = CliRunner().invoke(cli, sys.argv[1:])
-print(json.dumps({"exit": result.exit_code, "output": result.output,
-                  "heavy": sorted(m for m in sys.modules if m.split(".")[0] in %r)}))
-""" % (HEAVY,)
+print(json.dumps({{"exit": result.exit_code, "output": result.output,
+                  "heavy": sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})}}))
+"""
 
 
 @pytest.mark.parametrize("args", [["ask", "L3"], ["ask", "what separates L2 from L3?"], ["content", "check"], ["--help"]])

@@ -110,7 +110,7 @@ def test_the_bolt_app_registers_exactly_the_declared_listeners(fake_slack, tmp_p
     bot = InProcessBot(fake_slack, f"sqlite:///{tmp_path / 'contract.db'}")
     try:
         declared = 1 + len(listeners.EVENT_LISTENERS) + len(actions.ACTIONS) + len(views.VIEWS)
-        assert len(bot.app._listeners) == declared  # noqa: SLF001 - Bolt keeps no public list
+        assert len(bot.app._listeners) == declared
     finally:
         bot.close()
 

@@ -10,7 +10,6 @@ import pytest
 from bot.slackkit.pacing import Pacer
 from tests.test_slack_app import mrkdwn_texts
 
-
 # --- the pacer ------------------------------------------------------------------------------
 
 class FakeTime:

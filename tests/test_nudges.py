@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import schedule
 from bot.config import Settings
 from bot.content import Content
 from bot.ladder.compare import compare_levels
 from bot.ladder.loader import load_ladder
-from bot import schedule
 from bot.nudges.choose import PromptChooser, competency_key
 from bot.nudges.runner import NudgeRunner
 from bot.slackkit.client import make_client

@@ -7,8 +7,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.ladder.query import (
-    Compare, Export, Forget, Help, Journal, LevelRef, Lookup, Pause, Resume, Search, SetCadence,
-    SetCurrent, SetSchedule, SetTarget, ShowProfile, Usage, parse_query,
+    Compare,
+    Export,
+    Forget,
+    Help,
+    Journal,
+    LevelRef,
+    Lookup,
+    Pause,
+    Resume,
+    Search,
+    SetCadence,
+    SetCurrent,
+    SetSchedule,
+    SetTarget,
+    ShowProfile,
+    Usage,
+    parse_query,
 )
 
 VOCABULARY = {"senior", "software", "engineer", "cloud", "architect", "lead", "devops", "support", "engineering"}

@@ -429,7 +429,8 @@ _LINES = ["# L3: Senior", "## Craft", "### Sub", "- I do.", "  - I nest.", "- Ex
 
 def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
     """Whatever the lines, the reader gives levels or says the file is not one: never a crash."""
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from bot.ladder.parser import NotALevelDocument, parse_levels
 
@@ -446,7 +447,8 @@ def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
 
 
 def test_any_data_file_reads_or_is_refused_plainly():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from bot.ladder.structured import NotALadderData, levels_from_data
 

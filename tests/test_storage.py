@@ -356,7 +356,7 @@ def test_racing_claims_have_exactly_one_winner(store: Store, scenario: str) -> N
             if scenario == "retry":
                 store.finish_claims([(setup.id, "retry", {"error": "timeout"})], worker="setup", now=T0)
         now = T0 + 2 * LEASE
-        results = _race(racers, lambda i: claim(store, user, worker=f"w{i}", now=now))
+        results = _race(racers, lambda i, user=user, now=now: claim(store, user, worker=f"w{i}", now=now))
         winners = [n for n in results if n is not None]
         assert len(winners) == 1, f"round {r}: {len(winners)} winners"
         assert winners[0].attempts == (1 if scenario == "new" else 2)

@@ -28,9 +28,9 @@ from itertools import islice
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import schedule
 from bot.config import Settings
 from bot.content import Content
-from bot import schedule
 from bot.nudges.choose import Prompt, PromptChooser
 from bot.slackkit import prompt_blocks
 from bot.slackkit.pacing import Pacer
@@ -211,7 +211,7 @@ class NudgeRunner:
             refreshed = self._refresh_time_zones(people, now, pool)
             outcomes, requests = self._prompts(refreshed, history, now, assessed)
             claims = self.store.claim_nudges(requests, worker=self.worker, now=self._clock(now), lease=self.lease)
-        except Exception as error:  # noqa: BLE001 - one bad batch never stops the run
+        except Exception as error:
             log.error("nudge batch of %d people not sent: %s", len(people), error, exc_info=not isinstance(error, StorageError))
             return ["failed"] * len(people), []
         outcomes += ["skipped"] * (len(requests) - len(claims))  # another process has those
@@ -234,7 +234,7 @@ class NudgeRunner:
             return False  # the first claim of the period counted the streak
         try:
             return self._ignored_too_often(person, nudge, history.get((nudge.team_id, nudge.user_id), []))
-        except Exception:  # noqa: BLE001 - a prompt too many beats a prompt stranded
+        except Exception:
             log.exception("could not check %s/%s for ignored prompts; sending", person.team_id, person.user_id)
             return False
 
@@ -243,12 +243,12 @@ class NudgeRunner:
         if self._directory is None and sum(1 for p in people if _tz_stale(p, now)) >= BULK_DIRECTORY_FROM:
             self._directory = self._load_directory()
         refreshed = list(pool.map(self._from_slack, people))
-        changed = [(p.id, tz) for p, (tz, _) in zip(people, refreshed) if tz and (tz != p.tz or _tz_stale(p, now))]
+        changed = [(p.id, tz) for p, (tz, _) in zip(people, refreshed, strict=True) if tz and (tz != p.tz or _tz_stale(p, now))]
         try:
             self.store.set_time_zones(changed, now=now)
         except StorageError as error:  # the zones stay as they were; they are asked again next run
             log.warning("could not store %d time zones: %s", len(changed), error)
-        return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed)]
+        return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed, strict=True)]
 
     def _prompts(self, refreshed: list[tuple[Person, bool]], history: dict[tuple[str, str], list[Nudge]],
                  now: datetime, assessed: dict[tuple[str, str, str], Assessment]) -> tuple[list[str], list[dict]]:
@@ -288,7 +288,7 @@ class NudgeRunner:
             recorded = self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now)
             if recorded < len(ordered):
                 self._unsend_forgotten([d for d in ordered if d.status == "sent"])
-        except Exception as error:  # noqa: BLE001 - the claims go stale and the next run reconciles them
+        except Exception as error:
             log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(ordered), error,
                       exc_info=not isinstance(error, StorageError))
 

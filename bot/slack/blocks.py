@@ -15,14 +15,32 @@ from collections.abc import Iterable
 from urllib.parse import quote, urlparse
 
 from bot.ladder.answers import (
-    Answer, ChoiceAnswer, CompareAnswer, HelpAnswer, LevelAnswer, NotFoundAnswer, Option,
-    SearchAnswer, compare_query, level_query,
+    Answer,
+    ChoiceAnswer,
+    CompareAnswer,
+    HelpAnswer,
+    LevelAnswer,
+    NotFoundAnswer,
+    Option,
+    SearchAnswer,
+    compare_query,
+    level_query,
 )
 from bot.ladder.compare import ChangedCompetency, Comparison
 from bot.ladder.model import Level
 from bot.slack import command_table
 from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here and by importers of this module
-    MAX_BUTTON_TEXT, MAX_HEADER, MAX_TEXT, MAX_VALUE, Message, actions, button, context, escape, header, mrkdwn,
+    MAX_BUTTON_TEXT,
+    MAX_HEADER,
+    MAX_TEXT,
+    MAX_VALUE,
+    Message,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mrkdwn,
     truncate,
 )
 

@@ -18,7 +18,17 @@ from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Level
 from bot.ladder.query import (
-    Export, Forget, Intent, Journal, LevelRef, Pause, Resume, SetCadence, SetCurrent, SetSchedule, SetTarget,
+    Export,
+    Forget,
+    Intent,
+    Journal,
+    LevelRef,
+    Pause,
+    Resume,
+    SetCadence,
+    SetCurrent,
+    SetSchedule,
+    SetTarget,
     ShowProfile,
 )
 from bot.slack import profile_blocks as pb
@@ -131,7 +141,7 @@ def save_reflection(nudge: Nudge, text: str, deps: Deps) -> str | None:
     try:
         deps.store.add_reflection(nudge.team_id, nudge.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS],
                                   source="modal", nudge_id=nudge.id)
-    except Exception as error:  # noqa: BLE001 - whatever it was, the person must hear of it
+    except Exception as error:
         reference = new_reference()
         # The engine hides statement parameters, so the log never holds the reflection.
         log.error("ref %s: could not save a reflection from the modal: %s", reference, type(error).__name__, exc_info=error)

@@ -116,5 +116,5 @@ def tell(body: dict, client: WebClient, text: str) -> None:
     try:
         if place.channel and place.user_id:
             privately(client, place, Message(text, []))
-    except Exception:  # noqa: BLE001 - the error is already logged; this is best effort
+    except Exception:
         log.warning("could not tell the person about the error", exc_info=True)

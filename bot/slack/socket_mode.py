@@ -20,8 +20,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
-from bot.config import StartupError
+from bot.config import Settings, StartupError
 
 log = logging.getLogger(__name__)
 

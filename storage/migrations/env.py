@@ -12,8 +12,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 from storage.db import make_engine, normalize_url
-from storage.urls import DEFAULT_DATABASE_URL
 from storage.models import Base, UTCDateTime
+from storage.urls import DEFAULT_DATABASE_URL
 
 # Arbitrary constant: serialises `ladderbot db upgrade` run by several
 # processes at once against one PostgreSQL database.

@@ -271,10 +271,10 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30  # an idle keep-alive client must not pin a thread forever
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence per-request logging: it is slow and clutters test output."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+    def do_POST(self) -> None:
         self._serve()
 
     do_GET = do_POST  # slack_sdk always POSTs; GET with a query string also works
@@ -620,7 +620,7 @@ class FakeSlack:
         with self._cond:
             try:
                 reply = self._answer(method, kind, url.path, args, token)
-            except Exception as exc:  # a bug in the fake: answer, but keep it visible
+            except Exception as exc:  # noqa: BLE001 - a bug in the fake: answer, but keep it visible
                 self.errors.append(exc)
                 reply = _Reply(500, {"ok": False, "error": f"fake_slack_bug: {exc!r}"})
             call = Call(
@@ -997,9 +997,7 @@ def _in_range(ts: str, args: Mapping[str, Any], inclusive: bool) -> bool:
     oldest, latest = args.get("oldest"), args.get("latest")
     if oldest and (key < _ts_key(oldest) or (key == _ts_key(oldest) and not inclusive)):
         return False
-    if latest and (key > _ts_key(latest) or (key == _ts_key(latest) and not inclusive)):
-        return False
-    return True
+    return not (latest and (key > _ts_key(latest) or (key == _ts_key(latest) and not inclusive)))
 
 
 def _page(messages: list[dict[str, Any]], args: Mapping[str, Any], with_metadata: bool) -> dict[str, Any]:

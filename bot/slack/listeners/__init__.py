@@ -38,7 +38,7 @@ def registered_events() -> set[str]:
 
 
 def provide_deps(deps: Deps) -> Callable[..., None]:
-    def provide(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name for it
+    def provide(context: BoltContext, next: Callable[[], None]) -> None:
         context["deps"] = deps
         next()
 
