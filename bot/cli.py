@@ -17,7 +17,7 @@ class _FriendlyGroup(click.Group):
     """Turn configuration errors, and a database that cannot be reached, into one clear
     line (URLs redacted) and a non-zero exit: never a traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context):
         from bot.logs import redact
         from storage import SchemaOutOfDate, StorageError
 
@@ -176,7 +176,7 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
 
     required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     settings = settings_from(ctx, require=required)
-    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    configure_logging(settings.secrets)
     deps = build_deps(settings)
     app = start_app(deps, socket_mode=not http_mode)
     if http_mode:
@@ -185,7 +185,7 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
         def health() -> dict:
             return {"ok": True, "levels": len(deps.content.answerer.ladder)}
 
-        application = make_wsgi(app, health, signing_secret=settings.slack_signing_secret,
+        application = make_wsgi(app, health, signing_secret=settings.slack_signing_secret or "",
                                 max_body_bytes=settings.max_body_bytes)
         serve_http(application, host=host, port=port or settings.port, workers=workers,
                    request_timeout=settings.request_timeout, after_fork=deps.store.dispose, before_exit=deps.work.drain)
@@ -209,8 +209,13 @@ def _share_metrics_between_workers() -> None:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         folder = tempfile.mkdtemp(prefix="ladderbot-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-        master = os.getpid()  # forked workers inherit atexit handlers: only the master cleans up
-        atexit.register(lambda: os.getpid() == master and shutil.rmtree(folder, ignore_errors=True))
+        master = os.getpid()
+
+        def remove_folder() -> None:
+            if os.getpid() == master:  # forked workers inherit atexit handlers: only the master cleans up
+                shutil.rmtree(folder, ignore_errors=True)
+
+        atexit.register(remove_folder)
 
 
 @cli.group()
@@ -277,7 +282,7 @@ def _runner(ctx: click.Context):
     from bot.nudges.runner import NudgeRunner
 
     settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
-    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    configure_logging(settings.secrets)
     storage.prepare(settings.database_url)
     return NudgeRunner.from_settings(storage.Store(settings.database_url), Content(settings.content_dir), settings)
 

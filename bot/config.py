@@ -48,6 +48,11 @@ class Settings:
     request_timeout: int = 10  # seconds for a whole HTTP request; Slack gives up after 3
     socket_ping_interval: float = DEFAULT_SOCKET_PING_INTERVAL  # seconds, Socket Mode only
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What logs must never show (bot/logs.py scrubs them from every line)."""
+        return tuple(s for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token) if s)
+
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
         return (f"Settings(content_dir={self.content_dir!s}, slack_api_url={redact_url(self.slack_api_url)}, "

@@ -52,6 +52,10 @@ FATAL_ERRORS = {"invalid_auth", "not_authed", "token_revoked", "token_expired", 
                 "missing_scope", "not_allowed_token_type"}
 
 
+
+class _HistoryUnavailable(Exception):
+    """Slack could not say whether an earlier attempt delivered a prompt."""
+
 @dataclass
 class RunSummary:
     sent: int = 0
@@ -207,7 +211,8 @@ class NudgeRunner:
             return [], []
         try:
             history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
-            assessed = self.store.latest_assessments((p.team_id, p.user_id, p.target_level_id) for p in people)
+            assessed = self.store.latest_assessments(
+                (p.team_id, p.user_id, p.target_level_id) for p in people if p.target_level_id)
             refreshed = self._refresh_time_zones(people, now, pool)
             outcomes, requests = self._prompts(refreshed, history, now, assessed)
             claims = self.store.claim_nudges(requests, worker=self.worker, now=self._clock(now), lease=self.lease)
@@ -312,11 +317,13 @@ class NudgeRunner:
             return  # our token is refused: nothing can go out in this run (the claim is retried)
         nudge = delivery.nudge
         try:
-            found = self._already_delivered(nudge, now) if nudge.attempts > 1 else False
-            if found is None:
+            try:
+                found = self._already_delivered(nudge, now) if nudge.attempts > 1 else None
+            except _HistoryUnavailable:
                 return delivery.done("failed", "retry", error="could not check whether an earlier run delivered it")
             if found:
-                return self._delivered(delivery, *found, now, recovered=True)
+                channel, ts = found
+                return self._delivered(delivery, channel, ts, now, recovered=True)
             self.pacer.wait()
             if not self._still_held(nudge):
                 return delivery.done("skipped", "")  # forgotten (or taken over) since the claim: not ours to send
@@ -373,11 +380,11 @@ class NudgeRunner:
         log.warning("nudge %s for %s: %s; will retry next run", nudge.id, nudge.user_id, error)
         delivery.done("failed", "retry", error=error)
 
-    def _already_delivered(self, nudge: Nudge, now: datetime) -> tuple[str, str] | bool | None:
+    def _already_delivered(self, nudge: Nudge, now: datetime) -> tuple[str, str] | None:
         """An earlier attempt may have reached Slack without being recorded (a crash, a
         reset after Slack accepted it): look for the nudge id in the DM's message metadata,
-        since the period began. (channel, ts) if found, False if not, None when Slack could
-        not be asked: never send blind."""
+        since the period began. (channel, ts) if found, None if not; _HistoryUnavailable
+        when Slack could not be asked: never send blind."""
         since = datetime.combine(schedule.period_start(nudge.period) - timedelta(days=1), datetime.min.time(), now.tzinfo)
         try:
             channel = self.client.conversations_open(users=nudge.user_id)["channel"]["id"]
@@ -391,8 +398,8 @@ class NudgeRunner:
                         return channel, message["ts"]
         except (SlackApiError, OSError) as error:
             log.warning("nudge %s: could not check the DM history (%s); retrying later", nudge.id, error)
-            return None
-        return False
+            raise _HistoryUnavailable from error
+        return None
 
     # --- people -----------------------------------------------------------------------
 

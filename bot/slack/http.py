@@ -164,7 +164,7 @@ class GunicornServer(BaseApplication):
 
 
 def serve_http(application: Callable, *, host: str, port: int, workers: int, request_timeout: float,
-               after_fork: Callable[[], None], before_exit: Callable[[float], None]) -> None:
+               after_fork: Callable[[], None], before_exit: Callable[[float], object]) -> None:
     """`before_exit(seconds)` runs in each worker as it stops (SIGTERM), with the time left
     to finish the answers it accepted before gunicorn's graceful timeout."""
     worker = type("LadderbotWorker", (DeadlineThreadWorker,), {"request_timeout": float(request_timeout)})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -76,8 +76,8 @@ def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
 
 def set_cadence(cadence: str, deps: Deps, asker: Asker) -> None:
     # Turning prompts on is a fresh start: earlier silences no longer count towards a pause.
-    fresh = {} if cadence == "off" else {"ignored_streak": 0}
-    deps.store.update_person(asker.team_id, asker.user_id, cadence=cadence, **fresh)
+    fresh: dict[str, Any] = {} if cadence == "off" else {"ignored_streak": 0}
+    deps.store.update_person(asker.team_id, asker.user_id, create=True, cadence=cadence, **fresh)
 
 
 def profile(deps: Deps, asker: Asker) -> list[dict]:
@@ -155,9 +155,10 @@ def thank_for_reflection(asker: Asker) -> None:
 
 def save_levels_from_modal(current_id: str | None, target_id: str | None, deps: Deps, asker: Asker) -> None:
     ladder = deps.content.answerer.ladder
-    changes = {k: v for k, v in (("current_level_id", current_id), ("target_level_id", target_id)) if v and ladder.get(v)}
+    changes: dict[str, Any] = {k: v for k, v in (("current_level_id", current_id), ("target_level_id", target_id))
+                               if v and ladder.get(v)}
     if changes:
-        deps.store.update_person(asker.team_id, asker.user_id, **changes)
+        deps.store.update_person(asker.team_id, asker.user_id, create=True, **changes)
 
 
 def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Message]:
@@ -176,8 +177,8 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.FORGET_CANCEL:
         return [Message("Cancelled", [mrkdwn("Nothing was deleted.")])]
     if action_id == pb.DELETE_REFLECTION:
-        deleted = value.isdigit() and deps.store.delete_reflection(asker.team_id, asker.user_id, int(value))
-        note = "Deleted that reflection." if deleted else "That reflection isn't in your journal."
+        removed = value.isdigit() and deps.store.delete_reflection(asker.team_id, asker.user_id, int(value))
+        note = "Deleted that reflection." if removed else "That reflection isn't in your journal."
         return [Message(note, [mrkdwn(note), *journal(deps, asker).blocks])]
     if action_id == pb.EXPORT:
         return export(deps, asker)
@@ -189,7 +190,8 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.EDIT_LEVELS:
         person = deps.store.get_person(asker.team_id, asker.user_id)
         asker.client.views_open(trigger_id=body["trigger_id"], view=pb.levels_modal(
-            list(deps.content.answerer.ladder.levels), person and person.current_level_id, person and person.target_level_id))
+            list(deps.content.answerer.ladder.levels), person.current_level_id if person else None,
+            person.target_level_id if person else None))
         return []
     return []
 
@@ -255,7 +257,7 @@ def _set_level(intent: SetTarget | SetCurrent, deps: Deps, asker: Asker) -> list
     if resolution.level is None:
         return [_pick_level(intent.ref, resolution.candidates or resolution.suggestions, verb)]
     field = "target_level_id" if isinstance(intent, SetTarget) else "current_level_id"
-    deps.store.update_person(asker.team_id, asker.user_id, **{field: resolution.level.id})
+    deps.store.update_person(asker.team_id, asker.user_id, create=True, **{field: resolution.level.id})
     what = "target" if isinstance(intent, SetTarget) else "current level"
     return _with_profile(f"Your {what} is now *{escape(resolution.level.name)}* ({escape(resolution.level.track)}).", deps, asker)
 
