@@ -30,12 +30,16 @@ from .model import Competency, Level, MetadataItem, Reference, Section, slugify,
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
 # what a person means, and skipping those rules (tried on every line) saves a fifth of the parse.
-# Block rules are tried on every line. Tables, horizontal rules and underlined (setext)
-# headings are rare in ladders: a document pays for a rule only if a line could need it.
+# Block rules are tried on every line. Tables, horizontal rules, underlined (setext)
+# headings, link reference definitions, quotes and HTML are rare in ladders: a document pays
+# for a rule only if it could need it (the patterns may match more, never less).
 _OPTIONAL_RULES = (
     ("table", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
     ("hr", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
     ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
+    ("reference", re.compile(r"\]:")),  # "[name]: https://..."
+    ("blockquote", re.compile(r">")),
+    ("html_block", re.compile(r"<")),
 )
 _parsers: dict[tuple[str, ...], MarkdownIt] = {}
 
