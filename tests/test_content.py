@@ -148,12 +148,13 @@ def test_criteria_with_and_without_inline_markup_read_as_plain_text():
     level = parse_level(
         "# L2: Engineer\n\n## Craft\n\n"
         "- I write clear  \n  docs that\nlast\n"
-        "- I fix &amp; ship, \\*always\\*\n"
+        "- I fix &amp; ship\n"
+        "- I ship \\*always\\*\n"
         "- I use `make` and **bold** _words_\n"
         "- I [mentor](L1.md) peers <br> daily\n"
         "- I keep 100% - no less: 2 > 1\n"
     )
     texts = [c.text for c in level.sections[0].competencies]
-    assert texts == ["I write clear docs that last", "I fix & ship, *always*", "I use make and bold words",
+    assert texts == ["I write clear docs that last", "I fix & ship", "I ship *always*", "I use make and bold words",
                      "I mentor peers daily", "I keep 100% - no less: 2 > 1"]
     assert [r.target for r in level.references] == ["L1.md"]
