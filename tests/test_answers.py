@@ -201,3 +201,12 @@ def test_search_scores_are_plain_bm25(answerer, query):
     hits = answerer.index.search(query, limit=8)
     best = sorted(expected, reverse=True)[:8]
     assert hits and [h.score for h in hits] == pytest.approx([round(s, 3) for s in best], abs=1e-9)
+
+
+def test_similarity_matrix_equals_pairwise_similarity(answerer):
+    from bot.ladder.compare import similarities, similarity
+
+    texts = [c.text for level in answerer.ladder.levels[:3] for s in level.sections for c in s.competencies][:40]
+    texts += ["", "I do", "I do!"]
+    matrix = similarities(texts, texts[::-1])
+    assert [[similarity(a, b) for b in texts[::-1]] for a in texts] == matrix.tolist()
