@@ -56,6 +56,7 @@ def _parser_for(body: str) -> MarkdownIt:
         _parsers[needed] = parser
     return parser
 
+
 # The characters at which an inline rule of the commonmark preset can start (escapes, code,
 # emphasis, links, images, autolinks and HTML, entities). Text without any reads as itself
 # (a line break reads as a space, as `_clean` makes it), so most criteria skip inline parsing.
