@@ -178,3 +178,48 @@ def test_steps_between_levels_count_ranks_of_one_track(answerer):
     architect, support = ladder.get("cloud-engineering/l4-cloud-architect"), ladder.get("support/l2-devops-support-engineer")
     assert (ladder.steps_between(l2, l3), ladder.steps_between(l2, architect)) == (1, 2)
     assert ladder.steps_between(support, l3) is None  # another track: no count of steps connects them
+
+
+def _plain_bm25(levels, query: str) -> list[float]:
+    """BM25 written out plainly, one competency at a time: what the vectorised index must equal."""
+    import math
+    from collections import Counter
+
+    from bot.ladder.search import B, K1, SECTION_WEIGHT, _weighted_terms, terms
+
+    counts = []
+    for level in levels:
+        for section in level.sections:
+            for competency in section.competencies:
+                count: Counter[str] = Counter()
+                for term in terms(competency.text):
+                    count[term] += 1.0
+                for term in terms(" ".join((*section.path, section.name))):
+                    count[term] += SECTION_WEIGHT
+                counts.append(count)
+    average = sum(sum(c.values()) for c in counts) / len(counts)
+    frequency = Counter(term for count in counts for term in count)
+    idf = {t: math.log(1 + (len(counts) - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+    scores = []
+    for count in counts:
+        norm = K1 * (1 - B + B * sum(count.values()) / average)
+        scores.append(sum(weight * idf[t] * count[t] * (K1 + 1) / (count[t] + norm)
+                          for t, weight in _weighted_terms(query).items() if t in count))
+    return scores
+
+
+@pytest.mark.parametrize("query", ["how do I get better at mentoring?", "incident response", "customer", "security risk"])
+def test_search_scores_are_plain_bm25(answerer, query):
+    expected = _plain_bm25(answerer.ladder.levels, query)
+    hits = answerer.index.search(query, limit=8)
+    best = sorted(expected, reverse=True)[:8]
+    assert hits and [h.score for h in hits] == pytest.approx([round(s, 3) for s in best], abs=1e-9)
+
+
+def test_similarity_matrix_equals_pairwise_similarity(answerer):
+    from bot.ladder.compare import similarities, similarity
+
+    texts = [c.text for level in answerer.ladder.levels[:3] for s in level.sections for c in s.competencies][:40]
+    texts += ["", "I do", "I do!"]
+    matrix = similarities(texts, texts[::-1])
+    assert [[similarity(a, b) for b in texts[::-1]] for a in texts] == matrix.tolist()

@@ -141,3 +141,20 @@ def test_level_code_from_front_matter_or_file_name():
     assert from_name.code == "L6"
     with pytest.raises(NotALevelDocument):
         parse_level("Just some notes\n\n- a list\n", source="notes.md")
+
+
+def test_criteria_with_and_without_inline_markup_read_as_plain_text():
+    # Plain criteria skip inline parsing; marked-up ones are parsed: both must read as a person would.
+    level = parse_level(
+        "# L2: Engineer\n\n## Craft\n\n"
+        "- I write clear  \n  docs that\nlast\n"
+        "- I fix &amp; ship\n"
+        "- I ship \\*always\\*\n"
+        "- I use `make` and **bold** _words_\n"
+        "- I [mentor](L1.md) peers <br> daily\n"
+        "- I keep 100% - no less: 2 > 1\n"
+    )
+    texts = [c.text for c in level.sections[0].competencies]
+    assert texts == ["I write clear docs that last", "I fix & ship", "I ship *always*", "I use make and bold words",
+                     "I mentor peers daily", "I keep 100% - no less: 2 > 1"]
+    assert [r.target for r in level.references] == ["L1.md"]

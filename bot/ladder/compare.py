@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from .model import Competency, Level, Section
 
@@ -137,10 +138,10 @@ def _diff_section(before: Section, after: Section) -> SectionDiff:
 
 def pair_competencies(before: tuple[Competency, ...], after: tuple[Competency, ...]) -> list[tuple[Competency, Competency]]:
     """Greedy best-first pairing: the most similar statements pair first, each once."""
-    scored = sorted(
-        ((similarity(b.text, a.text), i, j) for i, b in enumerate(before) for j, a in enumerate(after)),
-        reverse=True,
-    )
+    if not before or not after:
+        return []
+    scores = similarities([b.text for b in before], [a.text for a in after])
+    scored = sorted(((float(scores[i, j]), i, j) for i, j in zip(*np.nonzero(scores >= PAIR_THRESHOLD))), reverse=True)
     used_before: set[int] = set()
     used_after: set[int] = set()
     pairs = []
@@ -160,6 +161,15 @@ def similarity(a: str, b: str) -> float:
     extends the other ("... as code" -> "... as code and guide my team")."""
     a, b = _normal(a), _normal(b)
     return max(fuzz.ratio(a, b), 0.85 * fuzz.token_set_ratio(a, b) if min(len(a), len(b)) > 30 else 0)
+
+
+def similarities(before: list[str], after: list[str]) -> np.ndarray:
+    """`similarity` of every pair, as a matrix: rapidfuzz scores them all in one call."""
+    a, b = [_normal(t) for t in before], [_normal(t) for t in after]
+    ratio = process.cdist(a, b, scorer=fuzz.ratio, dtype=np.float64)
+    token_set = process.cdist(a, b, scorer=fuzz.token_set_ratio, dtype=np.float64)
+    long_enough = np.minimum.outer(np.array([len(t) for t in a]), np.array([len(t) for t in b])) > 30
+    return np.maximum(ratio, np.where(long_enough, 0.85 * token_set, 0))
 
 
 def word_diff(before: str, after: str) -> tuple[DiffPiece, ...]:

@@ -258,6 +258,8 @@ def _not_a_level_file(lowered: str, suffix: str, stem: str) -> bool:
 
 def _link_problem(path: Path, real_root: Path) -> str | None:
     """Why a (symlinked) file cannot be read as part of this folder, if it cannot."""
+    if not path.is_symlink():  # os.walk follows no link to a folder: a plain file found is inside
+        return None
     try:
         # strict: a dangling link or a loop raises here (a loop as RuntimeError before 3.13).
         target = path.resolve(strict=True)

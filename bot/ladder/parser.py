@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .codes import LevelHeading, code_rank, find_code, has_seniority_word, read_heading, read_title, seniority
@@ -29,12 +30,16 @@ from .model import Competency, Level, MetadataItem, Reference, Section, slugify,
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
 # what a person means, and skipping those rules (tried on every line) saves a fifth of the parse.
-# Block rules are tried on every line. Tables, horizontal rules and underlined (setext)
-# headings are rare in ladders: a document pays for a rule only if a line could need it.
+# Block rules are tried on every line. Tables, horizontal rules, underlined (setext)
+# headings, link reference definitions, quotes and HTML are rare in ladders: a document pays
+# for a rule only if it could need it (the patterns may match more, never less).
 _OPTIONAL_RULES = (
     ("table", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
     ("hr", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
     ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
+    ("reference", re.compile(r"\]:")),  # "[name]: https://..."
+    ("blockquote", re.compile(r">")),
+    ("html_block", re.compile(r"<")),
 )
 _parsers: dict[tuple[str, ...], MarkdownIt] = {}
 
@@ -47,8 +52,24 @@ def _parser_for(body: str) -> MarkdownIt:
         parser = MarkdownIt("commonmark").disable(["code", "fence", *unused])
         if "table" in needed:
             parser.enable("table")
+        parser.core.ruler.at("inline", _inline_where_marked_up)
         _parsers[needed] = parser
     return parser
+
+
+# The characters at which an inline rule of the commonmark preset can start (escapes, code,
+# emphasis, links, images, autolinks and HTML, entities). Text without any reads as itself
+# (a line break reads as a space, as `_clean` makes it), so most criteria skip inline parsing.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[!<&]")
+
+
+def _inline_where_marked_up(state: StateCore) -> None:
+    """The core "inline" rule, run only on text that holds inline markup (see `_inline_text`)."""
+    for token in state.tokens:
+        if token.type == "inline" and _INLINE_MARKUP.search(token.content):
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _METADATA_LINE = re.compile(r"^\*\*(?P<label>[^*]+?)\*\*\s*:?\s*(?P<value>.+?)\s*$")
@@ -807,6 +828,8 @@ def _append_metadata(doc: _Draft, label: str, value: str) -> None:
 
 def _inline_text(token: Token, references: list[Reference]) -> str:
     """Plain text of an inline token; links become their text and are remembered."""
+    if not _INLINE_MARKUP.search(token.content):  # left unparsed by _inline_where_marked_up
+        return _clean(token.content)
     out: list[str] = []
     link_target: str | None = None
     link_text: list[str] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,9 +56,13 @@ class SearchHit:
     score: float
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
 def terms(text: str) -> list[str]:
     out = []
-    for word in _WORD.findall(text.lower().replace("’", "'")):
+    for word in _words(text):
         if word in _STOPWORDS or len(word) < 2:
             continue
         stem = _stems.get(word)
@@ -78,23 +81,29 @@ class SearchIndex:
 
     def __init__(self, levels: tuple[Level, ...]) -> None:
         self._entries: list[tuple[Level, Section, Competency]] = []
-        counts_per_doc: list[dict[str, float]] = []
+        # Every word occurrence as (document, term id, weight), flat: numpy then sums them
+        # into term frequencies and BM25 weights in a few vectorised steps, not per word.
+        vocabulary = _TermIds()
+        docs: list[int] = []
+        term_ids: list[int] = []
+        tfs: list[float] = []
         level_of_doc: list[int] = []
         for level_index, level in enumerate(levels):
             for section in level.sections:
-                section_terms = terms(" ".join((*section.path, section.name)))  # a sub-category counts its parents
+                section_ids = vocabulary.of(" ".join((*section.path, section.name)))  # a sub-category counts its parents
                 for competency in section.competencies:
+                    doc = len(self._entries)
                     self._entries.append((level, section, competency))
                     level_of_doc.append(level_index)
-                    counts: dict[str, float] = {}
-                    for term in terms(competency.text):
-                        counts[term] = counts.get(term, 0.0) + 1.0
-                    for term in section_terms:
-                        counts[term] = counts.get(term, 0.0) + SECTION_WEIGHT
-                    counts_per_doc.append(counts)
+                    ids = vocabulary.of(competency.text)
+                    docs += [doc] * (len(ids) + len(section_ids))
+                    term_ids += ids
+                    term_ids += section_ids
+                    tfs += [1.0] * len(ids)
+                    tfs += [SECTION_WEIGHT] * len(section_ids)
         self._level_ids = [level.id for level in levels]
         self._level_of_doc = np.array(level_of_doc, dtype=np.int32)
-        self._postings = _postings(counts_per_doc)
+        self._postings = _postings(len(self._entries), vocabulary.stems, docs, term_ids, tfs)
         total = len(self._entries)
         self._idf = {t: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5)) for t, (ids, _) in self._postings.items()}
 
@@ -127,17 +136,48 @@ class SearchIndex:
         return np.isin(self._level_of_doc, allowed_levels)
 
 
-def _postings(counts_per_doc: list[dict[str, float]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    lengths = [sum(c.values()) for c in counts_per_doc]
-    average = (sum(lengths) / len(lengths) if lengths else 0.0) or 1.0  # all-stopword ladders have length 0
-    lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-    for doc_id, counts in enumerate(counts_per_doc):
-        norm = K1 * (1 - B + B * lengths[doc_id] / average)
-        for term, tf in counts.items():
-            ids, weights = lists[term]
-            ids.append(doc_id)
-            weights.append(tf * (K1 + 1) / (tf + norm))
-    return {term: (np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)) for term, (ids, weights) in lists.items()}
+class _TermIds(dict[str, int]):
+    """Word -> the id of its stem (-1: a stopword), filled as words come: stemming and
+    stopword checks run once per distinct word of the ladder, not once per occurrence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: dict[str, int] = {}  # stem -> id, in order of first appearance
+
+    @property
+    def stems(self) -> list[str]:
+        return list(self._ids)
+
+    def of(self, text: str) -> list[int]:
+        """The term ids of `text`, as `terms(text)` would give its stems."""
+        return [term for term in map(self.__getitem__, _words(text)) if term >= 0]
+
+    def __missing__(self, word: str) -> int:
+        stems = terms(word)
+        term = self._ids.setdefault(stems[0], len(self._ids)) if stems else -1
+        self[word] = term
+        return term
+
+
+def _postings(total: int, vocabulary: list[str], docs: list[int], term_ids: list[int],
+              tfs: list[float]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each term's documents (ascending) and their BM25 term weights."""
+    if not docs:
+        return {}
+    # One key per (term, document) pair, sorted: term-major, so each term's postings are a run.
+    keys = np.array(term_ids, dtype=np.int64) * total + np.array(docs, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    tf = np.add.reduceat(np.array(tfs, dtype=np.float64)[order], starts)
+    term, doc = np.divmod(keys[starts], total)
+    lengths = np.bincount(doc, weights=tf, minlength=total)
+    average = (lengths.sum() / total) or 1.0  # all-stopword ladders have length 0
+    norm = K1 * (1 - B + B * lengths[doc] / average)
+    weights = tf * (K1 + 1) / (tf + norm)
+    doc = doc.astype(np.int32)
+    bounds = np.flatnonzero(np.r_[True, term[1:] != term[:-1], True])
+    return {vocabulary[term[start]]: (doc[start:end], weights[start:end]) for start, end in zip(bounds[:-1], bounds[1:])}
 
 
 def _weighted_terms(text: str) -> dict[str, float]:
