@@ -185,7 +185,7 @@ def _plain_bm25(levels, query: str) -> list[float]:
     import math
     from collections import Counter
 
-    from bot.ladder.search import B, K1, SECTION_WEIGHT, _weighted_terms, terms
+    from bot.ladder.search import K1, SECTION_WEIGHT, B, _weighted_terms, terms
 
     counts = []
     for level in levels:

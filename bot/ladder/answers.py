@@ -187,7 +187,7 @@ class Answerer:
             resolution = self.ladder.resolve(LevelRef(ref.code), track)  # "L4 in communication": the level
         return resolution
 
-    def _shared_track(self, first: LevelRef, second: LevelRef) -> str | None | ChoiceAnswer:
+    def _shared_track(self, first: LevelRef, second: LevelRef) -> str | ChoiceAnswer | None:
         """The track both levels are taken from when neither side says."""
         if first.words or second.words or not (first.code and second.code):
             return None

@@ -141,7 +141,7 @@ def pair_competencies(before: tuple[Competency, ...], after: tuple[Competency, .
     if not before or not after:
         return []
     scores = similarities([b.text for b in before], [a.text for a in after])
-    scored = sorted(((float(scores[i, j]), i, j) for i, j in zip(*np.nonzero(scores >= PAIR_THRESHOLD))), reverse=True)
+    scored = sorted(((float(scores[i, j]), i, j) for i, j in zip(*np.nonzero(scores >= PAIR_THRESHOLD), strict=True)), reverse=True)
     used_before: set[int] = set()
     used_after: set[int] = set()
     pairs = []

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import json
-import re
-from dataclasses import replace
+from typing import Any
 
 import yaml
 
@@ -208,6 +207,7 @@ def _ranked(levels: list[Level]) -> list[Level]:
     if all(level.code and re.search(r"\d", level.code) for level in levels):
         return levels  # ranked from their codes already
     one_file = len({level.source for level in levels}) == 1 and len(levels) > 1
+    key: Callable[[Level], tuple[Any, ...]]
     if all(level.weight is not None for level in levels):  # the site's own page order
         key = lambda l: (l.weight, l.source)  # noqa: E731
     elif one_file:  # a role page lists its roles in order
@@ -270,7 +270,7 @@ def _link_problem(path: Path, real_root: Path) -> str | None:
     return None
 
 
-def _load_files(root: Path, paths: list[Path]) -> list[tuple[Level | None, list[Problem]]]:
+def _load_files(root: Path, paths: list[Path]) -> list[tuple[list[Level], list[Problem]]]:
     """Parse every file, on all cores when there are many (parsing is CPU-bound)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:

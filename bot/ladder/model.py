@@ -69,7 +69,7 @@ class Level:
 
     id: str
     code: str
-    rank: int
+    rank: float  # from the code (L1.1 is 1.01), else seniority words, else order
     title: str
     track: str
     track_key: str
@@ -152,5 +152,5 @@ ACRONYMS = {w.lower(): w for w in (
 def titlecase_track(slug: str) -> str:
     """"cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case)."""
     words = re.split(r"[-_\s]+", re.sub(r"^\d+[-_. ]+(?=\D)", "", slug.strip()))  # "01-engineering"
-    return " ".join(ACRONYMS.get(w.lower()) or (w if w.isupper() or not w.islower() and not w.istitle() else w.capitalize())
+    return " ".join(ACRONYMS.get(w.lower()) or (w if w.isupper() or (not w.islower() and not w.istitle()) else w.capitalize())
                     for w in words if w)

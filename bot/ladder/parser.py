@@ -111,7 +111,7 @@ def load_yaml(text: str, *, limit: int = MAX_YAML_BYTES) -> object:
         for token in yaml.scan(text, Loader=_FastSafeLoader):
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 raise UnsafeYaml("YAML anchors and aliases (&name, *name) are not allowed in ladder content")
-    return yaml.load(text, Loader=_FastSafeLoader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=_FastSafeLoader)
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -136,7 +136,7 @@ class _Item:
     text: str
     raw: str
     references: tuple[Reference, ...]
-    children: list["_Item"] = field(default_factory=list)
+    children: list[_Item] = field(default_factory=list)
 
 
 @dataclass
@@ -361,7 +361,7 @@ def _level_depth(headings: list[_Block]) -> int | None:
             continue
         coded = [h for h in at_depth if read_heading(h.text)]
         titled = [h for h in at_depth if read_title(h.text)]
-        if coded and len(coded) * 2 >= len(at_depth) - len(titled) or (coded and depth == 1):
+        if (coded and len(coded) * 2 >= len(at_depth) - len(titled)) or (coded and depth == 1):
             return depth
         if len(titled) >= 2 and len(titled) * 2 >= len(at_depth):
             return depth
@@ -855,7 +855,7 @@ def _strip_markup(text: str) -> str:
 
 def _split_emoji(heading: str) -> tuple[str, str]:
     """"🦉 Domain expertise" -> ("🦉", "Domain expertise")."""
-    emoji = []
+    emoji: list[str] = []
     rest = heading.lstrip()
     while rest and (_is_symbol(rest[0]) or (emoji and rest[0] in "\ufe0f\u200d")):
         emoji.append(rest[0])

@@ -8,12 +8,12 @@ to their everyday synonyms.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
-
 import snowballstemmer
 
 from .model import Competency, Level, Section
@@ -127,7 +127,11 @@ class SearchIndex:
             matched = matched[scores[matched] >= kth]  # every tie at the cut stays in
         # Best score first; ties in ladder order, so the same question always gets the same hits.
         best = matched[np.lexsort((matched, -scores[matched]))[:limit]].tolist()
-        return [SearchHit(*self._entries[doc], round(float(scores[doc]), 3)) for doc in best]
+        hits = []
+        for doc in best:
+            level, section, competency = self._entries[doc]
+            hits.append(SearchHit(level, section, competency, round(float(scores[doc]), 3)))
+        return hits
 
     def _allowed(self, track_key: str | None, level_ids: set[str] | None) -> np.ndarray:
         allowed_levels = [i for i, level_id in enumerate(self._level_ids)
@@ -177,7 +181,7 @@ def _postings(total: int, vocabulary: list[str], docs: list[int], term_ids: list
     weights = tf * (K1 + 1) / (tf + norm)
     doc = doc.astype(np.int32)
     bounds = np.flatnonzero(np.r_[True, term[1:] != term[:-1], True])
-    return {vocabulary[term[start]]: (doc[start:end], weights[start:end]) for start, end in zip(bounds[:-1], bounds[1:])}
+    return {vocabulary[term[start]]: (doc[start:end], weights[start:end]) for start, end in itertools.pairwise(bounds)}
 
 
 def _weighted_terms(text: str) -> dict[str, float]:

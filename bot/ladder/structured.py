@@ -215,7 +215,7 @@ def _read_topic(key: str, entry: object, path: tuple[str, ...], track: str, depa
         for sub_key, sub_entry in _named_entries(sub):
             _read_topic(sub_key, sub_entry, (*path, name), track, department, found)
         return
-    for order, (level_key, cell) in enumerate(_named_entries(per_level)):
+    for level_key, cell in _named_entries(per_level):
         heading = _heading(level_key, cell) if level_key else _heading("", cell)
         if heading is None:
             continue
