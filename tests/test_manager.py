@@ -232,3 +232,15 @@ def test_the_self_assessment_is_shared_from_me(bot, fake_slack):
     assert "Met:" in to_manager.text and "did it" in to_manager.text
     assert "1 of" in command(bot, fake_slack, "team", MANAGER).text
     assert "was shared with <@UMGR1>" in command(bot, fake_slack, "me", PERSON).text
+
+
+def test_escaped_channels_and_groups_read_as_typed_and_user_mentions_are_kept():
+    from bot.slack.blocks import from_slack
+
+    escaped = "mentoring in <#C123|general> for <!subteam^S1|@devs> <!here>, ask <@U9|mia> &lt;b&gt;"
+    assert from_slack(escaped) == "mentoring in #general for @devs @here, ask <@U9|mia> <b>"
+
+
+def test_help_lists_the_manager_commands(bot, fake_slack):
+    text = command(bot, fake_slack, "help", PERSON).text
+    assert "/ladder manager @someone" in text and "/ladder team" in text and "/ladder shared" in text
