@@ -27,7 +27,7 @@ def view(deps: Deps, asker: Asker) -> dict:
                     button("Export my journal", pb.EXPORT, "export"))
     blocks += actions(settings, "home_settings")
     blocks += manager.home_blocks(deps, asker)
-    blocks += [{"type": "divider"}, mrkdwn("*Recent reflections* (only you can see these)")]
+    blocks += [{"type": "divider"}, mrkdwn("*Recent reflections* (only you can see these, unless you share one)")]
     reflections = deps.store.reflections_for(asker.team_id, asker.user_id, limit=RECENT_REFLECTIONS)
     if reflections:
         blocks += manager.home_reflection_blocks(deps, asker, reflections)
