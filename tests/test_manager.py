@@ -173,9 +173,14 @@ def test_forget_me_of_either_side_removes_the_link_in_slack(bot, fake_slack, who
     reflection = store.add_reflection(TEAM, PERSON, "Wrote the ADR", source="command")
     invite_and_accept(bot, fake_slack)
     store.share_reflection(TEAM, PERSON, reflection.id)
-    store.forget_person(TEAM, PERSON if who == "person" else MANAGER)
+    assert "Wrote the ADR" in command(bot, fake_slack, "team", MANAGER).text
+    forgotten = PERSON if who == "person" else MANAGER
+    confirm = command(bot, fake_slack, "forget me", forgotten)
+    assert "Nothing about you is left" in click(bot, fake_slack, buttons(confirm.args["blocks"])["Delete everything"],
+                                                forgotten).text
     assert "Nobody has linked you" in command(bot, fake_slack, "team", MANAGER).text
     assert "Manager:* none" in command(bot, fake_slack, "me", PERSON).text
+    assert "You haven't shared anything" in command(bot, fake_slack, "shared", PERSON).text
 
 
 @pytest.mark.parametrize("text, user_setup, answer", [
@@ -244,3 +249,19 @@ def test_escaped_channels_and_groups_read_as_typed_and_user_mentions_are_kept():
 def test_help_lists_the_manager_commands(bot, fake_slack):
     text = command(bot, fake_slack, "help", PERSON).text
     assert "/ladder manager @someone" in text and "/ladder team" in text and "/ladder shared" in text
+
+
+def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
+    reflection = bot.deps.store.add_reflection(TEAM, PERSON, "Paired on the on-call runbook", source="command")
+    invite_and_accept(bot, fake_slack)
+    assert bot.event({"type": "app_home_opened", "user": PERSON, "channel": "D" + PERSON, "tab": "home"}).status == 200
+    bot.wait()
+    share = buttons(fake_slack.calls("views.publish")[-1].args["view"]["blocks"])["Share with my manager"]
+    assert share["value"] == str(reflection.id)
+    assert bot.interaction({
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": PERSON, "team_id": TEAM}, "api_app_id": "A0TEST",
+        "trigger_id": "t", "view": {"type": "home", "id": "V1"}, "actions": [{**share, "block_id": "b"}],
+    }).status == 200
+    bot.wait()
+    assert "Paired on the on-call runbook" in [c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text][0].text
+    assert "Shared with <@UMGR1> on" in fake_slack.calls("views.publish")[-1].text

@@ -172,9 +172,7 @@ def home_reflection_blocks(deps: Deps, asker: Asker, reflections: list[Reflectio
 
 
 def home_blocks(deps: Deps, asker: Asker) -> list[dict]:
-    store, team_id, me = deps.store, asker.team_id, asker.user_id
-    return mb.home_manager(store.manager_link(team_id, me), store.pending_invitation(team_id, me),
-                           store.people_of(team_id, me), asker.command)
+    return mb.home_manager(deps.store.people_of(asker.team_id, asker.user_id), asker.command)
 
 
 def _shares_through(deps: Deps, asker: Asker, link_id: int | None) -> list[Share]:

@@ -93,13 +93,12 @@ def home_reflection(reflection: Reflection, has_manager: bool, shared: Share | N
     return [mrkdwn(line, button("Share with my manager", SHARE_REFLECTION, str(reflection.id)))]
 
 
-def home_manager(link: ManagerLink | None, pending: ManagerLink | None, people: list[ManagerLink],
-                 command: str = CANONICAL) -> list[dict]:
-    """The App Home's manager section: who, a picker to ask someone, and whom I manage."""
+def home_manager(people: list[ManagerLink], command: str = CANONICAL) -> list[dict]:
+    """The App Home's manager section (the profile above says who my manager is): a picker
+    to ask someone, and whom I manage."""
     picker = {"type": "users_select", "action_id": PICK,
               "placeholder": {"type": "plain_text", "text": "Ask someone to be your manager"}}
-    blocks = [{"type": "divider"}, *manager_line(link, pending, command),
-              {"type": "actions", "block_id": "home_manager", "elements": [picker]}]
+    blocks = [{"type": "actions", "block_id": "home_manager", "elements": [picker]}]
     if people:
         names = ", ".join(person(p.user_id) for p in people[:30])
         blocks.append(mrkdwn(f"*You manage:* {names}. {typed(command, 'team')} shows what each shared with you."))
