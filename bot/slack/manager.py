@@ -11,6 +11,7 @@ of). A manager is sent exactly the item shared, in their DM, and `/ladder team` 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.growth.progress import progress
 from bot.ladder.manager_query import EndManager, InviteManager, ManagerIntent, ShowManager, ShowShared, ShowTeam
 from bot.slack import manager_blocks as mb
-from bot.slack.blocks import Message, escape, mrkdwn
+from bot.slack.blocks import Message, escape
 from bot.slack.command_table import typed
 from storage.records import Assessment, Person, Reflection, Share
 
@@ -155,7 +156,7 @@ def profile_blocks(deps: Deps, asker: Asker, person: Person | None) -> list[dict
     return blocks
 
 
-def reflection_share_blocks(deps: Deps, asker: Asker):
+def reflection_share_blocks(deps: Deps, asker: Asker) -> Callable[[Reflection], list[dict]] | None:
     """For the journal: under each reflection, its share button or when it was shared;
     None when the person has no manager (then there is nothing to share with)."""
     link = deps.store.manager_link(asker.team_id, asker.user_id)
@@ -311,7 +312,7 @@ def _tell(asker: Asker, user_id: str, text: str) -> None:
 
 # --- names ------------------------------------------------------------------------------------------
 
-def level_name(deps: Deps):
+def level_name(deps: Deps) -> mb.LevelName:
     ladder = deps.content.answerer.ladder
 
     def name(level_id: str | None) -> str:
