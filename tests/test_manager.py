@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.ladder.manager_query import EndManager, InviteManager, ShowManager, ShowShared, ShowTeam, parse_manager_command
 from bot.slack import manager_blocks as mb
@@ -14,6 +16,7 @@ from tests.conftest import ROOT
 from tests.fakes.fake_slack import Call
 from tests.fakes.in_process import InProcessBot
 from tests.fakes.slack_requests import TEAM, buttons
+from tests.test_bad_input import answer, deps  # noqa: F401 (fixture)
 
 L2 = "cloud-engineering/l2-cloud-engineer"
 L3 = "cloud-engineering/l3-senior-software-engineer"
@@ -265,3 +268,10 @@ def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
     bot.wait()
     assert "Paired on the on-call runbook" in [c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text][0].text
     assert "Shared with <@UMGR1> on" in fake_slack.calls("views.publish")[-1].text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(["manager", "none", "team", "shared", "<@U1>", "<@U2|mia>", "<@W3|x>", "@mia",
+                                       "me", "<!channel>", "&", "*", "`", "\x00", "🦉"]), max_size=8))
+def test_any_mix_of_manager_words_gets_an_answer_that_fits(deps, words):  # noqa: F811 (the fixture)
+    answer(deps, " ".join(words))
