@@ -275,3 +275,20 @@ def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
                                        "me", "<!channel>", "&", "*", "`", "\x00", "🦉"]), max_size=8))
 def test_any_mix_of_manager_words_gets_an_answer_that_fits(deps, words):  # noqa: F811 (the fixture)
     answer(deps, " ".join(words))
+
+
+def test_the_largest_shared_assessment_and_a_long_share_list_fit_slacks_limits(bot):
+    from bot.growth.criteria import criteria_of
+    from tests.test_bad_input import check_limits
+    from bot.slack.blocks import Message
+    from storage.records import Assessment, Rating, Share
+
+    levels = list(bot.deps.content.answerer.ladder.levels)
+    largest = max(levels, key=lambda level: len(criteria_of(level)))
+    ratings = tuple(Rating(c.key, "partly", "n" * 3000) for c in criteria_of(largest))
+    assessment = Assessment(1, TEAM, PERSON, largest.id, datetime(2026, 11, 1, tzinfo=timezone.utc), ratings)
+    check_limits(Message("x", mb.shared_assessment_message(PERSON, assessment, largest, largest.name)))
+    shares = [Share(i, TEAM, PERSON, MANAGER, 1, "packet", None, None, "x" * 200, assessment.created_at) for i in range(60)]
+    listed = mb.shared_list(shares, {}, 1, lambda level_id: level_id or "")
+    check_limits(Message("x", listed))
+    assert sum(b["text"]["text"].count("• ") for b in listed if b["type"] == "section") == 40  # none cut mid-way

@@ -35,6 +35,17 @@ def note(text: str) -> list[dict]:
     return [mrkdwn(text)]
 
 
+def sections(lines: list[str], limit: int = 2900) -> list[dict]:
+    """Lines in as few sections as Slack's 3,000 characters a section allow, none cut."""
+    blocks, chunk = [], ""
+    for line in (truncate(line, limit) for line in lines):
+        if chunk and len(chunk) + 1 + len(line) > limit:
+            blocks.append(mrkdwn(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    return blocks + ([mrkdwn(chunk)] if chunk else [])
+
+
 # --- the invitation --------------------------------------------------------------------------
 
 def invitation(link: ManagerLink) -> list[dict]:
@@ -117,7 +128,7 @@ def shared_list(shares: list[Share], reflections: dict[int, Reflection], active_
         lines.append(f"• {_what(share, reflections, level_name)}: shared with {person(share.manager_id)} "
                      f"on {when(share.shared_at)}{ended}")
     return [header("What you shared"), context("Only your manager, while linked, sees these; nothing else of yours."),
-            mrkdwn("\n".join(lines))]
+            *sections(lines)][:MAX_BLOCKS]
 
 
 def _what(share: Share, reflections: dict[int, Reflection], level_name: LevelName) -> str:
@@ -150,8 +161,10 @@ def shared_assessment_message(user_id: str, assessment: Assessment, level: Level
             label = RATING_LABELS[rating.rating if rating else None]
             extra = f" ({escape(truncate(rating.note, 200))})" if rating and rating.note else ""
             lines.append(f"• {label}: {escape(truncate(criterion.text, 200))}{extra}")
-        blocks.append(mrkdwn(truncate("\n".join(lines), 2900)))
-    return blocks[:MAX_BLOCKS]
+        blocks += sections(lines)
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[:MAX_BLOCKS - 1] + [context("Longer than one Slack message: the rest is cut here.")]
+    return blocks
 
 
 def blocks_for_team(members: list[TeamMember], links: dict[str, ManagerLink], level_name: LevelName,
