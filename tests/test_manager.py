@@ -266,7 +266,7 @@ def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
         "trigger_id": "t", "view": {"type": "home", "id": "V1"}, "actions": [{**share, "block_id": "b"}],
     }).status == 200
     bot.wait()
-    assert "Paired on the on-call runbook" in [c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text][0].text
+    assert "Paired on the on-call runbook" in next(c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text).text
     assert "Shared with <@UMGR1> on" in fake_slack.calls("views.publish")[-1].text
 
 
@@ -279,9 +279,9 @@ def test_any_mix_of_manager_words_gets_an_answer_that_fits(deps, words):  # noqa
 
 def test_the_largest_shared_assessment_and_a_long_share_list_fit_slacks_limits(bot):
     from bot.growth.criteria import criteria_of
-    from tests.test_bad_input import check_limits
     from bot.slack.blocks import Message
     from storage.records import Assessment, Rating, Share
+    from tests.test_bad_input import check_limits
 
     levels = list(bot.deps.content.answerer.ladder.levels)
     largest = max(levels, key=lambda level: len(criteria_of(level)))

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from .compare import Comparison, compare_levels
 from .ladder import Ladder, Resolution
 from .loader import gc_paused
-from .model import Level
 from .manager_query import MANAGER_INTENTS
+from .model import Level
 from .query import PERSONAL_INTENTS, Compare, Intent, LevelRef, Lookup, Search, Usage, parse_query
 from .search import SearchHit, SearchIndex
 

@@ -154,7 +154,7 @@ def shared_assessment_message(user_id: str, assessment: Assessment, level: Level
     if level is None:
         return blocks + [context(f"{len(assessment.ratings)} criteria rated; that level is no longer in the ladder.")]
     ratings = {r.criterion_key: r for r in assessment.ratings}
-    for category, summary in zip(categories_of(level), progress(level, assessment)):
+    for category, summary in zip(categories_of(level), progress(level, assessment), strict=False):
         lines = [f"*{escape(summary.summary)}*"]
         for criterion in category.criteria:
             rating = ratings.get(criterion.key)
