@@ -292,3 +292,17 @@ def test_the_largest_shared_assessment_and_a_long_share_list_fit_slacks_limits(b
     listed = mb.shared_list(shares, {}, 1, lambda level_id: level_id or "")
     check_limits(Message("x", listed))
     assert sum(b["text"]["text"].count("• ") for b in listed if b["type"] == "section") == 40  # none cut mid-way
+
+
+def test_accepting_a_new_manager_ends_the_old_link_and_tells_the_old_manager(bot, fake_slack):
+    store = bot.deps.store
+    reflection = store.add_reflection(TEAM, PERSON, "Mentored the new hire", source="command")
+    invite_and_accept(bot, fake_slack, manager=OTHER)
+    store.share_reflection(TEAM, PERSON, reflection.id)
+    asked = command(bot, fake_slack, f"manager <@{MANAGER}>", PERSON)
+    assert "<@UOTH1> stays your manager until they accept" in asked.text
+    accept = buttons(dms_to(fake_slack, MANAGER)[-1].args["blocks"])["Accept"]
+    click(bot, fake_slack, accept, MANAGER, channel="D" + MANAGER, ephemeral=False)
+    assert "has a new manager in ladderbot" in dms_to(fake_slack, OTHER)[-1].text
+    assert "Nobody has linked you" in command(bot, fake_slack, "team", OTHER).text
+    assert "Mentored the new hire" not in command(bot, fake_slack, "team", MANAGER).text  # a new link starts empty

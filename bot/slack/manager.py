@@ -22,7 +22,7 @@ from bot.ladder.manager_query import EndManager, InviteManager, ManagerIntent, S
 from bot.slack import manager_blocks as mb
 from bot.slack.blocks import Message, escape
 from bot.slack.command_table import typed
-from storage.records import Assessment, Person, Reflection, Share
+from storage.records import Assessment, ManagerLink, Person, Reflection, Share
 
 if TYPE_CHECKING:
     from bot.slack.deps import Deps
@@ -211,6 +211,7 @@ def _in_dm(body: dict) -> bool:
 
 
 def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outcome:
+    replaced = _manager_replaced_by(link_id, deps, asker) if accept else None
     link = deps.store.answer_invitation(asker.team_id, asker.user_id, link_id, accept=accept, now=deps.now()) \
         if link_id is not None else None
     if link is None:
@@ -218,12 +219,21 @@ def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outc
                              "Nothing changed.")])
     log.info("manager invitation %s %s", link.id, "accepted" if accept else "declined")
     if accept:
+        if replaced is not None:
+            _tell(asker, replaced.manager_id, f"{mb.person(link.user_id)} has a new manager in ladderbot, so the link "
+                  "between you has ended; what they shared through it is no longer shown.")
         _tell(asker, link.user_id, f"{mb.person(asker.user_id)} accepted: they are now your manager in ladderbot. "
               "Nothing is shared with them until you press “Share with my manager” on a reflection "
               f"({typed(asker.command, 'journal')}) or on your self-assessment ({typed(asker.command, 'me')}).")
         return Outcome([Message("Accepted", mb.accepted(link, asker.command))], replace=True)
     _tell(asker, link.user_id, f"{mb.person(asker.user_id)} declined your invitation to be your manager in ladderbot.")
     return Outcome([_say(f"Declined: you are not {mb.person(link.user_id)}'s manager, and I've told them.")], replace=True)
+
+
+def _manager_replaced_by(link_id: int | None, deps: Deps, asker: Asker) -> ManagerLink | None:
+    """The link that accepting this invitation ends (the person's current manager), if any."""
+    invitation = next((i for i in deps.store.invitations_for(asker.team_id, asker.user_id) if i.id == link_id), None)
+    return deps.store.manager_link(asker.team_id, invitation.user_id) if invitation else None
 
 
 def _end(link_id: int | None, deps: Deps, asker: Asker) -> Message:
