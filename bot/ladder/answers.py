@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .compare import Comparison, compare_levels
 from .ladder import Ladder, Resolution
 from .loader import gc_paused
+from .manager_query import MANAGER_INTENTS
 from .model import Level
 from .query import PERSONAL_INTENTS, Compare, Intent, LevelRef, Lookup, Search, Usage, parse_query
 from .search import SearchHit, SearchIndex
@@ -98,7 +99,7 @@ class Answerer:
             return self.search(intent.text)
         if isinstance(intent, Usage):
             return HelpAnswer(self.example_questions(), intent.message)
-        if isinstance(intent, PERSONAL_INTENTS):
+        if isinstance(intent, PERSONAL_INTENTS + MANAGER_INTENTS):
             return HelpAnswer(self.example_questions(), "That one is about your own profile: ask me in Slack.")
         return HelpAnswer(self.example_questions())
 

@@ -14,6 +14,8 @@ from datetime import time
 
 from rapidfuzz import fuzz, process
 
+from bot.ladder.manager_query import ManagerIntent, parse_manager_command
+
 MAX_QUERY_CHARS = 500
 
 CADENCES = ("monthly", "fortnightly", "weekly", "off")
@@ -118,7 +120,7 @@ class Usage:
 
 Intent = (
     Help | Lookup | Compare | Search | SetTarget | SetCurrent | ShowProfile | SetCadence
-    | SetSchedule | Pause | Resume | Journal | Export | Forget | Usage
+    | SetSchedule | Pause | Resume | Journal | Export | Forget | Usage | ManagerIntent
 )
 PERSONAL_INTENTS = (SetTarget, SetCurrent, ShowProfile, SetCadence, SetSchedule, Pause, Resume, Journal, Export, Forget)
 
@@ -152,6 +154,9 @@ def parse_query(text: str, vocabulary: Collection[str] = (), code_prefixes: Coll
     cleaned = _normalise(text)
     if not cleaned or cleaned.lower() in ("help", "?", "h", "-h", "--help"):
         return Help()
+    manager = parse_manager_command(text, MAX_QUERY_CHARS)  # before _normalise drops the mention it names
+    if manager is not None:
+        return manager
     prefixes = frozenset(p.lower() for p in code_prefixes)
     command = _personal_command(cleaned, prefixes)
     if command is not None:

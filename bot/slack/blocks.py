@@ -73,6 +73,10 @@ def from_slack(text: str) -> str:
     (and `escape` can encode it exactly once on the way out)."""
     text = re.sub(r"<(https?://[^|>\s]+)\|([^>]+)>", r"\2 (\1)", str(text or ""))
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    # should_escape (for `/ladder manager @someone`) also sends #channel and @here escaped: read them as typed.
+    text = re.sub(r"<#[A-Z0-9]+\|([^>]*)>", r"#\1", text)
+    text = re.sub(r"<!subteam\^[A-Z0-9]+\|([^>]*)>", r"\1", text)
+    text = re.sub(r"<!(here|channel|everyone)(?:\|[^>]*)?>", r"@\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

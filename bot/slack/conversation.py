@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.ladder.manager_query import MANAGER_INTENTS
 from bot.ladder.query import PERSONAL_INTENTS
-from bot.slack import blocks, personal
+from bot.slack import blocks, manager, personal
 from bot.slack.blocks import Message
 from bot.slack.replies import Asker
 
@@ -25,6 +26,8 @@ def reply_to(text: str, deps: Deps, asker: Asker, *, shareable: bool) -> Reply:
     intent = answerer.parse(text)
     if isinstance(intent, PERSONAL_INTENTS):
         return Reply(personal.handle(intent, deps, asker), private=True)
+    if isinstance(intent, MANAGER_INTENTS):
+        return Reply(manager.handle(intent, deps, asker), private=True)
     answer = answerer.answer(intent)
     return Reply(blocks.render(answer, shareable=shareable, source_url=deps.settings.source_url,
                                command=asker.command), private=False)

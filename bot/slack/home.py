@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack import personal
+from bot.slack import manager, personal
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import actions, button, context, escape, header, mrkdwn, truncate
 from bot.slack.command_table import CANONICAL, HOME_EXAMPLES, typed
@@ -26,11 +26,11 @@ def view(deps: Deps, asker: Asker) -> dict:
     settings.append(button("Resume prompts", pb.RESUME, "resume") if person and person.paused_until else
                     button("Export my journal", pb.EXPORT, "export"))
     blocks += actions(settings, "home_settings")
-    blocks += [{"type": "divider"}, mrkdwn("*Recent reflections* (only you can see these)")]
+    blocks += manager.home_blocks(deps, asker)
+    blocks += [{"type": "divider"}, mrkdwn("*Recent reflections* (only you can see these, unless you share one)")]
     reflections = deps.store.reflections_for(asker.team_id, asker.user_id, limit=RECENT_REFLECTIONS)
     if reflections:
-        for reflection in reflections:
-            blocks.append(context(f"*{reflection.created_at:%d %b}* {escape(truncate(reflection.text, 280))}"))
+        blocks += manager.home_reflection_blocks(deps, asker, reflections)
     else:
         blocks.append(context("Nothing yet: reply to a growth prompt and it will show here."))
     blocks += [{"type": "divider"}, mrkdwn(_levels_overview(deps))]

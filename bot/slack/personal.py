@@ -31,6 +31,7 @@ from bot.ladder.query import (
     SetTarget,
     ShowProfile,
 )
+from bot.slack import manager
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from bot.slack.errors import new_reference
@@ -87,12 +88,14 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
     target = ladder.get(person.target_level_id) if person else None
     gap = compare_levels(current, target) if current and target and current.id != target.id else None
     steps = ladder.steps_between(gap.lower, gap.higher) if gap else None
-    return pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person), command=asker.command)
+    return [*pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person), command=asker.command),
+            *manager.profile_blocks(deps, asker, person)]
 
 
 def journal(deps: Deps, asker: Asker) -> Message:
     reflections = deps.store.reflections_for(asker.team_id, asker.user_id)
-    return Message("Your reflection journal", pb.journal_blocks(reflections[:JOURNAL_PAGE], len(reflections)))
+    return Message("Your reflection journal", pb.journal_blocks(reflections[:JOURNAL_PAGE], len(reflections),
+                                                                manager.reflection_share_blocks(deps, asker)))
 
 
 def export(deps: Deps, asker: Asker) -> list[Message]:

@@ -3,6 +3,7 @@ prompt itself is drawn by bot/slackkit/prompt_blocks.py, which the nudge runner 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,9 @@ def profile_blocks(person: Person | None, current: Level | None, target: Level |
     return [mrkdwn("\n".join(lines))]
 
 
-def journal_blocks(reflections: list[Reflection], total: int) -> list[dict]:
+def journal_blocks(reflections: list[Reflection], total: int,
+                   under_each: Callable[[Reflection], list[dict]] | None = None) -> list[dict]:
+    """`under_each`: what follows each reflection (its "Share with my manager" button)."""
     if not reflections:
         return [mrkdwn("Your journal is empty. Reply to a growth prompt, and your reflections will appear here. "
                        "Only you can see them.")]
@@ -59,6 +62,7 @@ def journal_blocks(reflections: list[Reflection], total: int) -> list[dict]:
         about = f"_{escape(truncate(reflection.competency_text, 200))}_\n" if reflection.competency_text else ""
         blocks.append(mrkdwn(f"*{reflection.created_at:%d %b %Y}*  {about}{escape(truncate(reflection.text, 2500))}",
                              button("Delete", DELETE_REFLECTION, str(reflection.id))))
+        blocks += under_each(reflection) if under_each else []
     blocks += actions([button("Export as markdown", EXPORT, "export")])
     return blocks[:50]
 

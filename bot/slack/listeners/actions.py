@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import blocks, handoff, home, listeners, personal, replies
+from bot.slack import blocks, handoff, home, listeners, manager, personal, replies
 from bot.slack.conversation import reply_to
 from bot.slackkit.retries import post_to_response_url
 
@@ -64,9 +64,25 @@ def personal_action(ack: Ack, body: dict, action: dict, client: WebClient, conte
     return handoff.interaction(ack, deps, body, client, act)
 
 
+def manager_action(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> BoltResponse | None:
+    """Invitations, ending a link, "Share with my manager" and the App Home's user picker."""
+    deps = listeners.deps_of(context)
+
+    def act() -> None:
+        asker = replies.asker_from(body, client)
+        outcome = manager.on_action(action, body, deps, asker)
+        if (body.get("view") or {}).get("type") == "home":
+            client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
+        if outcome.messages:
+            replies.send(outcome.messages, body, client, replace=outcome.replace, private=True)
+
+    return handoff.interaction(ack, deps, body, client, act)
+
+
 ACTIONS: dict[str | re.Pattern, Callable[..., BoltResponse | None]] = {
     re.compile(f"^{blocks.ACTION_QUERY}"): follow_up,
     blocks.ACTION_SHARE: share,
     blocks.ACTION_LINK: link_opened,
     re.compile(f"^{personal.ACTION_PREFIX}"): personal_action,
+    re.compile(f"^{manager.ACTION_PREFIX}"): manager_action,
 }
