@@ -12,7 +12,7 @@ from tests.test_journey import wait_for_message
 from tests.test_slack_app import ask, press
 
 pytestmark = pytest.mark.e2e
-PERSON, MANAGER, INTRUDER = "U710", "U711", "U712"
+PERSON, MANAGER, INTRUDER = "UMJ10", "UMJ11", "UMJ12"
 SHARED = "I ran the game day for the payments team"
 UNSHARED = ("My salary expectations for next year", "I disagreed with my manager about the reorg")
 
@@ -34,7 +34,7 @@ def test_invite_accept_share_one_and_the_manager_sees_nothing_else(bot, slack, f
     assert "isn't addressed to you" in forged.text
     assert "Nobody has linked you" in ask(slack, fake_slack, "team", user=INTRUDER).text
     accepted = press(slack, fake_slack, accept, user=MANAGER, channel="D" + MANAGER, ephemeral=False)
-    assert "You're now <@U710>'s manager" in accepted.text and accepted.args["replace_original"] is True
+    assert "You're now <@UMJ10>'s manager" in accepted.text and accepted.args["replace_original"] is True
     wait_for_message(fake_slack, PERSON, "accepted: they are now your manager")
 
     journal = ask(slack, fake_slack, "journal", user=PERSON)
