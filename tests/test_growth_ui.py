@@ -203,3 +203,27 @@ def test_stats_are_refused_to_a_non_admin_and_bucketed_for_an_admin(bot, fake_sl
     assert "L3: Senior Software Engineer (Cloud Engineering): <5 at it, 6 aiming for it" in text
     assert "Self-assessments: <5" in text.replace("*", "")
     assert "U40" not in text
+
+
+def test_a_due_reassessment_is_offered_once_instead_of_a_prompt(bot, fake_slack):
+    _with_target(bot, "U36")
+    store = bot.deps.store
+    store.update_person(TEAM, "U36", cadence="weekly")
+    first = ab.unique_criteria(bot.deps.content.answerer.ladder.get(L3))[0]
+    store.add_assessment(TEAM, "U36", L3, {first.key: "partly"}, now=MONDAY_NOON_UTC - timedelta(days=100))
+    settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    runner = NudgeRunner.from_settings(store, Content(CONTENT), settings, lease=timedelta(minutes=10))
+
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    [offer] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U36"]
+    assert "Time to re-assess" in offer.text and "Re-assess myself" in buttons(offer.args["blocks"])
+    fake_slack.clear()
+    bot.click(buttons(offer.args["blocks"])["Re-assess myself"], user="U36", channel="DU36", ephemeral=False)
+    bot.wait()
+    [opened] = fake_slack.calls("views.open")
+    assert opened.args["view"]["callback_id"] == ab.ASSESSMENT_MODAL
+
+    fake_slack.clear()
+    assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=7)).sent == 1  # next week: a prompt again
+    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U36"]
+    assert "A growth prompt" in prompt.text
