@@ -227,3 +227,43 @@ def test_a_due_reassessment_is_offered_once_instead_of_a_prompt(bot, fake_slack)
     assert runner.run_due(MONDAY_NOON_UTC + timedelta(days=7)).sent == 1  # next week: a prompt again
     [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U36"]
     assert "A growth prompt" in prompt.text
+
+
+def test_assess_typed_in_the_dm_offers_the_button_and_help_lists_the_commands(bot, fake_slack):
+    _with_target(bot, "U37")
+    bot.direct_message("assess", user="U37")
+    bot.wait()
+    [reply] = fake_slack.calls("chat.postMessage")
+    assert reply.args["channel"] == "DU37" and "Assess myself" in buttons(reply.args["blocks"])
+    fake_slack.clear()
+    bot.command("help", response_url=fake_slack.new_response_url(), user="U37")
+    bot.wait()
+    assert "/ladder assess" in fake_slack.calls("response_url")[0].text
+
+
+def test_assess_without_a_target_says_how_to_set_one(bot, fake_slack):
+    bot.command("assess", response_url=fake_slack.new_response_url(), user="U38")
+    bot.wait()
+    [reply] = fake_slack.calls("response_url")
+    assert "Set your target level first" in reply.text and fake_slack.calls("views.open") == []
+
+
+def test_the_app_home_shows_progress_and_the_assess_button(bot, fake_slack):
+    _with_target(bot, "U39")
+    first = ab.unique_criteria(bot.deps.content.answerer.ladder.get(L3))[0]
+    bot.deps.store.add_assessment(TEAM, "U39", L3, {first.key: "met"})
+    bot.event({"type": "app_home_opened", "user": "U39", "channel": "DU39", "tab": "home"})
+    bot.wait()
+    [home] = fake_slack.calls("views.publish")
+    assert f"{first.category}: 1 of" in readable_text(home)
+    assert {"Re-assess myself", "Promotion packet"} <= set(buttons(home.args["view"]["blocks"]))
+
+
+def test_a_forged_or_stale_modal_submission_keeps_the_modal_open_with_a_reason(bot, fake_slack):
+    _with_target(bot, "U48")
+    view = _open_modal(bot, fake_slack, "U48")
+    values = _answers(view, lambda label: "met")
+    response = bot.submit_view({**view, "private_metadata": "not json"}, values, user="U48")
+    answer = json.loads(response.body)
+    assert answer["response_action"] == "errors" and "ladder changed" in next(iter(answer["errors"].values()))
+    assert bot.deps.store.assessments_for(TEAM, "U48", L3) == []
