@@ -15,7 +15,8 @@ detection guesses, the ladder's owner has the last word.
     [aliases]
     "L3" = ["SSE", "senior dev"]
 
-    change_notes = false       # no DMs about changed levels (LADDERBOT_CHANGE_NOTES=off does the same)
+(`change_notes = false`, before the tables, turns off the DMs about changed levels, as
+LADDERBOT_CHANGE_NOTES=off does.)
 """
 
 from __future__ import annotations
