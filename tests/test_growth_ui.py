@@ -267,3 +267,26 @@ def test_a_forged_or_stale_modal_submission_keeps_the_modal_open_with_a_reason(b
     answer = json.loads(response.body)
     assert answer["response_action"] == "errors" and "ladder changed" in next(iter(answer["errors"].values()))
     assert bot.deps.store.assessments_for(TEAM, "U48", L3) == []
+
+
+def test_an_expired_trigger_offers_the_button_instead(bot, fake_slack):
+    _with_target(bot, "U49")
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    url = fake_slack.new_response_url()
+    bot.command("assess", response_url=url, user="U49")
+    bot.wait()
+    [reply] = fake_slack.calls("response_url")
+    assert "Assess myself" in buttons(reply.args["blocks"]) and "went wrong" not in reply.text
+
+
+def test_mark_as_met_with_someone_elses_prompt_changes_nothing(bot, fake_slack):
+    _with_target(bot, "U50")
+    settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
+    runner = NudgeRunner.from_settings(bot.deps.store, Content(CONTENT), settings, lease=timedelta(minutes=10))
+    assert runner.run_due(MONDAY_NOON_UTC).sent == 1
+    [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U50"]
+    fake_slack.clear()
+    bot.click(buttons(prompt.args["blocks"])["Mark as met"], user="U51", channel="DU51", ephemeral=False)
+    bot.wait()
+    assert "isn't yours" in fake_slack.texts("chat.postMessage")[-1]
+    assert bot.deps.store.assessments_for(TEAM, "U51", L3) == [] == bot.deps.store.assessments_for(TEAM, "U50", L3)

@@ -15,6 +15,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
+
 from bot.growth.changes import level_fingerprint
 from bot.growth.service import ProgressView, StaleAssessment, mark_met, progress_view, save_assessment
 from bot.ladder.model import Level
@@ -58,7 +60,13 @@ def open_modal(deps: Deps, asker: Asker, trigger_id: str) -> list[Message]:
     draft = Draft(target.id, level_fingerprint(target)[:12], 0,
                   [(latest.rating_of(c.key).rating if latest and latest.rating_of(c.key) else None)
                    for c in ab.unique_criteria(target)])
-    asker.client.views_open(trigger_id=trigger_id, view=_page_view(target, draft, latest))
+    try:
+        asker.client.views_open(trigger_id=trigger_id, view=_page_view(target, draft, latest))
+    except SlackApiError as error:
+        if error.response.get("error") != "expired_trigger_id":
+            raise
+        # Slack allows 3 s to open a modal; when answers queue longer, a button gives a fresh trigger.
+        return [Message("Self-assessment", ab.progress_blocks(progress_of(deps, asker, target), has_target=True))]
     return []
 
 
