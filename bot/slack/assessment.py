@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 
 from bot.growth.changes import level_fingerprint
+from bot.growth.criteria import Criterion
+from bot.growth.due import ReassessPolicy
 from bot.growth.service import ProgressView, StaleAssessment, mark_met, progress_view, save_assessment
 from bot.ladder.model import Level
 from bot.slack import assessment_blocks as ab
@@ -47,7 +49,13 @@ def no_target(asker: Asker) -> Message:
 
 
 def progress_of(deps: Deps, asker: Asker, target: Level | None) -> ProgressView | None:
-    return progress_view(deps.store, asker.team_id, asker.user_id, target, now=deps.now()) if target else None
+    if target is None:
+        return None
+    try:
+        policy = ReassessPolicy.from_env()
+    except ValueError:  # a typo in LADDERBOT_REASSESS_MONTHS must not break /ladder me (the clock logs it)
+        policy = ReassessPolicy()
+    return progress_view(deps.store, asker.team_id, asker.user_id, target, now=deps.now(), policy=policy)
 
 
 def open_modal(deps: Deps, asker: Asker, trigger_id: str) -> list[Message]:
@@ -147,7 +155,7 @@ def submit(view: dict, deps: Deps, asker: Asker) -> Submitted:
     return _save(draft, target, criteria, on_page, deps, asker)
 
 
-def _next_page(draft: Draft, target: Level, on_page: list, deps: Deps, asker: Asker) -> Submitted:
+def _next_page(draft: Draft, target: Level, on_page: list[Criterion], deps: Deps, asker: Asker) -> Submitted:
     draft.page += 1
     if len(draft.dump()) > ab.MAX_METADATA:
         block = f"note_{on_page[0].key}" if on_page else ""
@@ -156,7 +164,8 @@ def _next_page(draft: Draft, target: Level, on_page: list, deps: Deps, asker: As
     return Submitted(next_view=_page_view(target, draft, _latest(deps, asker, target)))
 
 
-def _save(draft: Draft, target: Level, criteria: list, on_page: list, deps: Deps, asker: Asker) -> Submitted:
+def _save(draft: Draft, target: Level, criteria: list[Criterion], on_page: list[Criterion], deps: Deps,
+          asker: Asker) -> Submitted:
     first = f"rate_{on_page[0].key}" if on_page else ""
     ratings = {c.key: r for c, r in zip(criteria, draft.ratings) if r}
     if not ratings:
