@@ -11,7 +11,6 @@ from bot.ladder.loader import load_ladder
 from bot.slack import assessment_blocks as ab
 from tests.conftest import ROOT
 from tests.fakes.fake_slack import readable_text
-from tests.fakes.slack_requests import buttons
 from tests.test_growth_ui import _answers
 from tests.test_journey import MONDAY_10_05_LONDON, prompts_to, run_due, wait_for_message
 from tests.test_slack_app import ask
@@ -45,7 +44,7 @@ def test_assess_then_prompt_order_packet_and_stats_through_http(bot, slack, fake
 
     ask(slack, fake_slack, "packet", user=user)
     fake_slack.wait_for("files.completeUploadExternal", timeout=15)
-    [(name, content)] = [(n, c) for n, c in fake_slack.uploaded_files() if n.startswith("promotion-packet")]
+    [(_name, content)] = [(n, c) for n, c in fake_slack.uploaded_files() if n.startswith("promotion-packet")]
     assert b"## Domain expertise" in content and b"**Self-assessment:** Met" in content
 
     refused = ask(slack, fake_slack, "stats", user="UGROW2")

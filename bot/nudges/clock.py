@@ -28,7 +28,7 @@ def tick(runner: NudgeRunner, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     try:
         send_change_notes(runner.store, runner.content, runner.client, now)
-    except Exception:  # noqa: BLE001 - the prompts go out whatever happened to the notes
+    except Exception:  # the prompts go out whatever happened to the notes
         log.exception("clock: could not check for ladder changes")
     count_prompts(runner.run_due(now))
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)

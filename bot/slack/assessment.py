@@ -66,8 +66,7 @@ def open_modal(deps: Deps, asker: Asker, trigger_id: str) -> list[Message]:
         return [Message("Self-assessment", ab.progress_blocks(progress_of(deps, asker, target), has_target=True))]
     latest = _latest(deps, asker, target)
     draft = Draft(target.id, level_fingerprint(target)[:12], 0,
-                  [(latest.rating_of(c.key).rating if latest and latest.rating_of(c.key) else None)
-                   for c in ab.unique_criteria(target)])
+                  [_rating(latest, c.key) for c in ab.unique_criteria(target)])
     try:
         asker.client.views_open(trigger_id=trigger_id, view=_page_view(target, draft, latest))
     except SlackApiError as error:
@@ -101,6 +100,11 @@ class Draft:
                        {int(i): str(n) for i, n in dict(data.get("n") or {}).items()})
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def _rating(assessment: Assessment | None, key: str) -> str | None:
+    rating = assessment.rating_of(key) if assessment else None
+    return rating.rating if rating else None
 
 
 def _latest(deps: Deps, asker: Asker, target: Level) -> Assessment | None:
@@ -167,7 +171,7 @@ def _next_page(draft: Draft, target: Level, on_page: list[Criterion], deps: Deps
 def _save(draft: Draft, target: Level, criteria: list[Criterion], on_page: list[Criterion], deps: Deps,
           asker: Asker) -> Submitted:
     first = f"rate_{on_page[0].key}" if on_page else ""
-    ratings = {c.key: r for c, r in zip(criteria, draft.ratings) if r}
+    ratings = {c.key: r for c, r in zip(criteria, draft.ratings, strict=True) if r}
     if not ratings:
         return Submitted(errors={first: "Rate at least one criterion first."} if first else None)
     notes = {criteria[i].key: n for i, n in draft.notes.items() if i < len(criteria) and criteria[i].key in ratings}
@@ -175,7 +179,7 @@ def _save(draft: Draft, target: Level, criteria: list[Criterion], on_page: list[
         save_assessment(deps.store, asker.team_id, asker.user_id, target, ratings, notes, now=deps.now())
     except StaleAssessment:
         return Submitted(errors={first: STALE} if first else None)
-    except Exception as error:  # noqa: BLE001 - whatever it was, the person must hear of it
+    except Exception as error:  # whatever it was, the person must hear of it
         reference = new_reference()
         log.error("ref %s: could not save a self-assessment: %s", reference, type(error).__name__, exc_info=error)
         return Submitted(errors={first: f"I couldn't save this just now (reference {reference}). "
