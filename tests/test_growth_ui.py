@@ -290,3 +290,22 @@ def test_mark_as_met_with_someone_elses_prompt_changes_nothing(bot, fake_slack):
     bot.wait()
     assert "isn't yours" in fake_slack.texts("chat.postMessage")[-1]
     assert bot.deps.store.assessments_for(TEAM, "U51", L3) == [] == bot.deps.store.assessments_for(TEAM, "U50", L3)
+
+
+def test_notes_too_long_to_carry_to_the_last_page_are_refused_on_the_page_not_lost(bot, fake_slack, monkeypatch):
+    monkeypatch.setattr(ab, "PAGE_BLOCKS", 9)  # four criteria a page
+    _with_target(bot, "U52")
+    view = _open_modal(bot, fake_slack, "U52")
+    for _ in range(len(ab.pages_of(bot.deps.content.answerer.ladder.get(L3)))):
+        values = _answers(view, lambda label: "met")
+        for block_id in values:
+            if block_id.startswith("note_"):
+                values[block_id]["note"]["value"] = "n" * ab.NOTE_MAX
+        answer = json.loads(bot.submit_view(view, values, user="U52").body or "{}")
+        if answer.get("response_action") == "errors":
+            break
+        view = answer["view"]
+    else:
+        pytest.fail("the notes never outgrew private_metadata")
+    [message] = answer["errors"].values()
+    assert "shorten some" in message and bot.deps.store.assessments_for(TEAM, "U52", L3) == []
