@@ -309,3 +309,28 @@ def test_notes_too_long_to_carry_to_the_last_page_are_refused_on_the_page_not_lo
         pytest.fail("the notes never outgrew private_metadata")
     [message] = answer["errors"].values()
     assert "shorten some" in message and bot.deps.store.assessments_for(TEAM, "U52", L3) == []
+
+
+def test_a_level_at_the_loaders_cap_pages_within_every_limit():
+    """2,000 criteria (the loader's cap per level) with over-long texts: every page within
+    Slack's limits, and the opening draft (every criterion rated) fits in private_metadata."""
+    from bot.growth.changes import level_fingerprint
+    from bot.slack.assessment import Draft
+    from tests.test_growth import make_level
+
+    long = "I " + "do a thing well " * 200  # 3,000+ characters
+    level = make_level("eng/" + "x" * 60, **{f"Category_{n}": [f"{n}.{i} {long}" for i in range(250)] for n in range(8)})
+    pages = ab.pages_of(level)
+    assert len(ab.unique_criteria(level)) == 2000 and len(pages) > 20
+    shown = []
+    for number in range(len(pages)):
+        view = ab.modal(level, pages, number, "", {})
+        assert len(view["blocks"]) <= ab.MAX_BLOCKS
+        for block in view["blocks"]:
+            if block["type"] == "input":
+                assert len(block["label"]["text"]) <= ab.MAX_LABEL
+                shown.append(block["block_id"])
+            assert len((block.get("text") or {}).get("text", "")) <= 3000
+    assert len(shown) == len(set(shown)) == 4000
+    draft = Draft(level.id, level_fingerprint(level)[:12], len(pages) - 1, ["partly"] * 2000)
+    assert len(draft.dump()) <= ab.MAX_METADATA
