@@ -110,7 +110,7 @@ def test_a_due_prompt_is_sent_once_with_its_buttons(store, runner, fake_slack):
     [dm] = _dms(fake_slack)
     assert "A growth prompt for L3: Senior Software Engineer" in dm.text
     assert "An example from the ladder" in dm.text
-    assert set(buttons(dm.args["blocks"])) == {"Write a reflection", "Skip this one", "Snooze a week", "Stop these"}
+    assert set(buttons(dm.args["blocks"])) == {"Write a reflection", "Mark as met", "Skip this one", "Snooze a week", "Stop these"}
     nudge = store.recent_nudges("T0TEST", "U1")[0]
     assert dm.args["metadata"]["event_payload"]["nudge_id"] == nudge.id
     assert nudge.status == "sent" and nudge.competency_text in dm.text

@@ -14,6 +14,9 @@ detection guesses, the ladder's owner has the last word.
 
     [aliases]
     "L3" = ["SSE", "senior dev"]
+
+(`change_notes = false`, before the tables, turns off the DMs about changed levels, as
+LADDERBOT_CHANGE_NOTES=off does.)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .model import Level, slugify
 from .parser import UnsafeYaml, load_yaml
 
 MANIFEST_NAMES = ("ladder.toml", "ladder.yml", "ladder.yaml")
-_KNOWN_KEYS = {"source_url", "cumulative", "include", "exclude", "tracks", "aliases"}
+_KNOWN_KEYS = {"source_url", "cumulative", "include", "exclude", "tracks", "aliases", "change_notes"}
 
 
 class ManifestError(ValueError):
@@ -54,6 +57,7 @@ class Manifest:
     exclude: tuple[str, ...] = ()
     tracks: tuple[TrackRule, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    change_notes: bool = True  # tell people when their level's criteria change
 
     def wants(self, source: str) -> bool:
         if self.include and not any(_matches(source, p) for p in self.include):
@@ -130,6 +134,7 @@ def load_manifest(root: Path) -> Manifest | None:
             path=path.name,
             source_url=str(data.get("source_url") or ""),
             cumulative=_boolean(data.get("cumulative", False)),
+            change_notes=_boolean(data.get("change_notes", True), "change_notes"),
             include=_strings(data.get("include"), "include"),
             exclude=_strings(data.get("exclude"), "exclude"),
             tracks=tuple(_track(t) for t in _list(data.get("tracks"), "tracks")),
@@ -144,9 +149,9 @@ def _alias_key(key: object) -> str:
     return text.upper() if any(c.isdigit() for c in text) and len(text) <= 6 else text.lower()
 
 
-def _boolean(value: object) -> bool:
+def _boolean(value: object, name: str = "cumulative") -> bool:
     if not isinstance(value, bool):
-        raise ManifestError(f"cumulative must be true or false, not {value!r}")
+        raise ManifestError(f"{name} must be true or false, not {value!r}")
     return value
 
 

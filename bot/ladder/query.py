@@ -111,6 +111,21 @@ class Forget:
 
 
 @dataclass(frozen=True)
+class Assess:
+    """Rate yourself against your target level (a modal)."""
+
+
+@dataclass(frozen=True)
+class Packet:
+    """Your promotion packet for the target level, as a file."""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Aggregate counts for workspace admins."""
+
+
+@dataclass(frozen=True)
 class Usage:
     """A command we recognised but could not read; `message` says how to write it."""
 
@@ -120,9 +135,11 @@ class Usage:
 
 Intent = (
     Help | Lookup | Compare | Search | SetTarget | SetCurrent | ShowProfile | SetCadence
-    | SetSchedule | Pause | Resume | Journal | Export | Forget | Usage | ManagerIntent
+    | SetSchedule | Pause | Resume | Journal | Export | Forget | Assess | Packet | Stats | Usage | ManagerIntent
 )
-PERSONAL_INTENTS = (SetTarget, SetCurrent, ShowProfile, SetCadence, SetSchedule, Pause, Resume, Journal, Export, Forget)
+GROWTH_INTENTS = (Assess, Packet, Stats)  # the growth loop's commands (bot/slack/growth_commands.py)
+PERSONAL_INTENTS = (SetTarget, SetCurrent, ShowProfile, SetCadence, SetSchedule, Pause, Resume, Journal, Export, Forget,
+                    *GROWTH_INTENTS)
 
 # "L3", "IC3", "IC 3a", "L1.0", "level 3"; only the ladder's own prefixes count (see _codes).
 _CODE = re.compile(r"\b(?:level[\s-]*(?P<num>\d{1,2}(?:\.\d{1,2})?)|(?P<code>[a-z]{1,3} ?\d{1,2}(?:\.\d{1,2}|[a-d])?))\b(?!\.\d)", re.I)
@@ -278,11 +295,21 @@ def _personal_command(text: str, prefixes: frozenset[str]) -> Intent | None:
         return Journal()
     if text.lower() in ("export", "export journal", "export my journal"):
         return Export()
+    growth = _GROWTH_WORDS.get(text.lower())
+    if growth is not None:
+        return growth()
     if first == "forget":
         if rest.lower() in ("me", "everything", "me please"):
             return Forget()
         return Usage("forget", "To delete everything I keep about you, type `/ladder forget me`.")
     return None
+
+
+_GROWTH_WORDS: dict[str, type] = {
+    "assess": Assess, "assess me": Assess, "self-assess": Assess, "self assessment": Assess, "assessment": Assess,
+    "packet": Packet, "promotion packet": Packet, "my packet": Packet,
+    "stats": Stats, "statistics": Stats,
+}
 
 
 def _with_level(rest: str, kind: type, command: str, example: str, prefixes: frozenset[str]) -> Intent:

@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client import start_http_server
 
 from bot import metrics
+from bot.nudges.change_notes import send_change_notes
 from bot.nudges.runner import NudgeRunner, RunSummary
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,13 @@ EVENT_IDS_KEPT_FOR = timedelta(days=7)  # Slack retries within minutes; a week i
 
 
 def tick(runner: NudgeRunner, now: datetime | None = None) -> None:
-    """One clock tick: send what is due, then forget old Slack event ids."""
+    """One clock tick: tell people about changed levels, send what is due, then forget old
+    Slack event ids."""
     now = now or datetime.now(timezone.utc)
+    try:
+        send_change_notes(runner.store, runner.content, runner.client, now)
+    except Exception:  # the prompts go out whatever happened to the notes
+        log.exception("clock: could not check for ladder changes")
     count_prompts(runner.run_due(now))
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
     if forgotten:

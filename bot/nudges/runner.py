@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from bot import schedule
 from bot.config import Settings
 from bot.content import Content
+from bot.growth.due import ReassessPolicy
 from bot.nudges.choose import Prompt, PromptChooser
 from bot.slackkit import prompt_blocks
 from bot.slackkit.pacing import Pacer
@@ -38,6 +39,7 @@ from storage import Assessment, Nudge, Person, StorageError, Store
 
 log = logging.getLogger(__name__)
 
+REASSESS_KEY = "reassess"  # a period's message that offers a re-assessment instead of a prompt
 METADATA_EVENT = "ladder_nudge"
 IGNORED_BEFORE_PAUSE = 3
 INDEFINITELY = timedelta(days=3650)
@@ -85,6 +87,7 @@ class _Delivery:
     nudge: Nudge
     level_name: str
     pause_notice: bool = False  # "I've paused your prompts" instead of the prompt
+    reassess: bool = False  # "time to re-assess" instead of the prompt
     outcome: str = "failed"  # for the summary
     status: str = "retry"  # for the database: sent, retry, failed, or skipped (a pause notice)
     fields: dict = field(default_factory=dict)
@@ -110,6 +113,7 @@ class NudgeRunner:
         self._chooser = PromptChooser()
         self._directory: dict[str, dict] | None = None
         self._started = time.monotonic()
+        self.reassess = _reassess_policy()
 
     @classmethod
     def from_settings(cls, store: Store, content: Content, settings: Settings, **options) -> NudgeRunner:
@@ -226,7 +230,8 @@ class NudgeRunner:
             person = by_person[(nudge.team_id, nudge.user_id)]
             level = self.content.answerer.ladder.get(nudge.level_id)
             pause = self._pause_due(person, nudge, history)
-            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id, pause_notice=pause))
+            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id, pause_notice=pause,
+                                        reassess=nudge.competency_key == REASSESS_KEY))
         return outcomes, deliveries
 
     def _pause_due(self, person: Person, nudge: Nudge, history: dict) -> bool:
@@ -276,7 +281,7 @@ class NudgeRunner:
             period = schedule.current_period(person, now)
             past = history.get((person.team_id, person.user_id), [])
             assessment = assessed.get((person.team_id, person.user_id, target.id))
-            prompt = self._snoozed_prompt(past, target.id, period) or self._chooser.choose(
+            prompt = self._reassessment(assessment, past, target.id, now) or self._snoozed_prompt(past, target.id, period) or self._chooser.choose(
                 ladder.get(person.current_level_id), target, {n.competency_key for n in past if n.level_id == target.id},
                 seed=period, ratings={r.criterion_key: r.rating for r in assessment.ratings} if assessment else None)
             if prompt is None:
@@ -350,6 +355,9 @@ class NudgeRunner:
         nudge = delivery.nudge
         if delivery.pause_notice:
             text, blocks = "I've paused your growth prompts", prompt_blocks.paused_blocks()
+        elif delivery.reassess:
+            text = f"Time to re-assess yourself against {delivery.level_name}"
+            blocks = prompt_blocks.reassess_blocks(nudge, delivery.level_name)
         else:
             text, blocks = f"A growth prompt for {delivery.level_name}", prompt_blocks.nudge_blocks(nudge, delivery.level_name)
         response = self.client.chat_postMessage(
@@ -431,6 +439,16 @@ class NudgeRunner:
             return None, False
         return user.get("tz") or None, True
 
+    def _reassessment(self, latest: Assessment | None, history: list[Nudge], level_id: str, now: datetime) -> Prompt | None:
+        """Once a re-assessment is due, the next period's message offers it instead of a
+        prompt; once only: prompts follow until the person re-assesses and it is due again."""
+        due = self.reassess.due_at(latest)
+        if due is None or now < due:
+            return None
+        if any(n.competency_key == REASSESS_KEY and n.level_id == level_id and n.claimed_at >= due for n in history):
+            return None
+        return Prompt(level_id, REASSESS_KEY, "A re-assessment of the target level", "", None, "")
+
     def _snoozed_prompt(self, history: list[Nudge], level_id: str, period: str) -> Prompt | None:
         """"Snooze a week" brings the same competency back in the next prompt."""
         latest = history[0] if history else None
@@ -458,6 +476,14 @@ class NudgeRunner:
             # create=False: never bring back someone forgotten meanwhile
             self.store.update_person(person.team_id, person.user_id, create=False, ignored_streak=streak)
         return streak >= IGNORED_BEFORE_PAUSE
+
+
+def _reassess_policy() -> ReassessPolicy:
+    try:
+        return ReassessPolicy.from_env()
+    except ValueError as error:  # a typo in the setting must not stop the prompts
+        log.error("%s; offering a re-assessment every %d months", error, ReassessPolicy().months)
+        return ReassessPolicy()
 
 
 def _tz_stale(person: Person, now: datetime) -> bool:

@@ -17,6 +17,8 @@ GROWTH: tuple[tuple[tuple[str, ...], str], ...] = (
     ((f"nudges {'|'.join(CADENCES)}", "nudges time 09:30 mon-fri"), ""),
     (("pause 2w", "resume"), ""),
     (("journal", "export", "forget me"), "your private reflections"),
+    (("assess", "packet"), "rate yourself against your target; your promotion packet as a file"),
+    (("stats",), "workspace counts, for admins"),
     (("manager @someone", "manager none"), "a manager, by invitation, who sees only what you share"),
     (("team", "shared"), "the people who made you their manager; what you have shared"),
 )

@@ -18,6 +18,7 @@ from bot.ladder.answers import level_query
 from bot.ladder.compare import compare_levels
 from bot.ladder.model import Level
 from bot.ladder.query import (
+    GROWTH_INTENTS,
     Export,
     Forget,
     Intent,
@@ -31,7 +32,7 @@ from bot.ladder.query import (
     SetTarget,
     ShowProfile,
 )
-from bot.slack import manager
+from bot.slack import assessment, assessment_blocks, manager
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from bot.slack.errors import new_reference
@@ -48,6 +49,10 @@ JOURNAL_PAGE = 20
 
 
 def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
+    if isinstance(intent, GROWTH_INTENTS):
+        from bot.slack import growth_commands  # it draws profiles through this module
+
+        return growth_commands.handle(intent, deps, asker)
     if isinstance(intent, (SetTarget, SetCurrent)):
         return _set_level(intent, deps, asker)
     if isinstance(intent, ShowProfile):
@@ -88,8 +93,9 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
     target = ladder.get(person.target_level_id) if person else None
     gap = compare_levels(current, target) if current and target and current.id != target.id else None
     steps = ladder.steps_between(gap.lower, gap.higher) if gap else None
-    return [*pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person), command=asker.command),
-            *manager.profile_blocks(deps, asker, person)]
+    blocks = pb.profile_blocks(person, current, target, gap, steps, _next_prompt(deps, person), command=asker.command)
+    progress = assessment_blocks.progress_blocks(assessment.progress_of(deps, asker, target), has_target=bool(target))
+    return [*blocks, *progress, *manager.profile_blocks(deps, asker, person)]
 
 
 def journal(deps: Deps, asker: Asker) -> Message:

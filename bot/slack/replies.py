@@ -28,6 +28,7 @@ class Asker:
     user_id: str
     client: WebClient
     command: str = "/ladder"  # the slash command as this workspace installed it (e.g. /ladder-dev), for help and examples
+    trigger_id: str = ""  # from a slash command or a click: lets an answer open a modal (valid for 3 s)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def where(body: dict) -> Where:
 def asker_from(body: dict, client: WebClient) -> Asker:
     """The person who asked, from any payload: the one way an Asker is built in the app."""
     place = where(body)
-    return Asker(place.team_id, place.user_id, client, command=body.get("command") or Asker.command)
+    return Asker(place.team_id, place.user_id, client, command=body.get("command") or Asker.command,
+                 trigger_id=body.get("trigger_id") or "")
 
 
 def send(messages: list[Message], body: dict, client: WebClient, *, replace: bool = False, private: bool = False) -> None:

@@ -10,6 +10,8 @@ from slack_sdk import WebClient
 
 from bot.slack import blocks, handoff, home, listeners, manager, personal, replies
 from bot.slack.conversation import reply_to
+from bot.slack.listeners.growth import growth_action
+from bot.slackkit.prompt_blocks import GROWTH_PREFIX
 from bot.slackkit.retries import post_to_response_url
 
 
@@ -85,4 +87,5 @@ ACTIONS: dict[str | re.Pattern, Callable[..., BoltResponse | None]] = {
     blocks.ACTION_LINK: link_opened,
     re.compile(f"^{personal.ACTION_PREFIX}"): personal_action,
     re.compile(f"^{manager.ACTION_PREFIX}"): manager_action,
+    re.compile(f"^{GROWTH_PREFIX}"): growth_action,
 }

@@ -9,6 +9,8 @@ from slack_sdk import WebClient
 
 from bot.slack import handoff, home, listeners, personal, replies
 from bot.slack import profile_blocks as pb
+from bot.slack.assessment_blocks import ASSESSMENT_MODAL
+from bot.slack.listeners.growth import assessment_submitted
 
 
 def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
@@ -43,4 +45,5 @@ def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient, contex
 VIEWS: dict[str, Callable[..., BoltResponse | None]] = {
     pb.REFLECTION_MODAL: reflection_submitted,
     pb.LEVELS_MODAL: levels_submitted,
+    ASSESSMENT_MODAL: assessment_submitted,
 }
