@@ -27,7 +27,7 @@ def test_invite_accept_share_one_and_the_manager_sees_nothing_else(bot, slack, f
     finally:
         store.dispose()
 
-    assert "I've asked <@U711>" in ask(slack, fake_slack, f"manager <@{MANAGER}|mia>", user=PERSON).text
+    assert f"I've asked <@{MANAGER}>" in ask(slack, fake_slack, f"manager <@{MANAGER}|mia>", user=PERSON).text
     invitation = wait_for_message(fake_slack, MANAGER, "asked you to be their manager")
     accept = buttons(invitation.args["blocks"])["Accept"]
     forged = press(slack, fake_slack, accept, user=INTRUDER)  # someone else's invitation
@@ -40,7 +40,7 @@ def test_invite_accept_share_one_and_the_manager_sees_nothing_else(bot, slack, f
     journal = ask(slack, fake_slack, "journal", user=PERSON)
     share = next(b["elements"][0] for b in journal.args["blocks"]
                  if b["type"] == "actions" and b["elements"][0].get("value") == str(shared.id))
-    assert "Shared with <@U711>" in press(slack, fake_slack, share, user=PERSON).text
+    assert f"Shared with <@{MANAGER}>" in press(slack, fake_slack, share, user=PERSON).text
     wait_for_message(fake_slack, MANAGER, "shared a reflection with you")
 
     end = buttons(accepted.args["blocks"])["End this link"]

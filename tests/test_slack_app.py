@@ -170,12 +170,12 @@ def mrkdwn_texts(args: dict) -> list[str]:
 
 def test_user_text_never_pings_the_channel(slack, fake_slack):
     reply = ask(slack, fake_slack, "<!channel> <@U123> & <https://evil|click>")
-    assert not any("<!channel>" in t or "<https://evil" in t for t in mrkdwn_texts(reply.args))
-    assert any("&lt;!channel&gt;" in t for t in mrkdwn_texts(reply.args))
+    assert not any("<!" in t or "<@" in t or "<https://evil" in t for t in mrkdwn_texts(reply.args))
+    assert any("channel" in t for t in mrkdwn_texts(reply.args))  # shown as typed, pinging nobody
     slack.mention("how do I <!here> mentor", channel="C5")
     posted = fake_slack.wait_for("chat.postMessage")[0]
-    assert not any("<!here>" in t for t in mrkdwn_texts(posted.args))
-    assert any("&lt;!here&gt;" in t for t in mrkdwn_texts(posted.args))
+    assert not any("<!" in t for t in mrkdwn_texts(posted.args))
+    assert any("here" in t for t in mrkdwn_texts(posted.args))
     assert not posted.args.get("link_names") and posted.args.get("parse") != "full"
 
 
