@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import make_engine, translate_errors
 from .growth import GrowthStore, person_scope
 from .urls import DEFAULT_DATABASE_URL
+from .workspaces import WorkspaceStore
 from .models import (
     NUDGE_STATUSES,
     REFLECTION_SOURCES,
@@ -142,7 +143,7 @@ def _owned(table: Table, team_id: str, user_id: str):
     return and_(table.c.team_id == team_id, table.c.user_id == user_id)
 
 
-class Store(GrowthStore):
+class Store(GrowthStore, WorkspaceStore):
     """Thread-safe facade over one database; share one instance per process."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
@@ -214,32 +215,35 @@ class Store(GrowthStore):
             row = s.execute(change).one_or_none()
         return _to(Person, row) if row is not None else None
 
-    def people_due_candidates(self, batch_size: int = 500) -> Iterator[Person]:
-        """People with a target level and a cadence, by id, fetched batch by batch.
+    def people_due_candidates(self, batch_size: int = 500, *, team_ids: Iterable[str] | None = None) -> Iterator[Person]:
+        """People with a target level and a cadence, by id, fetched batch by batch; only
+        those of `team_ids` when given (one installation's workspaces, in multi-workspace mode).
 
         Keyset pagination, one short transaction per batch, and no transaction
         open while the caller works on a batch.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
-        return self._due_batches(batch_size)
+        return self._due_batches(batch_size, None if team_ids is None else sorted(set(team_ids)))
 
-    def _due_batches(self, batch_size: int) -> Iterator[Person]:
+    def _due_batches(self, batch_size: int, team_ids: list[str] | None) -> Iterator[Person]:
         after = 0
         while True:
-            batch = self._due_batch(after, batch_size)
+            batch = self._due_batch(after, batch_size, team_ids)
             yield from batch
             if len(batch) < batch_size:
                 return
             after = batch[-1].id
 
-    def _due_batch(self, after: int, batch_size: int) -> list[Person]:
+    def _due_batch(self, after: int, batch_size: int, team_ids: list[str] | None) -> list[Person]:
         stmt = (
             select(_PEOPLE)
             .where(_PEOPLE.c.id > after, _PEOPLE.c.target_level_id.is_not(None), _PEOPLE.c.cadence != "off")
             .order_by(_PEOPLE.c.id)
             .limit(batch_size)
         )
+        if team_ids is not None:
+            stmt = stmt.where(_PEOPLE.c.team_id.in_(team_ids))
         with self._session() as s, s.begin():
             return [_to(Person, row) for row in s.execute(stmt)]
 

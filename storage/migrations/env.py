@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from storage.db import make_engine, normalize_url
 from storage.urls import DEFAULT_DATABASE_URL
+from storage.installations import SLACK_METADATA
 from storage.models import Base, UTCDateTime
 
 # Arbitrary constant: serialises `ladderbot db upgrade` run by several
@@ -20,7 +21,7 @@ from storage.models import Base, UTCDateTime
 PG_MIGRATION_LOCK = 7_170_426_301
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, SLACK_METADATA]  # ours, and slack-sdk's OAuth tables
 
 
 def _url() -> str:
