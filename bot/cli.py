@@ -174,9 +174,12 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
     from bot.slack.app import start_app
     from bot.slack.deps import build_deps
 
-    required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    if http_mode and load_settings_oauth():
+        required: tuple[str, ...] = ("SLACK_SIGNING_SECRET",)  # every token comes from the installations
+    else:
+        required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     settings = settings_from(ctx, require=required)
-    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    configure_logging(_secrets(settings))
     deps = build_deps(settings)
     app = start_app(deps, socket_mode=not http_mode)
     if http_mode:
@@ -196,6 +199,18 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
 
         signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
         serve_socket_mode(app, settings, before_exit=deps.work.drain)
+
+
+def load_settings_oauth() -> bool:
+    """Multi-workspace mode (README "Installing in many workspaces")."""
+    import os
+
+    return bool(os.environ.get("SLACK_CLIENT_ID", "").strip() and os.environ.get("SLACK_CLIENT_SECRET", "").strip())
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """What logging scrubs by value (tokens of any kind are also scrubbed by their shape)."""
+    return [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.slack_client_secret]
 
 
 def _share_metrics_between_workers() -> None:
@@ -265,6 +280,39 @@ def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None
         click.echo("their App Home could not be refreshed now; it will be when they next open it", err=True)
 
 
+@db.command("forget-workspace")
+@click.argument("team_id")
+@click.pass_context
+def db_forget_workspace(ctx: click.Context, team_id: str) -> None:
+    """Delete every row of one workspace now, its installation included (what an uninstall
+    does after the grace period)."""
+    import storage
+
+    settings = settings_from(ctx)
+    deleted = storage.Store(settings.database_url).forget_workspace(team_id)
+    click.echo(f"workspace {team_id}: deleted " + (", ".join(f"{count} {table}" for table, count in deleted.items())
+                                                  or "nothing (no rows)"))
+
+
+@db.command("forget-departed")
+@click.option("--at", "at", metavar="ISO-8601", help="Run as if it were this instant (default: now).")
+@click.pass_context
+def db_forget_departed(ctx: click.Context, at: str | None) -> None:
+    """Delete the data of workspaces that uninstalled longer ago than the grace period
+    (LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS); the clock does this on every tick."""
+    from datetime import timedelta
+
+    import storage
+    from bot.logs import configure_logging
+    from bot.nudges.clock import forget_departed_workspaces
+
+    settings = settings_from(ctx)
+    configure_logging(_secrets(settings))
+    store = storage.Store(settings.database_url)
+    teams = forget_departed_workspaces(store, _instant(at), timedelta(days=settings.forget_workspace_after_days))
+    click.echo(f"forgot {len(teams)} departed workspaces" + (f": {', '.join(teams)}" if teams else ""))
+
+
 @cli.group()
 def nudges() -> None:
     """Send growth prompts."""
@@ -276,10 +324,15 @@ def _runner(ctx: click.Context):
     from bot.nudges.runner import NudgeRunner
     import storage
 
-    settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
-    configure_logging([settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token])
+    settings = settings_from(ctx, require=() if load_settings_oauth() else ("SLACK_BOT_TOKEN",))
+    configure_logging(_secrets(settings))
     storage.prepare(settings.database_url)
-    return NudgeRunner.from_settings(storage.Store(settings.database_url), Content(settings.content_dir), settings)
+    store, content = storage.Store(settings.database_url), Content(settings.content_dir)
+    if settings.oauth:
+        from bot.nudges.installations import EveryInstallation
+
+        return EveryInstallation(store, content, settings)
+    return NudgeRunner.from_settings(store, content, settings)
 
 
 @nudges.command("run-due")
@@ -308,9 +361,13 @@ def nudges_run_due(ctx: click.Context, at: str | None) -> None:
 @click.pass_context
 def clock(ctx: click.Context, every: int, metrics_port: int) -> None:
     """Run due prompts on a schedule (the Procfile's clock process)."""
+    from datetime import timedelta
+
     from bot.nudges.clock import run_clock
 
-    run_clock(_runner(ctx), every, metrics_port)
+    runner = _runner(ctx)
+    grace = timedelta(days=settings_from(ctx).forget_workspace_after_days)
+    run_clock(runner, every, metrics_port, forget_workspaces_after=grace)
 
 
 def _instant(text: str | None):

@@ -15,19 +15,32 @@ from prometheus_client import start_http_server
 
 from bot import metrics
 from bot.nudges.runner import NudgeRunner, RunSummary
+from storage import Store
 
 log = logging.getLogger(__name__)
 
 EVENT_IDS_KEPT_FOR = timedelta(days=7)  # Slack retries within minutes; a week is plenty
 
 
-def tick(runner: NudgeRunner, now: datetime | None = None) -> None:
-    """One clock tick: send what is due, then forget old Slack event ids."""
+def tick(runner: NudgeRunner, now: datetime | None = None, *, forget_workspaces_after: timedelta = timedelta(days=30)) -> None:
+    """One clock tick: send what is due (per installation in multi-workspace mode), forget old
+    Slack event ids, and delete the data of workspaces that left longer ago than the grace period."""
     now = now or datetime.now(timezone.utc)
     count_prompts(runner.run_due(now))
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
     if forgotten:
         log.info("clock: forgot %d handled Slack event ids older than %s", forgotten, EVENT_IDS_KEPT_FOR)
+    forget_departed_workspaces(runner.store, now, forget_workspaces_after)
+
+
+def forget_departed_workspaces(store: Store, now: datetime, grace: timedelta) -> list[str]:
+    """Delete every row of each workspace that uninstalled more than `grace` before `now`."""
+    teams = store.departed_before(now - grace)
+    for team_id in teams:
+        deleted = store.forget_workspace(team_id)
+        log.info("workspace %s left over %s ago: deleted %s", team_id, grace,
+                 ", ".join(f"{count} {table}" for table, count in deleted.items()) or "nothing")
+    return teams
 
 
 def count_prompts(summary: RunSummary) -> None:
@@ -35,7 +48,8 @@ def count_prompts(summary: RunSummary) -> None:
         metrics.PROMPTS.labels(outcome).inc(getattr(summary, outcome))
 
 
-def run_clock(runner: NudgeRunner, every_minutes: int = 5, metrics_port: int = 0) -> None:
+def run_clock(runner: NudgeRunner, every_minutes: int = 5, metrics_port: int = 0, *,
+              forget_workspaces_after: timedelta = timedelta(days=30)) -> None:
     if metrics_port:
         start_http_server(metrics_port)  # GET /metrics on every path of this port, from a daemon thread
         log.info("clock: metrics on port %d", metrics_port)
@@ -44,6 +58,7 @@ def run_clock(runner: NudgeRunner, every_minutes: int = 5, metrics_port: int = 0
         tick,
         IntervalTrigger(minutes=every_minutes),
         args=(runner,),
+        kwargs={"forget_workspaces_after": forget_workspaces_after},
         id="run-due-nudges",
         next_run_time=datetime.now(timezone.utc),  # catch up at start, not in five minutes
         max_instances=1,

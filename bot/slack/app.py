@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import StartupError
-from bot.slack import errors, listeners
+from bot.slack import errors, listeners, oauth
 from bot.slack.deps import Deps
 from bot.slackkit.client import make_client
 from storage.urls import redact_url
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 
 def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
+    """One workspace with SLACK_BOT_TOKEN, or any number through Slack's OAuth flow when
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (bot/slack/oauth.py)."""
+    multi = {"oauth_settings": oauth.oauth_settings(deps)} if deps.settings.oauth and not socket_mode else {}
     app = App(
         # Bolt copies this client's base_url and retry handlers into its per-request clients.
         client=make_client(deps.settings),
@@ -28,6 +31,7 @@ def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
         # the ack never waits for a thread that waits on Slack (see bot/slack/handoff.py).
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
+        **multi,
     )
     listeners.register(app, deps)
     app.error(_report_off_the_request_thread(deps))
