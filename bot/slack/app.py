@@ -54,6 +54,8 @@ def start_app(deps: Deps, *, socket_mode: bool = False) -> App:
     try:
         return create_app(deps, socket_mode=socket_mode)
     except Exception as error:  # noqa: BLE001 - auth.test failed: say why in one line
+        if deps.settings.oauth:
+            raise StartupError(f"the Slack app could not be set up for OAuth installs: {str(error).splitlines()[0]}") from None
         reason = getattr(getattr(error, "response", None), "data", None) or str(error).splitlines()[0]
         raise StartupError(f"SLACK_BOT_TOKEN could not be verified with Slack at {redact_url(deps.settings.slack_api_url)}: "
                            f"{reason}") from None

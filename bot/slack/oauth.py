@@ -15,10 +15,12 @@ import html
 import logging
 
 from slack_bolt import BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.slack.deps import Deps
+from bot.slackkit.client import make_client
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,8 @@ SCOPES = ("app_mentions:read", "chat:write", "channels:history", "groups:history
 
 def oauth_settings(deps: Deps) -> OAuthSettings:
     settings = deps.settings
-    return OAuthSettings(
+    logger = logging.getLogger("bot.slack.bolt.oauth")
+    oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=list(SCOPES),
@@ -40,8 +43,16 @@ def oauth_settings(deps: Deps) -> OAuthSettings:
         installation_store=deps.store.slack_installation_store(settings.slack_client_id or ""),
         state_store=deps.store.slack_state_store(),
         callback_options=CallbackOptions(success=_installed(deps), failure=_not_installed),
-        logger=logging.getLogger("bot.slack.bolt.oauth"),
+        logger=logger,
     )
+    # Bolt's authorize, as OAuthSettings builds it, but refreshing rotating tokens through
+    # SLACK_API_URL: OAuthSettings gives it a default client, which always calls slack.com.
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=logger, client_id=oauth.client_id, client_secret=oauth.client_secret,
+        token_rotation_expiration_minutes=oauth.token_rotation_expiration_minutes,
+        installation_store=oauth.installation_store, bot_only=oauth.installation_store_bot_only,
+        user_token_resolution=oauth.user_token_resolution, client=make_client(settings))
+    return oauth
 
 
 def _installed(deps: Deps):

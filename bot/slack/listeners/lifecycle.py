@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import BoltContext
+from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.slack import listeners
 
@@ -21,9 +22,12 @@ def on_event(event: dict, body: dict, context: BoltContext) -> None:
     deps = listeners.deps_of(context)
     team_id = context.team_id or body.get("team_id")
     enterprise_id = context.enterprise_id
-    if deps.settings.oauth:
-        store = deps.store.slack_installation_store(deps.settings.slack_client_id or "")
-        store.delete_all(enterprise_id=enterprise_id, team_id=None if context.is_enterprise_install else team_id)
+    if deps.settings.oauth:  # Bolt's own handlers, on our installation store
+        revocation = TokenRevocationListeners(deps.store.slack_installation_store(deps.settings.slack_client_id or ""))
+        if event.get("type") == "app_uninstalled":
+            revocation.handle_app_uninstalled_events(context)
+        else:
+            revocation.handle_tokens_revoked_events(event, context)
     workspace = (enterprise_id if context.is_enterprise_install else team_id) or ""
     deps.store.workspace_departed(workspace, now=deps.now())
     log.info("%s in %s: installation removed; its data is deleted after %d days unless it installs again",

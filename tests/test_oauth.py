@@ -1,0 +1,145 @@
+"""Multi-workspace mode end to end: installs through Bolt's real OAuth redirect flow (the
+fake Slack plays oauth.v2.access), requests and growth prompts per workspace with that
+workspace's token, uninstall, and the data deleted after the grace period, the clock
+moved with --at rather than slept."""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+
+import storage
+from tests.conftest import RunningBot, bot_env, run_cli
+from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.slack_requests import SlackRequests
+from tests.test_slack_app import responses
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d"
+L3 = "cloud-engineering/l3-senior-software-engineer"
+EVERY_DAY = {"local_time": "00:00", "weekdays": "mon,tue,wed,thu,fri,sat,sun"}  # due whenever the test runs
+
+
+@dataclass
+class Page:
+    status: int
+    text: str
+    headers: dict[str, str]
+
+
+def get(url: str, cookie: str = "") -> Page:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Page(response.status, response.read().decode(), {k.lower(): v for k, v in response.headers.items()})
+    except urllib.error.HTTPError as error:
+        return Page(error.code, error.read().decode(), {k.lower(): v for k, v in error.headers.items()})
+
+
+@pytest.fixture(scope="module")
+def oauth(tmp_path_factory):
+    """ladderbot serve --http with SLACK_CLIENT_ID/SECRET and no SLACK_BOT_TOKEN, and its own fake Slack."""
+    folder = tmp_path_factory.mktemp("oauth")
+    with FakeSlack() as fake:
+        fake.set_oauth_client(CLIENT_ID, CLIENT_SECRET)
+        env = bot_env(fake, f"sqlite:///{folder / 'ladderbot.db'}", SLACK_CLIENT_ID=CLIENT_ID,
+                      SLACK_CLIENT_SECRET=CLIENT_SECRET, LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS="30")
+        del env["SLACK_BOT_TOKEN"]
+        bot = RunningBot(env, folder / "bot.log")
+        try:
+            bot.wait_ready()
+            yield bot, fake
+        finally:
+            bot.stop()
+
+
+def start_install(bot) -> tuple[str, str]:
+    """GET /slack/install: the "Add to Slack" page. Returns (state, cookie) as a browser holds them."""
+    page = get(bot.url + "/slack/install")
+    assert page.status == 200 and "Add to Slack" in page.text
+    link = html.unescape(re.search(r'href="(https://slack\.com/oauth/v2/authorize[^"]+)"', page.text).group(1))
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+    assert query["client_id"] == [CLIENT_ID] and "commands" in query["scope"][0]
+    return query["state"][0], page.headers["set-cookie"].split(";")[0]
+
+
+def finish_install(bot, code: str, state: str, cookie: str) -> Page:
+    """Slack sends the browser back to GET /slack/oauth_redirect?code=...&state=..."""
+    return get(f"{bot.url}/slack/oauth_redirect?" + urllib.parse.urlencode({"code": code, "state": state}), cookie)
+
+
+def install(bot, fake, team: str, name: str, token: str, **options) -> Page:
+    state, cookie = start_install(bot)
+    fake.add_install(f"code-{team}", team, name, token=token, **options)
+    return finish_install(bot, f"code-{team}", state, cookie)
+
+
+def ask_in(bot, fake, team: str, text: str, user: str = "U1"):
+    slack = SlackRequests(bot.url, team=team)
+    url = fake.new_response_url()
+    result = slack.command(text, response_url=url, user=user)
+    assert result.status == 200, bot.log()[-4000:]
+    return responses(fake, url)[0]
+
+
+def run(bot, *args: str) -> str:
+    result = run_cli(bot.env, *args)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout + result.stderr
+
+
+def prompt_tokens(fake, user: str) -> list[str | None]:
+    return [c.token for c in fake.accepted("chat.postMessage") if c.args["channel"] == user]
+
+
+def test_two_workspaces_install_ask_get_prompts_and_one_leaves(oauth):
+    bot, fake = oauth
+    first = install(bot, fake, "TONE", "Team <One>", token="xoxb-one-1")
+    assert first.status == 200
+    assert "ladderbot is installed" in first.text and "Team &lt;One&gt;" in first.text and "/ladder help" in first.text
+    # The second rotates its tokens, and this one is about to expire: it is refreshed before use.
+    assert install(bot, fake, "TTWO", "Team Two", token="xoxb-two-1", expires_in=60).status == 200
+
+    # The same user id in both workspaces: two people, each with their own target.
+    assert "Your target is now L3" in ask_in(bot, fake, "TONE", "target L3 cloud").text
+    assert "Your target is now L2" in ask_in(bot, fake, "TTWO", "target L2 cloud").text
+    store = storage.Store(bot.database_url)
+    assert store.get_person("TONE", "U1").target_level_id == L3
+    assert store.get_person("TTWO", "U1").target_level_id != L3
+    for team in ("TONE", "TTWO"):
+        store.update_person(team, "U1", **EVERY_DAY)
+
+    assert run(bot, "nudges", "run-due").startswith("nudges: 2 sent")
+    tokens = prompt_tokens(fake, "U1")
+    assert "xoxb-one-1" in tokens
+    assert any(t and t.startswith("xoxe.xoxb-") for t in tokens), tokens  # TTWO's refreshed token, not the expiring one
+    assert "xoxb-two-1" not in tokens
+
+    # TONE uninstalls: Slack revokes its token and says so.
+    fake.revoke_token("xoxb-one-1")
+    assert SlackRequests(bot.url, team="TONE").event({"type": "app_uninstalled"}).status == 200
+    bot.wait_for_log("app_uninstalled in TONE: installation removed")
+    fake.clear()
+    store.update_person("TONE", "U1", **EVERY_DAY)  # (nothing due changes: a new period is what matters below)
+    assert "0 failed" in run(bot, "nudges", "run-due", "--at", "2026-12-24T10:00:00+00:00")
+    assert all(c.token != "xoxb-one-1" for c in fake.calls())  # the departed workspace is not even tried
+    assert len(prompt_tokens(fake, "U1")) == 1  # TTWO's person got theirs
+
+    # Within the grace period TONE's data is kept; after it, gone, and TTWO untouched.
+    assert "forgot 0 departed workspaces" in run(bot, "db", "forget-departed", "--at", "2026-12-01T00:00:00+00:00")
+    assert store.get_person("TONE", "U1") is not None
+    out = run(bot, "db", "forget-departed", "--at", "2027-06-01T00:00:00+00:00")
+    assert "forgot 1 departed workspaces: TONE" in out
+    assert store.get_person("TONE", "U1") is None and store.recent_nudges("TONE", "U1") == []
+    assert store.get_person("TTWO", "U1") is not None and len(store.recent_nudges("TTWO", "U1")) == 2
+    assert "Your target is now L3" in ask_in(bot, fake, "TTWO", "target L3 cloud").text
+    store.dispose()
