@@ -17,7 +17,7 @@ import pytest
 import storage
 from tests.conftest import RunningBot, bot_env, run_cli
 from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.slack_requests import SlackRequests
+from tests.fakes.slack_requests import SlackRequests, buttons
 from tests.test_slack_app import responses
 
 pytestmark = pytest.mark.e2e
@@ -143,3 +143,71 @@ def test_two_workspaces_install_ask_get_prompts_and_one_leaves(oauth):
     assert store.get_person("TTWO", "U1") is not None and len(store.recent_nudges("TTWO", "U1")) == 2
     assert "Your target is now L3" in ask_in(bot, fake, "TTWO", "target L3 cloud").text
     store.dispose()
+
+
+# -- security
+
+
+def test_a_forged_state_is_refused_and_no_code_is_exchanged(oauth):
+    bot, fake = oauth
+    fake.clear()
+    fake.add_install("code-forged", "TFORGED", "Forged", token="xoxb-forged-1")
+    _, cookie = start_install(bot)
+    for state, with_cookie in (("made-up", ""), ("made-up", "slack-app-oauth-state=made-up"), ("made-up", cookie)):
+        page = finish_install(bot, "code-forged", state, with_cookie)
+        assert page.status in (400, 401) and "ladderbot was not installed" in page.text, page
+    assert fake.calls("oauth.v2.access") == []
+    assert "TFORGED" not in {i.team_id for i in storage.Store(bot.database_url).installed(CLIENT_ID)}
+
+
+def test_a_replayed_state_is_refused(oauth):
+    bot, fake = oauth
+    state, cookie = start_install(bot)
+    fake.add_install("code-replay-1", "TREPLAY", "Replay", token="xoxb-replay-1")
+    assert finish_install(bot, "code-replay-1", state, cookie).status == 200
+    fake.clear()
+    fake.add_install("code-replay-2", "TEVIL", "Evil", token="xoxb-evil-1")
+    page = finish_install(bot, "code-replay-2", state, cookie)  # the same state and cookie, a second time
+    assert page.status in (400, 401) and "ladderbot was not installed" in page.text
+    assert fake.calls("oauth.v2.access") == []
+    assert "TEVIL" not in {i.team_id for i in storage.Store(bot.database_url).installed(CLIENT_ID)}
+
+
+def test_one_workspaces_ids_in_anothers_request_are_refused(oauth):
+    bot, fake = oauth
+    assert install(bot, fake, "TSECA", "A", token="xoxb-seca-1").status == 200
+    assert install(bot, fake, "TSECB", "B", token="xoxb-secb-1").status == 200
+    store = storage.Store(bot.database_url)
+    store.update_person("TSECA", "U7", target_level_id=L3, **EVERY_DAY)
+    store.update_person("TSECB", "U7", target_level_id=L3, cadence="off")  # same user id, other workspace
+    fake.clear()
+    run(bot, "nudges", "run-due")
+    prompt = next(c for c in fake.accepted("chat.postMessage") if c.args["channel"] == "U7")
+    assert prompt.token == "xoxb-seca-1"
+    skip = next(b for b in buttons(prompt.args["blocks"]).values() if b["action_id"] == "me_skip")
+
+    url = fake.new_response_url()
+    assert SlackRequests(bot.url, team="TSECB").click(skip, user="U7", response_url=url).status == 200
+    assert "isn't yours" in responses(fake, url)[0].text
+    assert store.recent_nudges("TSECA", "U7")[0].status == "sent"  # untouched by the other workspace's click
+
+    url = fake.new_response_url()  # a workspace that never installed ladderbot gets nothing of anyone's
+    SlackRequests(bot.url, team="TNEVER").click(skip, user="U7", response_url=url)
+    refusal = responses(fake, url)[0].text
+    assert "installation with this app is no longer available" in refusal  # Bolt's authorize: no installation
+    assert "isn't yours" not in refusal  # never reached ladderbot's code
+    assert store.recent_nudges("TSECA", "U7")[0].status == "sent"
+    store.dispose()
+
+
+def test_no_token_or_client_secret_in_the_logs(oauth):
+    bot, fake = oauth
+    assert install(bot, fake, "TLOGS", "Logs", token="xoxb-logs-secret-1", expires_in=60).status == 200
+    ask_in(bot, fake, "TLOGS", "help")  # authorises with a refresh: the new token passes through the log
+    cli = run(bot, "nudges", "run-due")
+    refreshed = {c.response.get("access_token") for c in fake.calls("oauth.v2.access") if c.response}
+    refresh_tokens = {c.response.get("refresh_token") for c in fake.calls("oauth.v2.access") if c.response}
+    for text in (bot.log(), cli):
+        assert CLIENT_SECRET not in text
+        for token in {"xoxb-logs-secret-1"} | refreshed | refresh_tokens - {None}:
+            assert token not in text
