@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
     """One workspace with SLACK_BOT_TOKEN, or any number through Slack's OAuth flow when
     SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (bot/slack/oauth.py)."""
-    multi = {"oauth_settings": oauth.oauth_settings(deps)} if deps.settings.oauth and not socket_mode else {}
+    multi = {"oauth_settings": oauth.settings_for(deps)} if deps.settings.oauth and not socket_mode else {}
     app = App(
         # Bolt copies this client's base_url and retry handlers into its per-request clients.
         client=make_client(deps.settings),

@@ -31,7 +31,7 @@ SCOPES = ("app_mentions:read", "chat:write", "channels:history", "groups:history
           "im:history", "im:read", "im:write", "users:read", "files:write")
 
 
-def oauth_settings(deps: Deps) -> OAuthSettings:
+def settings_for(deps: Deps) -> OAuthSettings:
     settings = deps.settings
     logger = logging.getLogger("bot.slack.bolt.oauth")
     oauth = OAuthSettings(
