@@ -211,3 +211,59 @@ def test_no_token_or_client_secret_in_the_logs(oauth):
         assert CLIENT_SECRET not in text
         for token in {"xoxb-logs-secret-1"} | refreshed | refresh_tokens - {None}:
             assert token not in text
+
+
+# -- token lifecycle
+
+
+def test_a_revoked_token_skips_its_workspace_and_the_others_go_on(oauth):
+    bot, fake = oauth
+    assert install(bot, fake, "TREVA", "A", token="xoxb-reva-1").status == 200
+    assert install(bot, fake, "TREVB", "B", token="xoxb-revb-1").status == 200
+    store = storage.Store(bot.database_url)
+    for team in ("TREVA", "TREVB"):
+        store.update_person(team, "U8", target_level_id=L3, **EVERY_DAY)
+    fake.revoke_token("xoxb-reva-1")  # revoked, and no event about it (yet)
+    fake.clear()
+    out = run(bot, "nudges", "run-due")
+    assert "TREVA: Slack refused its token (token_revoked); skipped, the other workspaces go on" in out
+    assert [c.token for c in fake.accepted("chat.postMessage") if c.args["channel"] == "U8"] == ["xoxb-revb-1"]
+    assert store.recent_nudges("TREVA", "U8") == []  # nothing claimed: its prompt goes out once it is back
+    store.dispose()
+
+
+def test_tokens_revoked_for_the_bot_removes_the_install_and_a_reinstall_keeps_the_data(oauth):
+    bot, fake = oauth
+    assert install(bot, fake, "TBACK", "Back", token="xoxb-back-1").status == 200
+    store = storage.Store(bot.database_url)
+    store.update_person("TBACK", "U9", target_level_id=L3)
+    slack = SlackRequests(bot.url, team="TBACK")
+
+    # Only a user token revoked: ladderbot holds none, so nothing changes.
+    assert slack.event({"type": "tokens_revoked", "tokens": {"oauth": ["U9"]}}).status == 200
+    assert "TBACK" in {i.team_id for i in store.installed(CLIENT_ID)}
+
+    assert slack.event({"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}}).status == 200
+    bot.wait_for_log("tokens_revoked in TBACK: installation removed")
+    assert "TBACK" not in {i.team_id for i in store.installed(CLIENT_ID)}
+
+    assert install(bot, fake, "TBACK", "Back", token="xoxb-back-2").status == 200  # within the grace period
+    bot.wait_for_log("installed again in TBACK within the grace period")
+    assert "forgot 0 departed" in run(bot, "db", "forget-departed", "--at", "2030-01-01T00:00:00+00:00")
+    assert store.get_person("TBACK", "U9").target_level_id == L3
+    store.dispose()
+
+
+def test_forget_workspace_deletes_one_workspace_at_once(oauth):
+    bot, fake = oauth
+    assert install(bot, fake, "TGONE", "Gone", token="xoxb-gone-1").status == 200
+    store = storage.Store(bot.database_url)
+    store.update_person("TGONE", "U10", target_level_id=L3)
+    store.add_reflection(team_id="TGONE", user_id="U10", text="private words", source="command")
+    store.update_person("TSTAY", "U10", target_level_id=L3)
+    out = run(bot, "db", "forget-workspace", "TGONE")
+    assert "workspace TGONE: deleted" in out and "1 people" in out and "1 reflections" in out and "slack_bots" in out
+    assert store.get_person("TGONE", "U10") is None and store.reflections_for("TGONE", "U10") == []
+    assert "TGONE" not in {i.team_id for i in store.installed(CLIENT_ID)}
+    assert store.get_person("TSTAY", "U10") is not None
+    store.dispose()
