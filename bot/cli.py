@@ -74,13 +74,26 @@ def content_check(ctx: click.Context, directory: str | None) -> None:
     """List tracks, levels in rank order and criteria per level and category, and every
     skipped file with its reason; exit non-zero only on real errors (no level at all, a
     broken manifest, a file that claims to be a level and cannot be read)."""
+    from bot.content import workspace_folders
+
     settings = settings_from(ctx) if directory is None else None
     root = directory or str(settings.content_dir)  # type: ignore[union-attr]
-    result = load_ladder(root)
     console = Console(soft_wrap=True, highlight=False)
-    print_found(console, root, result)
-    if result.errors or not len(result.ladder):
+    failed = False
+    for folder in [root, *map(str, workspace_folders(root))]:  # the shared ladder, then each workspace's own
+        if folder != root:
+            console.print(f"\n[bold]workspace {escape_markup(folder.rsplit('/', 1)[-1])}'s own ladder[/]")
+        result = load_ladder(folder)
+        print_found(console, folder, result)
+        failed = failed or bool(result.errors) or not len(result.ladder)
+    if failed:
         sys.exit(1)
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def print_found(console: Console, root: str, result) -> None:
@@ -144,13 +157,18 @@ def content_reload(ctx: click.Context, directory: str | None) -> None:
 
     from bot.content import request_reload
 
+    from bot.content import workspace_folders
+
     root = Path(directory) if directory else settings_from(ctx).content_dir
+    for folder in [root, *workspace_folders(root)]:  # a workspace's own ladder is checked like the shared one
+        result = load_ladder(folder)
+        for problem in result.problems:
+            click.echo(f"{problem.severity}: {problem}", err=True)
+        if result.errors or not len(result.ladder):
+            click.echo(f"not reloaded: fix the errors above in {folder}; running bots keep serving their current content",
+                       err=True)
+            sys.exit(1)
     result = load_ladder(root)
-    for problem in result.problems:
-        click.echo(f"{problem.severity}: {problem}", err=True)
-    if result.errors or not len(result.ladder):
-        click.echo("not reloaded: fix the errors above; running bots keep serving their current content", err=True)
-        sys.exit(1)
     try:
         request_reload(root)
     except OSError as error:

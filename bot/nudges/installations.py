@@ -14,7 +14,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, Contents
 from bot.nudges.runner import NudgeRunner, RunSummary
 from storage import Installed, Store
 
@@ -29,6 +29,7 @@ class EveryInstallation:
     def __init__(self, store: Store, content: Content, settings: Settings, **options) -> None:
         self.store = store
         self.content = content
+        self.contents = Contents(content)
         self.settings = settings
         self.options = options
         client_id, secret = settings.slack_client_id or "", settings.slack_client_secret or ""
@@ -46,7 +47,8 @@ class EveryInstallation:
             bot = self._usable_bot(installed)
             if bot is None:
                 continue
-            runner = NudgeRunner.from_settings(self.store, self.content, self.settings, token=bot.bot_token, **self.options)
+            content = self.contents.for_team(installed.team_id)  # its own ladder, if it has one
+            runner = NudgeRunner.from_settings(self.store, content, self.settings, token=bot.bot_token, **self.options)
             summary = runner.run_due(now, team_ids=[installed.team_id or ""])
             if summary.stopped:
                 log.error("%s: Slack refused its token (%s); skipped, the other workspaces go on", installed.name,

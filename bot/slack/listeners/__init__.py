@@ -41,7 +41,7 @@ def registered_events() -> set[str]:
 
 def provide_deps(deps: Deps) -> Callable[..., None]:
     def provide(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name for it
-        context["deps"] = deps
+        context["deps"] = deps.for_team(context.team_id)  # that workspace's own ladder, if it has one
         next()
 
     return provide
