@@ -326,8 +326,10 @@ def db_forget_departed(ctx: click.Context, at: str | None) -> None:
 
     settings = settings_from(ctx)
     configure_logging(_secrets(settings))
+    # Which workspaces are installed again, as the installations (or SLACK_BOT_TOKEN) say.
+    installed = _runner(ctx).installed_teams() if settings.oauth or settings.slack_bot_token else set()
     store = storage.Store(settings.database_url)
-    teams = forget_departed_workspaces(store, _instant(at), timedelta(days=settings.forget_workspace_after_days))
+    teams = forget_departed_workspaces(store, _instant(at), timedelta(days=settings.forget_workspace_after_days), installed)
     click.echo(f"forgot {len(teams)} departed workspaces" + (f": {', '.join(teams)}" if teams else ""))
 
 

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import pytest
 
@@ -267,3 +268,29 @@ def test_forget_workspace_deletes_one_workspace_at_once(oauth):
     assert "TGONE" not in {i.team_id for i in store.installed(CLIENT_ID)}
     assert store.get_person("TSTAY", "U10") is not None
     store.dispose()
+
+
+# -- single-workspace mode
+
+
+def test_single_workspace_uninstall_forgets_after_the_grace_unless_the_token_works_again(fake_slack, tmp_path):
+    from tests.fakes.in_process import InProcessBot
+    from tests.fakes.slack_requests import BOT_TOKEN, TEAM
+
+    url = f"sqlite:///{tmp_path / 'single.db'}"
+    bot = InProcessBot(fake_slack, url)
+    try:
+        bot.deps.store.update_person(TEAM, "U11", target_level_id=L3)
+        assert bot.event({"type": "app_uninstalled"}).status == 200
+        env = bot_env(fake_slack, url)
+        later = ("db", "forget-departed", "--at", "2031-01-01T00:00:00+00:00")
+        # Reinstalled: SLACK_BOT_TOKEN works for this workspace again, so its data stays, for good.
+        assert "forgot 0 departed" in run_cli(env, *later).stdout
+        assert bot.deps.store.departed_before(datetime(2031, 1, 1, tzinfo=timezone.utc)) == []
+
+        assert bot.event({"type": "app_uninstalled"}).status == 200
+        fake_slack.revoke_token(BOT_TOKEN)
+        assert f"forgot 1 departed workspaces: {TEAM}" in run_cli(env, *later).stdout
+        assert bot.deps.store.get_person(TEAM, "U11") is None
+    finally:
+        bot.close()

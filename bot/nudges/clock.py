@@ -30,12 +30,20 @@ def tick(runner: NudgeRunner, now: datetime | None = None, *, forget_workspaces_
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
     if forgotten:
         log.info("clock: forgot %d handled Slack event ids older than %s", forgotten, EVENT_IDS_KEPT_FOR)
-    forget_departed_workspaces(runner.store, now, forget_workspaces_after)
+    forget_departed_workspaces(runner.store, now, forget_workspaces_after, runner.installed_teams())
 
 
-def forget_departed_workspaces(store: Store, now: datetime, grace: timedelta) -> list[str]:
-    """Delete every row of each workspace that uninstalled more than `grace` before `now`."""
-    teams = store.departed_before(now - grace)
+def forget_departed_workspaces(store: Store, now: datetime, grace: timedelta, installed: set[str]) -> list[str]:
+    """Delete every row of each workspace that uninstalled more than `grace` before `now`;
+    one that is `installed` again (a reinstall the OAuth page did not see, or a new
+    SLACK_BOT_TOKEN for it) keeps its data."""
+    teams = []
+    for team_id in store.departed_before(now - grace):
+        if team_id in installed:
+            store.workspace_returned(team_id)
+            log.info("workspace %s is installed again: its data is kept", team_id)
+        else:
+            teams.append(team_id)
     for team_id in teams:
         deleted = store.forget_workspace(team_id)
         log.info("workspace %s left over %s ago: deleted %s", team_id, grace,

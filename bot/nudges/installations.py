@@ -37,6 +37,9 @@ class EveryInstallation:
         self.rotator = TokenRotator(client_id=client_id, client_secret=secret,
                                     client=WebClient(base_url=settings.slack_api_url, timeout=10))
 
+    def installed_teams(self) -> set[str]:
+        return {i.team_id or i.enterprise_id or "" for i in self.store.installed(self.settings.slack_client_id or "")}
+
     def run_due(self, now: datetime) -> RunSummary:
         total = RunSummary()
         for installed in self.store.installed(self.settings.slack_client_id or ""):

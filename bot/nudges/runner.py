@@ -119,6 +119,14 @@ class NudgeRunner:
         client = make_client(settings, resend_on_doubt=False, pacer=pacer, token=token)
         return cls(store, content, client, pacer=pacer, **options)
 
+    def installed_teams(self) -> set[str]:
+        """The workspace our token belongs to, as Slack says now; none if it is refused."""
+        try:
+            return {self.client.auth_test()["team_id"]}
+        except (SlackApiError, OSError) as error:
+            log.warning("auth.test failed (%s); no workspace counts as installed", error)
+            return set()
+
     def run_due(self, now: datetime, *, team_ids: list[str] | None = None) -> RunSummary:
         """A pipeline: while one batch is being sent, the next is prepared (database reads,
         time zones, claims) and the previous one recorded, so Slack is never kept waiting
