@@ -294,3 +294,13 @@ class DepartedWorkspaceRow(Base):
 
     team_id: Mapped[str] = mapped_column(ID, primary_key=True)
     departed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OrgWorkspaceRow(Base):
+    """A workspace of an Enterprise Grid org that installed ladderbot org-wide, as seen in its
+    requests: whose people that org's token sends prompts to, and deletes with the org."""
+
+    __tablename__ = "org_workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(ID, index=True)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, select
+from sqlalchemy import Engine, Table, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from .models import Base, DepartedWorkspaceRow
+from .models import Base, DepartedWorkspaceRow, OrgWorkspaceRow
 
 _DEPARTED: Table = DepartedWorkspaceRow.__table__  # type: ignore[assignment]
+_ORG_WORKSPACES: Table = OrgWorkspaceRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,19 @@ class WorkspaceStore:
         with self._session() as s, s.begin():
             return [Installed(row.team_id, row.enterprise_id, bool(row.is_enterprise_install)) for row in s.execute(stmt)]
 
+    # -- org-wide installs (Enterprise Grid)
+
+    def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
+        stmt = self._insert(_ORG_WORKSPACES).values(team_id=team_id, enterprise_id=enterprise_id).on_conflict_do_nothing()
+        with self._session() as s, s.begin():
+            s.execute(stmt)
+
+    def org_workspaces(self, enterprise_id: str) -> list[str]:
+        stmt = (select(_ORG_WORKSPACES.c.team_id).where(_ORG_WORKSPACES.c.enterprise_id == enterprise_id)
+                .order_by(_ORG_WORKSPACES.c.team_id))
+        with self._session() as s, s.begin():
+            return list(s.execute(stmt).scalars())
+
     # -- leaving, and coming back within the grace period
 
     def workspace_departed(self, team_id: str, *, now: datetime) -> None:
@@ -83,18 +97,24 @@ class WorkspaceStore:
 
     def forget_workspace(self, team_id: str) -> dict[str, int]:
         """Delete every row of this workspace: its people and everything hanging from them,
-        its handled event ids, its installations and bots, and its departure mark.
+        its handled event ids, its installations and bots, and its departure mark. Given an
+        Enterprise Grid org's id, the same for every workspace of its org-wide install.
         Tables without a team_id go through their parent (ratings through assessments)."""
         from .installations import BOTS, INSTALLATIONS
 
+        teams = [team_id, *self.org_workspaces(team_id)]
         counts: dict[str, int] = {}
         with self._session() as s, s.begin():
             for table in _children_first(Base.metadata.sorted_tables):
-                scope = _team_scope(table, team_id)
+                scope = _team_scope(table, teams)
                 if scope is not None:
                     counts[table.name] = s.execute(delete(table).where(scope)).rowcount
+            counts[_ORG_WORKSPACES.name] += s.execute(
+                delete(_ORG_WORKSPACES).where(_ORG_WORKSPACES.c.enterprise_id == team_id)).rowcount
             for table in (INSTALLATIONS, BOTS):
-                counts[table.name] = s.execute(delete(table).where(table.c.team_id == team_id)).rowcount
+                counts[table.name] = s.execute(delete(table).where(
+                    or_(table.c.team_id == team_id, and_(table.c.enterprise_id == team_id, table.c.is_enterprise_install)))
+                ).rowcount
         return {name: count for name, count in counts.items() if count}
 
 
@@ -102,11 +122,11 @@ def _children_first(tables: Iterable[Table]) -> list[Table]:
     return list(reversed(list(tables)))
 
 
-def _team_scope(table: Table, team_id: str) -> Any | None:
+def _team_scope(table: Table, teams: list[str]) -> Any | None:
     if "team_id" in table.c:
-        return table.c.team_id == team_id
+        return table.c.team_id.in_(teams)
     for fk in table.foreign_keys:
-        parent = _team_scope(fk.column.table, team_id)
+        parent = _team_scope(fk.column.table, teams)
         if parent is not None:
             return fk.parent.in_(select(fk.column).where(parent))
     return None

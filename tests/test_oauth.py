@@ -83,8 +83,8 @@ def install(bot, fake, team: str, name: str, token: str, **options) -> Page:
     return finish_install(bot, f"code-{team}", state, cookie)
 
 
-def ask_in(bot, fake, team: str, text: str, user: str = "U1"):
-    slack = SlackRequests(bot.url, team=team)
+def ask_in(bot, fake, team: str, text: str, user: str = "U1", org: str | None = None):
+    slack = SlackRequests(bot.url, team=team, org=org)
     url = fake.new_response_url()
     result = slack.command(text, response_url=url, user=user)
     assert result.status == 200, bot.log()[-4000:]
@@ -212,6 +212,28 @@ def test_no_token_or_client_secret_in_the_logs(oauth):
         assert CLIENT_SECRET not in text
         for token in {"xoxb-logs-secret-1"} | refreshed | refresh_tokens - {None}:
             assert token not in text
+
+
+def test_an_org_wide_install_serves_each_workspace_of_the_org_and_leaves_with_all_of_them(oauth):
+    bot, fake = oauth
+    page = install(bot, fake, "EORG1", "Org", token="xoxb-org-1", enterprise_id="EORG1", is_enterprise_install=True)
+    assert page.status == 200 and "ladderbot is now in <strong>Org</strong>" in page.text
+    store = storage.Store(bot.database_url)
+    for team in ("TORGA1", "TORGB1"):  # two workspaces of the org; data stays per workspace
+        assert "Your target is now L3" in ask_in(bot, fake, team, "target L3 cloud", user="U12", org="EORG1").text
+        store.update_person(team, "U12", **EVERY_DAY)
+    assert store.org_workspaces("EORG1") == ["TORGA1", "TORGB1"]
+    fake.clear()
+    run(bot, "nudges", "run-due")
+    assert [c.token for c in fake.accepted("chat.postMessage") if c.args["channel"] == "U12"] == ["xoxb-org-1"] * 2
+
+    slack = SlackRequests(bot.url, team="TORGA1", org="EORG1")
+    assert slack.event({"type": "app_uninstalled"}).status == 200
+    bot.wait_for_log("app_uninstalled in EORG1: installation removed")
+    assert "EORG1" not in {i.enterprise_id for i in store.installed(CLIENT_ID)}
+    assert "forgot 1 departed workspaces: EORG1" in run(bot, "db", "forget-departed", "--at", "2031-01-01T00:00:00+00:00")
+    assert store.get_person("TORGA1", "U12") is None and store.get_person("TORGB1", "U12") is None
+    store.dispose()
 
 
 # -- token lifecycle

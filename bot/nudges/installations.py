@@ -43,20 +43,21 @@ class EveryInstallation:
     def run_due(self, now: datetime) -> RunSummary:
         total = RunSummary()
         for installed in self.store.installed(self.settings.slack_client_id or ""):
-            if installed.is_enterprise_install:
-                # People are stored per workspace; an org-wide token's workspaces are not known here yet.
-                log.warning("%s: org-wide installs get no growth prompts yet; skipped", installed.name)
-                continue
             bot = self._usable_bot(installed)
             if bot is None:
                 continue
-            content = self.contents.for_team(installed.team_id)  # its own ladder, if it has one
-            runner = NudgeRunner.from_settings(self.store, content, self.settings, token=bot.bot_token, **self.options)
-            summary = runner.run_due(now, team_ids=[installed.team_id or ""])
-            if summary.stopped:
-                log.error("%s: Slack refused its token (%s); skipped, the other workspaces go on", installed.name,
-                          summary.stopped)
-            _add(total, summary)
+            # An org-wide install's token serves every workspace of the org that has used ladderbot.
+            teams = (self.store.org_workspaces(installed.enterprise_id or "") if installed.is_enterprise_install
+                     else [installed.team_id or ""])
+            for team_id in teams:
+                content = self.contents.for_team(team_id)  # its own ladder, if it has one
+                runner = NudgeRunner.from_settings(self.store, content, self.settings, token=bot.bot_token, **self.options)
+                summary = runner.run_due(now, team_ids=[team_id])
+                _add(total, summary)
+                if summary.stopped:
+                    log.error("%s: Slack refused its token (%s); skipped, the other workspaces go on", installed.name,
+                              summary.stopped)
+                    break
         return total
 
     def _usable_bot(self, installed: Installed) -> Bot | None:

@@ -34,6 +34,14 @@ class Deps:
         self.work = pool or WorkPool(self.settings.answer_threads, self.settings.answer_queue, name="answer")
         self.dedupe = EventDedupe(self.store)
         self.contents = Contents(self.content)
+        self._org_workspaces: set[tuple[str, str]] = set()
+
+    def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
+        """A workspace of an org-wide install: written once per process, so that the org's
+        token sends its people's prompts and the org's uninstall deletes its data."""
+        if (team_id, enterprise_id) not in self._org_workspaces:
+            self.store.remember_org_workspace(team_id, enterprise_id)
+            self._org_workspaces.add((team_id, enterprise_id))
 
     def for_team(self, team_id: str | None) -> Deps:
         """These Deps, with `content` that workspace's own ladder when it has one

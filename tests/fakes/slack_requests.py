@@ -25,9 +25,10 @@ class HttpResult:
 
 
 class SlackRequests:
-    def __init__(self, base_url: str, secret: str = SIGNING_SECRET, team: str = TEAM) -> None:
+    def __init__(self, base_url: str, secret: str = SIGNING_SECRET, team: str = TEAM, org: str | None = None) -> None:
         self.url = base_url.rstrip("/") + "/slack/events"
         self.team = team  # the workspace the requests come from
+        self.org = org  # its Enterprise Grid org, which installed the app org-wide
         self.verifier = SignatureVerifier(secret)
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
@@ -52,6 +53,8 @@ class SlackRequests:
                 "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command,
                 "text": text, "api_app_id": "A0TEST", "response_url": response_url,
                 "trigger_id": f"trigger-{next(_ids)}"}
+        if self.org:
+            form.update(enterprise_id=self.org, is_enterprise_install="true")
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
     def event(self, event: dict, *, event_id: str | None = None, headers: dict | None = None, **kwargs) -> HttpResult:
@@ -59,6 +62,9 @@ class SlackRequests:
                 "event": {"event_ts": event.get("ts", ""), **event},
                 "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
                 "authorizations": [{"team_id": self.team, "user_id": "U0BOT", "is_bot": True}]}
+        if self.org:
+            body.update(enterprise_id=self.org, is_enterprise_install=True)
+            body["authorizations"][0].update(enterprise_id=self.org, is_enterprise_install=True)
         return self.post(json.dumps(body), "application/json", headers=headers, **kwargs)
 
     def mention(self, text: str, *, user: str = "U1", channel: str = "C1", ts: str | None = None, **kwargs) -> HttpResult:

@@ -41,6 +41,8 @@ def registered_events() -> set[str]:
 
 def provide_deps(deps: Deps) -> Callable[..., None]:
     def provide(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name for it
+        if context.is_enterprise_install and context.team_id and context.enterprise_id:
+            deps.remember_org_workspace(context.team_id, context.enterprise_id)
         context["deps"] = deps.for_team(context.team_id)  # that workspace's own ladder, if it has one
         next()
 

@@ -23,8 +23,12 @@ def on_event(event: dict, body: dict, context: BoltContext) -> None:
     team_id = context.team_id or body.get("team_id")
     enterprise_id = context.enterprise_id
     if deps.settings.oauth:  # Bolt's own handlers, on our installation store
-        revocation = TokenRevocationListeners(deps.store.slack_installation_store(deps.settings.slack_client_id or ""))
-        if event.get("type") == "app_uninstalled":
+        installations = deps.store.slack_installation_store(deps.settings.slack_client_id or "")
+        revocation = TokenRevocationListeners(installations)
+        if context.is_enterprise_install:
+            # Bolt's handlers look the install up by the event's workspace; an org-wide one has none.
+            installations.delete_all(enterprise_id=enterprise_id, team_id=None)
+        elif event.get("type") == "app_uninstalled":
             revocation.handle_app_uninstalled_events(context)
         else:
             revocation.handle_tokens_revoked_events(event, context)

@@ -1,5 +1,6 @@
 """Multi-workspace installs: slack-sdk's installation and OAuth state tables, and the
-workspaces that uninstalled (their data waits out a grace period).
+workspaces that uninstalled (their data waits out a grace period), and the workspaces of
+orgs that installed org-wide.
 
 The slack_* tables are frozen copies of what slack-sdk 3.x builds in
 SQLAlchemyInstallationStore / SQLAlchemyOAuthStateStore (build_*_table); a test
@@ -87,9 +88,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_departed_workspaces")),
     )
     op.create_index(op.f("ix_departed_workspaces_departed_at"), "departed_workspaces", ["departed_at"])
+    op.create_table(
+        "org_workspaces",
+        sa.Column("team_id", sa.String(64), nullable=False),
+        sa.Column("enterprise_id", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_org_workspaces")),
+    )
+    op.create_index(op.f("ix_org_workspaces_enterprise_id"), "org_workspaces", ["enterprise_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("org_workspaces")
     op.drop_table("departed_workspaces")
     op.drop_table("slack_oauth_states")
     op.drop_table("slack_bots")
