@@ -64,6 +64,16 @@ class WorkspaceStore:
         with self._session() as s, s.begin():
             return [Installed(row.team_id, row.enterprise_id, bool(row.is_enterprise_install)) for row in s.execute(stmt)]
 
+    def forget_expired_oauth_states(self, now: datetime) -> int:
+        """Every visit to /slack/install stores a state; those never used would pile up."""
+        from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
+
+        from .installations import OAUTH_STATES
+
+        stmt = delete(OAUTH_STATES).where(OAUTH_STATES.c.expire_at < normalize_datetime_for_db(now))
+        with self._session() as s, s.begin():
+            return s.execute(stmt).rowcount
+
     # -- org-wide installs (Enterprise Grid)
 
     def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -316,3 +316,25 @@ def test_single_workspace_uninstall_forgets_after_the_grace_unless_the_token_wor
         assert bot.deps.store.get_person(TEAM, "U11") is None
     finally:
         bot.close()
+
+
+def test_the_clock_forgets_install_states_never_used(oauth):
+    from bot.nudges.clock import tick
+    from bot.nudges.installations import EveryInstallation
+    from bot.config import load_settings
+    from bot.content import Content
+    from tests.fakes.in_process import CONTENT
+
+    bot, fake = oauth
+    state, cookie = start_install(bot)  # a visit to the install page that never came back
+    store = storage.Store(bot.database_url)
+    runner = EveryInstallation(store, Content(CONTENT), load_settings(bot.env))
+    tick(runner, datetime.now(timezone.utc))
+    fake.add_install("code-late", "TLATE", "Late", token="xoxb-late-1")
+    assert finish_install(bot, "code-late", state, cookie).status == 200  # still good within its ten minutes
+    state, cookie = start_install(bot)
+    tick(runner, datetime.now(timezone.utc) + timedelta(minutes=11))
+    fake.add_install("code-later", "TLATER", "Later", token="xoxb-later-1")
+    page = finish_install(bot, "code-later", state, cookie)
+    assert page.status in (400, 401) and "ladderbot was not installed" in page.text
+    store.dispose()

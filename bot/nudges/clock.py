@@ -31,6 +31,7 @@ def tick(runner: NudgeRunner, now: datetime | None = None, *, forget_workspaces_
     if forgotten:
         log.info("clock: forgot %d handled Slack event ids older than %s", forgotten, EVENT_IDS_KEPT_FOR)
     forget_departed_workspaces(runner.store, now, forget_workspaces_after, runner.installed_teams())
+    runner.store.forget_expired_oauth_states(now)
 
 
 def forget_departed_workspaces(store: Store, now: datetime, grace: timedelta, installed: set[str]) -> list[str]:
