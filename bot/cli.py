@@ -74,13 +74,28 @@ def content_check(ctx: click.Context, directory: str | None) -> None:
     """List tracks, levels in rank order and criteria per level and category, and every
     skipped file with its reason; exit non-zero only on real errors (no level at all, a
     broken manifest, a file that claims to be a level and cannot be read)."""
+    from pathlib import Path
+
+    from bot.content import workspace_folders
+
     settings = settings_from(ctx) if directory is None else None
     root = directory or str(settings.content_dir)  # type: ignore[union-attr]
-    result = load_ladder(root)
     console = Console(soft_wrap=True, highlight=False)
-    print_found(console, root, result)
-    if result.errors or not len(result.ladder):
+    failed = False
+    for folder in [root, *map(str, workspace_folders(Path(root)))]:  # the shared ladder, then each workspace's own
+        if folder != root:
+            console.print(f"\n[bold]workspace {escape_markup(folder.rsplit('/', 1)[-1])}'s own ladder[/]")
+        result = load_ladder(folder)
+        print_found(console, folder, result)
+        failed = failed or bool(result.errors) or not len(result.ladder)
+    if failed:
         sys.exit(1)
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def print_found(console: Console, root: str, result) -> None:
@@ -142,15 +157,18 @@ def content_reload(ctx: click.Context, directory: str | None) -> None:
     """Check the documents, then have running bots reload them without a restart."""
     from pathlib import Path
 
-    from bot.content import request_reload
+    from bot.content import request_reload, workspace_folders
 
     root = Path(directory) if directory else settings_from(ctx).content_dir
+    for folder in [root, *workspace_folders(root)]:  # a workspace's own ladder is checked like the shared one
+        result = load_ladder(folder)
+        for problem in result.problems:
+            click.echo(f"{problem.severity}: {problem}", err=True)
+        if result.errors or not len(result.ladder):
+            click.echo(f"not reloaded: fix the errors above in {folder}; running bots keep serving their current content",
+                       err=True)
+            sys.exit(1)
     result = load_ladder(root)
-    for problem in result.problems:
-        click.echo(f"{problem.severity}: {problem}", err=True)
-    if result.errors or not len(result.ladder):
-        click.echo("not reloaded: fix the errors above; running bots keep serving their current content", err=True)
-        sys.exit(1)
     try:
         request_reload(root)
     except OSError as error:
@@ -174,7 +192,10 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
     from bot.slack.app import start_app
     from bot.slack.deps import build_deps
 
-    required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    if http_mode and load_settings_oauth():
+        required: tuple[str, ...] = ("SLACK_SIGNING_SECRET",)  # every token comes from the installations
+    else:
+        required = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http_mode else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     settings = settings_from(ctx, require=required)
     configure_logging(settings.secrets)
     deps = build_deps(settings)
@@ -196,6 +217,13 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
 
         signal.signal(signal.SIGHUP, lambda *_: deps.content.reload())  # reload content without a restart
         serve_socket_mode(app, settings, before_exit=deps.work.drain)
+
+
+def load_settings_oauth() -> bool:
+    """Multi-workspace mode (README "Installing in many workspaces")."""
+    import os
+
+    return bool(os.environ.get("SLACK_CLIENT_ID", "").strip() and os.environ.get("SLACK_CLIENT_SECRET", "").strip())
 
 
 def _share_metrics_between_workers() -> None:
@@ -270,6 +298,41 @@ def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None
         click.echo("their App Home could not be refreshed now; it will be when they next open it", err=True)
 
 
+@db.command("forget-workspace")
+@click.argument("team_id")
+@click.pass_context
+def db_forget_workspace(ctx: click.Context, team_id: str) -> None:
+    """Delete every row of one workspace now, its installation included (what an uninstall
+    does after the grace period)."""
+    import storage
+
+    settings = settings_from(ctx)
+    deleted = storage.Store(settings.database_url).forget_workspace(team_id)
+    click.echo(f"workspace {team_id}: deleted " + (", ".join(f"{count} {table}" for table, count in deleted.items())
+                                                  or "nothing (no rows)"))
+
+
+@db.command("forget-departed")
+@click.option("--at", "at", metavar="ISO-8601", help="Run as if it were this instant (default: now).")
+@click.pass_context
+def db_forget_departed(ctx: click.Context, at: str | None) -> None:
+    """Delete the data of workspaces that uninstalled longer ago than the grace period
+    (LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS); the clock does this on every tick."""
+    from datetime import timedelta
+
+    import storage
+    from bot.logs import configure_logging
+    from bot.nudges.clock import forget_departed_workspaces
+
+    settings = settings_from(ctx)
+    configure_logging(settings.secrets)
+    # Which workspaces are installed again, as the installations (or SLACK_BOT_TOKEN) say.
+    installed = _runner(ctx).installed_teams() if settings.oauth or settings.slack_bot_token else set()
+    store = storage.Store(settings.database_url)
+    teams = forget_departed_workspaces(store, _instant(at), timedelta(days=settings.forget_workspace_after_days), installed)
+    click.echo(f"forgot {len(teams)} departed workspaces" + (f": {', '.join(teams)}" if teams else ""))
+
+
 @cli.group()
 def nudges() -> None:
     """Send growth prompts."""
@@ -281,10 +344,15 @@ def _runner(ctx: click.Context):
     from bot.logs import configure_logging
     from bot.nudges.runner import NudgeRunner
 
-    settings = settings_from(ctx, require=("SLACK_BOT_TOKEN",))
+    settings = settings_from(ctx, require=() if load_settings_oauth() else ("SLACK_BOT_TOKEN",))
     configure_logging(settings.secrets)
     storage.prepare(settings.database_url)
-    return NudgeRunner.from_settings(storage.Store(settings.database_url), Content(settings.content_dir), settings)
+    store, content = storage.Store(settings.database_url), Content(settings.content_dir)
+    if settings.oauth:
+        from bot.nudges.installations import EveryInstallation
+
+        return EveryInstallation(store, content, settings)
+    return NudgeRunner.from_settings(store, content, settings)
 
 
 @nudges.command("run-due")
@@ -313,9 +381,13 @@ def nudges_run_due(ctx: click.Context, at: str | None) -> None:
 @click.pass_context
 def clock(ctx: click.Context, every: int, metrics_port: int) -> None:
     """Run due prompts on a schedule (the Procfile's clock process)."""
+    from datetime import timedelta
+
     from bot.nudges.clock import run_clock
 
-    run_clock(_runner(ctx), every, metrics_port)
+    runner = _runner(ctx)
+    grace = timedelta(days=settings_from(ctx).forget_workspace_after_days)
+    run_clock(runner, every, metrics_port, forget_workspaces_after=grace)
 
 
 def _instant(text: str | None):

@@ -47,11 +47,21 @@ class Settings:
     max_body_bytes: int = 1_048_576  # Slack's requests are a few KB; a modal's state well under 1 MB
     request_timeout: int = 10  # seconds for a whole HTTP request; Slack gives up after 3
     socket_ping_interval: float = DEFAULT_SOCKET_PING_INTERVAL  # seconds, Socket Mode only
+    # Multi-workspace mode (README "Installing in many workspaces"): Slack's OAuth flow.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    forget_workspace_after_days: int = 30  # after an uninstall; a reinstall within it keeps the data
+
+    @property
+    def oauth(self) -> bool:
+        """Multi-workspace mode: every token comes from the installation store."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """What logs must never show (bot/logs.py scrubs them from every line)."""
-        return tuple(s for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token) if s)
+        candidates = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret)
+        return tuple(s for s in candidates if s)
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
@@ -80,6 +90,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | No
         max_body_bytes=_positive(env, "LADDERBOT_MAX_BODY_BYTES", 1_048_576, minimum=1024),
         request_timeout=_positive(env, "LADDERBOT_REQUEST_TIMEOUT", 10, minimum=1),
         socket_ping_interval=_ping_interval(env.get("SLACK_SOCKET_PING_INTERVAL", "").strip()),
+        slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
+        slack_client_secret=_secret(env, "SLACK_CLIENT_SECRET"),
+        forget_workspace_after_days=_positive(env, "LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS", 30, minimum=0),
     )
     _check_database_url(settings.database_url)
     return settings
@@ -89,6 +102,7 @@ _HINTS = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
     "SLACK_SIGNING_SECRET": "the Signing Secret from your app's Basic Information page",
     "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, for Socket Mode",
+    "SLACK_CLIENT_SECRET": "the Client Secret from your app's Basic Information page",
 }
 
 
@@ -122,7 +136,7 @@ def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
 def _secret(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     if value and not re.fullmatch(r"[A-Za-z0-9]{8,}", value):
-        raise ConfigError(f"{name} looks malformed: a signing secret is letters and digits only")
+        raise ConfigError(f"{name} looks malformed: a Slack secret is letters and digits only")
     return value or None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot import metrics
 from bot.ladder.answers import Answerer
-from bot.ladder.loader import LoadResult, load_ladder
+from bot.ladder.loader import LoadResult, is_workspace_folder, load_ladder
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,38 @@ class Content:
         threading.Thread(target=self.reload, name="content-reload", daemon=True).start()
 
 
+class Contents:
+    """The shared ladder, and each workspace's own where LADDER_CONTENT_DIR/<team_id>/ exists
+    (loaded the first time that workspace asks, then reloaded like the shared one)."""
+
+    def __init__(self, shared: Content) -> None:
+        self.shared = shared
+        self._teams: dict[str, Content] = {}
+        self._lock = threading.Lock()
+
+    def for_team(self, team_id: str | None) -> Content:
+        folder = self.shared.directory / team_id if team_id and is_workspace_folder(team_id) else None
+        if folder is None or not folder.is_dir():
+            return self.shared
+        with self._lock:
+            if team_id not in self._teams:
+                self._teams[team_id] = Content(folder, check_every=self.shared.check_every)  # type: ignore[index]
+            return self._teams[team_id]  # type: ignore[index]
+
+
+def workspace_folders(directory: Path) -> list[Path]:
+    """The workspaces' own ladders under a content folder (see Contents)."""
+    try:
+        return sorted(p for p in Path(directory).iterdir() if p.is_dir() and is_workspace_folder(p.name))
+    except OSError:
+        return []
+
+
 def fingerprint(directory: Path) -> tuple:
     entries = []
     for dirpath, dirnames, filenames in os.walk(directory):
-        dirnames.sort()
+        # A workspace's own folder is its own Content's business: an edit there reloads that one only.
+        dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) == Path(directory) and is_workspace_folder(d)))
         for name in sorted(filenames):
             try:
                 stat = os.stat(os.path.join(dirpath, name))
@@ -95,9 +123,10 @@ def fingerprint(directory: Path) -> tuple:
 
 
 def request_reload(directory: Path) -> None:
-    """Tell running bots to reload now (they watch the folder's fingerprint)."""
-    marker = Path(directory) / RELOAD_MARKER
-    marker.write_text(f"{time.time()}\n")
+    """Tell running bots to reload now (they watch the folder's fingerprint), the shared
+    ladder and every workspace's own."""
+    for folder in [Path(directory), *workspace_folders(directory)]:
+        (folder / RELOAD_MARKER).write_text(f"{time.time()}\n")
 
 
 def load_ladder_logged(directory: Path) -> LoadResult:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from .repository import Store
     from .urls import DEFAULT_DATABASE_URL
+    from .workspaces import Installed
 
 _HOMES = {
     "DEFAULT_DATABASE_URL": ".urls",
@@ -48,13 +49,13 @@ _HOMES = {
     "Assessment": ".records", "Rating": ".records", "ManagerLink": ".records", "Share": ".records",
     "SharedItem": ".records", "TeamMember": ".records", "LevelSnapshot": ".records",
     "LevelCount": ".records", "MonthCount": ".records", "WorkspaceStats": ".records",
-    "Store": ".repository",
+    "Store": ".repository", "Installed": ".workspaces",
 }
 __all__ = [  # noqa: RUF022 - grouped as in _HOMES
     "DEFAULT_DATABASE_URL", "make_engine", "DatabaseError", "DatabaseUnavailable", "SchemaOutOfDate", "StorageError",
     "current_revision", "head_revision", "prepare", "upgrade", "CADENCES", "WEEKDAYS", "WORKDAYS", "NUDGE_STATUSES", "REFLECTION_SOURCES",
     "Nudge", "Person", "Reflection", "Store", "RATINGS", "Assessment", "Rating", "ManagerLink", "Share",
-    "SharedItem", "TeamMember", "LevelSnapshot", "LevelCount", "MonthCount", "WorkspaceStats",
+    "SharedItem", "TeamMember", "LevelSnapshot", "LevelCount", "MonthCount", "WorkspaceStats", "Installed",
 ]
 
 

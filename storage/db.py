@@ -6,10 +6,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, CursorResult, Result, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .errors import DatabaseError, DatabaseUnavailable
@@ -140,3 +140,9 @@ def translate_errors(url: URL) -> Iterator[None]:
         if is_unavailable(exc):
             raise DatabaseUnavailable(unavailable_message(exc, url)) from exc
         raise DatabaseError(failure_message(exc)) from None
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed: SQLAlchemy returns a CursorResult for those,
+    typed as the Result it derives from."""
+    return cast(CursorResult[Any], result).rowcount

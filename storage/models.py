@@ -285,3 +285,23 @@ class ChangeNoticeRow(Base):
     level_id: Mapped[str] = mapped_column(LEVEL_ID, primary_key=True)
     change: Mapped[str] = mapped_column(String(64), primary_key=True)
     notified_at: Mapped[datetime]
+
+
+class DepartedWorkspaceRow(Base):
+    """A workspace that uninstalled ladderbot (or revoked its token): its data is deleted
+    once `departed_at` is older than the grace period, unless it installs again first."""
+
+    __tablename__ = "departed_workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    departed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OrgWorkspaceRow(Base):
+    """A workspace of an Enterprise Grid org that installed ladderbot org-wide, as seen in its
+    requests: whose people that org's token sends prompts to, and deletes with the org."""
+
+    __tablename__ = "org_workspaces"
+
+    team_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(ID, index=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal, TypeVar, cast, overload
+from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -33,10 +33,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import make_engine, translate_errors
+from .db import make_engine, rows_changed, translate_errors
 from .growth import GrowthStore, person_scope
 from .models import (
     NUDGE_STATUSES,
@@ -49,6 +48,7 @@ from .models import (
 )
 from .records import CADENCES, WEEKDAYS, Nudge, Person, Reflection
 from .urls import DEFAULT_DATABASE_URL
+from .workspaces import WorkspaceStore
 
 log = logging.getLogger("ladderbot.storage")
 
@@ -157,7 +157,7 @@ def _owned(table: Table, team_id: str, user_id: str):
     return and_(table.c.team_id == team_id, table.c.user_id == user_id)
 
 
-class Store(GrowthStore):
+class Store(GrowthStore, WorkspaceStore):
     """Thread-safe facade over one database; share one instance per process."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
@@ -192,7 +192,7 @@ class Store(GrowthStore):
     def forget_events_before(self, cutoff: datetime) -> int:
         stmt = delete(_EVENTS).where(_EVENTS.c.received_at < _utc(cutoff, "cutoff"))
         with self._session() as s, s.begin():
-            return _changed(s.execute(stmt))
+            return rows_changed(s.execute(stmt))
 
     # -- people
 
@@ -229,32 +229,35 @@ class Store(GrowthStore):
             row = s.execute(change).one_or_none()
         return _to(Person, row) if row is not None else None
 
-    def people_due_candidates(self, batch_size: int = 500) -> Iterator[Person]:
-        """People with a target level and a cadence, by id, fetched batch by batch.
+    def people_due_candidates(self, batch_size: int = 500, *, team_ids: Iterable[str] | None = None) -> Iterator[Person]:
+        """People with a target level and a cadence, by id, fetched batch by batch; only
+        those of `team_ids` when given (one installation's workspaces, in multi-workspace mode).
 
         Keyset pagination, one short transaction per batch, and no transaction
         open while the caller works on a batch.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
-        return self._due_batches(batch_size)
+        return self._due_batches(batch_size, None if team_ids is None else sorted(set(team_ids)))
 
-    def _due_batches(self, batch_size: int) -> Iterator[Person]:
+    def _due_batches(self, batch_size: int, team_ids: list[str] | None) -> Iterator[Person]:
         after = 0
         while True:
-            batch = self._due_batch(after, batch_size)
+            batch = self._due_batch(after, batch_size, team_ids)
             yield from batch
             if len(batch) < batch_size:
                 return
             after = batch[-1].id
 
-    def _due_batch(self, after: int, batch_size: int) -> list[Person]:
+    def _due_batch(self, after: int, batch_size: int, team_ids: list[str] | None) -> list[Person]:
         stmt = (
             select(_PEOPLE)
             .where(_PEOPLE.c.id > after, _PEOPLE.c.target_level_id.is_not(None), _PEOPLE.c.cadence != "off")
             .order_by(_PEOPLE.c.id)
             .limit(batch_size)
         )
+        if team_ids is not None:
+            stmt = stmt.where(_PEOPLE.c.team_id.in_(team_ids))
         with self._session() as s, s.begin():
             return [_to(Person, row) for row in s.execute(stmt)]
 
@@ -415,7 +418,7 @@ class Store(GrowthStore):
                         channel_id=bindparam("new_channel"), message_ts=bindparam("new_ts"),
                         error=bindparam("new_error")))
         with self._session() as s, s.begin():
-            changed = _changed(s.execute(stmt, params))
+            changed = rows_changed(s.execute(stmt, params))
         if changed != len(params):
             log.warning("%d of %d nudge outcomes not recorded: their claims were taken over", len(params) - changed, len(params))
         return changed
@@ -454,7 +457,7 @@ class Store(GrowthStore):
         if worker is not None:
             where.append(_NUDGES.c.claimed_by == worker)
         with self._session() as s, s.begin():
-            changed = _changed(s.execute(update(_NUDGES).where(*where).values(**values))) == 1
+            changed = rows_changed(s.execute(update(_NUDGES).where(*where).values(**values))) == 1
         if not changed:
             log.warning("nudge %s is no longer claimed%s; %s not recorded", nudge_id,
                         f" by {worker}" if worker else "", values["status"])  # fmt: skip
@@ -599,7 +602,7 @@ class Store(GrowthStore):
     def delete_reflection(self, team_id: str, user_id: str, reflection_id: int) -> bool:
         stmt = delete(_REFLECTIONS).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
         with self._session() as s, s.begin():
-            return _changed(s.execute(stmt)) == 1
+            return rows_changed(s.execute(stmt)) == 1
 
     def forget_person(self, team_id: str, user_id: str) -> dict[str, int]:
         """Delete every row about this person; returns deleted rows per table.
@@ -617,11 +620,6 @@ class Store(GrowthStore):
             for table in tables:
                 scope = person_scope(table, team_id, user_id)
                 if scope is not None:
-                    counts[table.name] = _changed(s.execute(delete(table).where(scope)))
+                    counts[table.name] = rows_changed(s.execute(delete(table).where(scope)))
         return counts
 
-
-def _changed(result: Result[Any]) -> int:
-    """Rows an UPDATE or DELETE changed: SQLAlchemy returns a CursorResult for those,
-    typed as the Result it derives from."""
-    return cast(CursorResult[Any], result).rowcount

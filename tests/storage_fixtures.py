@@ -85,7 +85,9 @@ class _SessionPostgres:
         self._engine = create_engine(self.url)
 
     def empty(self) -> None:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        from storage.installations import SLACK_METADATA
+
+        tables = ", ".join(f'"{t.name}"' for t in [*Base.metadata.sorted_tables, *SLACK_METADATA.sorted_tables])
         with self._engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

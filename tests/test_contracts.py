@@ -12,7 +12,7 @@ import yaml
 
 from bot.cli import cli
 from bot.slack import listeners
-from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import actions, commands, lifecycle, views
 from tests.conftest import ROOT
 
 # The bot-token scope each Web API method needs (None: no scope). A method the code starts to
@@ -105,6 +105,14 @@ def test_the_slash_commands_in_the_manifest_are_the_ones_the_app_answers():
         assert command in (ROOT / "README.md").read_text()
 
 
+def test_the_oauth_install_asks_for_the_manifests_scopes_and_redirects_where_bolt_listens():
+    from bot.slack import oauth
+
+    config = manifest()["oauth_config"]
+    assert list(oauth.SCOPES) == config["scopes"]["bot"]
+    assert [url.split("YOUR-HOST", 1)[1] for url in config["redirect_urls"]] == [oauth.REDIRECT_PATH]
+
+
 def test_interactivity_is_on_because_the_app_handles_buttons_and_modals():
     assert actions.ACTIONS and views.VIEWS
     assert manifest()["settings"]["interactivity"]["is_enabled"]
@@ -117,7 +125,7 @@ def test_the_bolt_app_registers_exactly_the_declared_listeners(fake_slack, tmp_p
 
     bot = InProcessBot(fake_slack, f"sqlite:///{tmp_path / 'contract.db'}")
     try:
-        declared = 1 + len(listeners.EVENT_LISTENERS) + len(actions.ACTIONS) + len(views.VIEWS)
+        declared = 1 + len(listeners.EVENT_LISTENERS) + len(lifecycle.EVENTS) + len(actions.ACTIONS) + len(views.VIEWS)
         assert len(bot.app._listeners) == declared
     finally:
         bot.close()

@@ -18,6 +18,7 @@ from alembic.migration import MigrationContext
 
 import storage
 from storage import DatabaseUnavailable, Nudge, StorageError, Store
+from storage.installations import SLACK_METADATA
 from storage.migrate import downgrade
 from storage.models import Base, PersonRow
 from tests.storage_fixtures import PG_ENV, fresh_postgres_database, nudge_statuses
@@ -89,12 +90,12 @@ def schema_snapshot(url: str) -> dict[str, object]:
 
 
 def test_migrations_match_models(database_url: str) -> None:
-    assert storage.current_revision(database_url) == storage.head_revision() == "0002"
+    assert storage.current_revision(database_url) == storage.head_revision() == "0003"
     engine = storage.make_engine(database_url)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, [Base.metadata, SLACK_METADATA]) == []
     finally:
         engine.dispose()
 
@@ -119,7 +120,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path) -> None:
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
         storage.upgrade(scratch)
-        assert storage.current_revision(scratch) == "0002"
+        assert storage.current_revision(scratch) == "0003"
 
 
 @pytest.mark.parametrize(

@@ -218,12 +218,22 @@ def _ranked(levels: list[Level]) -> list[Level]:
     return [replace(level, rank=index + 1) for index, level in enumerate(ordered)]
 
 
+def is_workspace_folder(name: str) -> bool:
+    """A folder at the top of the content named by a Slack workspace id (T0123ABCD): that
+    workspace's own ladder, loaded for it alone and never into the shared one."""
+    return bool(WORKSPACE_FOLDER.fullmatch(name))
+
+
+WORKSPACE_FOLDER = re.compile(r"T(?=[A-Z]*[0-9])[A-Z0-9]{4,}")  # T, then capitals and digits, at least one digit
+
+
 def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem]) -> list[Path]:
     real_root = root.resolve()
     paths = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # "_site", "_layouts", "_includes": a site generator's output and templates; "_data" holds ladders.
-        dirnames[:] = sorted(d for d in dirnames if (not d.startswith((".", "_")) or d == "_data") and d not in ("node_modules",))
+        dirnames[:] = sorted(d for d in dirnames if (not d.startswith((".", "_")) or d == "_data") and d not in ("node_modules",)
+                             and not (Path(dirpath) == root and is_workspace_folder(d)))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             suffix = path.suffix.lower() if re.fullmatch(r"\.[A-Za-z]{1,9}", path.suffix) else ""

@@ -116,25 +116,36 @@ class NudgeRunner:
         self.reassess = _reassess_policy()
 
     @classmethod
-    def from_settings(cls, store: Store, content: Content, settings: Settings, **options) -> NudgeRunner:
+    def from_settings(cls, store: Store, content: Content, settings: Settings, *, token: str | None = None,
+                      **options) -> NudgeRunner:
         """The runner production uses: a client that never resends on doubt (the metadata
-        check does that safely) and sending threads that share one rate-limit pacer."""
+        check does that safely) and sending threads that share one rate-limit pacer.
+        `token`: an installation's bot token (multi-workspace mode) instead of SLACK_BOT_TOKEN."""
         from bot.slackkit.client import make_client
 
         pacer = Pacer()
-        return cls(store, content, make_client(settings, resend_on_doubt=False, pacer=pacer), pacer=pacer, **options)
+        client = make_client(settings, resend_on_doubt=False, pacer=pacer, token=token)
+        return cls(store, content, client, pacer=pacer, **options)
 
-    def run_due(self, now: datetime) -> RunSummary:
+    def installed_teams(self) -> set[str]:
+        """The workspace our token belongs to, as Slack says now; none if it is refused."""
+        try:
+            return {self.client.auth_test()["team_id"]}
+        except (SlackApiError, OSError) as error:
+            log.warning("auth.test failed (%s); no workspace counts as installed", error)
+            return set()
+
+    def run_due(self, now: datetime, *, team_ids: list[str] | None = None) -> RunSummary:
         """A pipeline: while one batch is being sent, the next is prepared (database reads,
         time zones, claims) and the previous one recorded, so Slack is never kept waiting
-        on the database."""
+        on the database. `team_ids`: only these workspaces' people (one installation's)."""
         summary = RunSummary()
         self._stop_reason = ""
         self._chooser = PromptChooser()  # the ladder may have been reloaded since the last run
         self._directory = None
         self._started = time.monotonic()
         self.pacer.reset()
-        people = self.store.people_due_candidates(self.batch_size)
+        people = self.store.people_due_candidates(self.batch_size, team_ids=team_ids)
         with self.store.claim_checks(self.worker) as self._claim_check, \
                 ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
                 ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \

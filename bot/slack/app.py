@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import StartupError
-from bot.slack import errors, listeners
+from bot.slack import errors, listeners, oauth
 from bot.slack.deps import Deps
 from bot.slackkit.client import make_client
 from storage.urls import redact_url
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
+    """One workspace with SLACK_BOT_TOKEN, or any number through Slack's OAuth flow when
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (bot/slack/oauth.py)."""
+    multi: dict[str, Any] = {"oauth_settings": oauth.settings_for(deps)} if deps.settings.oauth and not socket_mode else {}
     app = App(
         # Bolt copies this client's base_url and retry handlers into its per-request clients.
         client=make_client(deps.settings),
@@ -28,6 +32,7 @@ def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
         # the ack never waits for a thread that waits on Slack (see bot/slack/handoff.py).
         process_before_response=True,
         logger=logging.getLogger("bot.slack.bolt"),
+        **multi,
     )
     listeners.register(app, deps)
     app.error(_report_off_the_request_thread(deps))
@@ -50,6 +55,8 @@ def start_app(deps: Deps, *, socket_mode: bool = False) -> App:
     try:
         return create_app(deps, socket_mode=socket_mode)
     except Exception as error:  # noqa: BLE001 - auth.test failed: say why in one line
+        if deps.settings.oauth:
+            raise StartupError(f"the Slack app could not be set up for OAuth installs: {str(error).splitlines()[0]}") from None
         reason = getattr(getattr(error, "response", None), "data", None) or str(error).splitlines()[0]
         raise StartupError(f"SLACK_BOT_TOKEN could not be verified with Slack at {redact_url(deps.settings.slack_api_url)}: "
                            f"{reason}") from None

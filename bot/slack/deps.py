@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timezone
 
 import storage
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, Contents
 from bot.slack.dedupe import EventDedupe
 from bot.workpool import WorkPool
 from storage import Store
@@ -27,10 +28,30 @@ class Deps:
     pool: InitVar[WorkPool | None] = None  # tests pass their own, to wait on its wait_idle()
     work: WorkPool = field(init=False)  # where answers are built, after the ack
     dedupe: EventDedupe = field(init=False)
+    contents: Contents = field(init=False)  # the shared ladder and the workspaces' own
 
     def __post_init__(self, pool: WorkPool | None) -> None:
         self.work = pool or WorkPool(self.settings.answer_threads, self.settings.answer_queue, name="answer")
         self.dedupe = EventDedupe(self.store)
+        self.contents = Contents(self.content)
+        self._org_workspaces: set[tuple[str, str]] = set()
+
+    def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
+        """A workspace of an org-wide install: written once per process, so that the org's
+        token sends its people's prompts and the org's uninstall deletes its data."""
+        if (team_id, enterprise_id) not in self._org_workspaces:
+            self.store.remember_org_workspace(team_id, enterprise_id)
+            self._org_workspaces.add((team_id, enterprise_id))
+
+    def for_team(self, team_id: str | None) -> Deps:
+        """These Deps, with `content` that workspace's own ladder when it has one
+        (LADDER_CONTENT_DIR/<team_id>/): everything else, the pool included, is shared."""
+        content = self.contents.for_team(team_id)
+        if content is self.content:
+            return self
+        view = copy.copy(self)
+        view.content = content
+        return view
 
 
 def build_deps(settings: Settings) -> Deps:

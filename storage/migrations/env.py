@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from storage.db import make_engine, normalize_url
+from storage.installations import SLACK_METADATA
 from storage.models import Base, UTCDateTime
 from storage.urls import DEFAULT_DATABASE_URL
 
@@ -20,7 +21,7 @@ from storage.urls import DEFAULT_DATABASE_URL
 PG_MIGRATION_LOCK = 7_170_426_301
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, SLACK_METADATA]  # ours, and slack-sdk's OAuth tables
 
 
 def _url() -> str:

@@ -494,6 +494,30 @@ class FakeSlack:
             self._removed_users.add(user_id)
             self._users.pop(user_id, None)
 
+    # -- OAuth: installs in several workspaces ---------------------------
+
+    def set_oauth_client(self, client_id: str, client_secret: str) -> None:
+        """oauth.v2.access accepts only this app's credentials (HTTP Basic, as slack-sdk sends them)."""
+        with self._cond:
+            self._oauth_client = (client_id, client_secret)
+
+    def add_install(self, code: str, team_id: str, team_name: str, *, token: str, enterprise_id: str | None = None,
+                    is_enterprise_install: bool = False, expires_in: int | None = None,
+                    installer: str = "UINSTALLER") -> None:
+        """A person approved the install in `team_id`: oauth.v2.access exchanges `code` (once)
+        for `token`; with `expires_in` (token rotation on), also a refresh token, and each
+        refresh gives a new token with the same expiry."""
+        with self._cond:
+            self._oauth_codes[code] = {"team_id": team_id, "team_name": team_name, "token": token,
+                                       "enterprise_id": enterprise_id, "is_enterprise_install": is_enterprise_install,
+                                       "expires_in": expires_in, "installer": installer}
+            self._token_teams[token] = self._oauth_codes[code]
+
+    def revoke_token(self, token: str) -> None:
+        """Every later call with this token answers ``token_revoked``, as after an uninstall."""
+        with self._cond:
+            self._revoked.add(token)
+
     def set_valid_tokens(self, tokens: Iterable[str] | None) -> None:
         """Only these tokens pass (others get ``invalid_auth``); None restores the prefix rule."""
         with self._cond:
@@ -573,6 +597,13 @@ class FakeSlack:
         self._slow: dict[str, float] = {}
         self._random_429s: dict[str, tuple[float, int, random.Random]] = {}
         self._valid_tokens: frozenset[str] | None = None
+        self._oauth_client: tuple[str, str] | None = None
+        self._oauth_codes: dict[str, dict[str, Any]] = {}
+        self._token_teams: dict[str, dict[str, Any]] = {}  # token -> its install (team, enterprise)
+        self._refresh_tokens: dict[str, dict[str, Any]] = {}
+        self._revoked: set[str] = set()
+        self._current_token: str | None = None
+        self._current_basic: tuple[str, str] | None = None
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
         self._roster: set[str] = set()
@@ -619,6 +650,8 @@ class FakeSlack:
         token = _token(lower_headers, args)
         with self._cond:
             try:
+                # What handlers may need of the request (they run with the lock held, one at a time).
+                self._current_token, self._current_basic = token, _basic_auth(lower_headers)
                 reply = self._answer(method, kind, url.path, args, token)
             except Exception as exc:  # noqa: BLE001 - a bug in the fake: answer, but keep it visible
                 self.errors.append(exc)
@@ -676,6 +709,8 @@ class FakeSlack:
             return self._receive_upload(path, args)
         if kind != "api":
             return _Reply(404, {"ok": False, "error": "not_found"})
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret, not a token
+            return _Reply(200, self._oauth_v2_access(args, self._current_basic))
         handler = self._handlers.get(method)
         if handler is None:
             return _Reply(200, {"ok": False, "error": "unknown_method"})
@@ -688,6 +723,10 @@ class FakeSlack:
     def _auth_error(self, token: str | None) -> str | None:
         if not token:
             return "not_authed"
+        if token in self._revoked:
+            return "token_revoked"
+        if token in self._token_teams:
+            return None
         if self._valid_tokens is not None:
             return None if token in self._valid_tokens else "invalid_auth"
         return None if token.startswith(("xoxb-", "xapp-")) else "invalid_auth"
@@ -714,7 +753,41 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload,
         }
 
+    def _oauth_v2_access(self, args: dict[str, Any], basic: tuple[str, str] | None) -> dict[str, Any]:
+        client = basic or (str(args.get("client_id", "")), str(args.get("client_secret", "")))
+        if self._oauth_client is not None and client != self._oauth_client:
+            return {"ok": False, "error": "invalid_client_id" if client[0] != self._oauth_client[0] else "bad_client_secret"}
+        if args.get("grant_type") == "refresh_token":
+            install = self._refresh_tokens.get(str(args.get("refresh_token", "")))
+            if install is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            install = {**install, "token": f"xoxe.xoxb-1-{self._next_id('')}"}
+            self._token_teams[install["token"]] = install
+        else:
+            install = self._oauth_codes.pop(str(args.get("code", "")), None)  # a code is good once
+            if install is None:
+                return {"ok": False, "error": "invalid_code"}
+        answer: dict[str, Any] = {
+            "ok": True, "app_id": APP_ID, "token_type": "bot", "access_token": install["token"],
+            "scope": "commands,chat:write", "bot_user_id": BOT_USER_ID,
+            "team": None if install["is_enterprise_install"] else {"id": install["team_id"], "name": install["team_name"]},
+            "enterprise": {"id": install["enterprise_id"], "name": "Org"} if install["enterprise_id"] else None,
+            "is_enterprise_install": install["is_enterprise_install"],
+            "authed_user": {"id": install["installer"]},
+        }
+        if install["expires_in"] is not None:
+            refresh = f"xoxe-1-{self._next_id('')}"
+            self._refresh_tokens[refresh] = install
+            answer.update(refresh_token=refresh, expires_in=install["expires_in"])
+        return answer
+
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        install = self._token_teams.get(self._current_token or "")
+        if install is not None:
+            return {"url": f"https://{install['team_id'].lower()}.slack.com/", "team": install["team_name"],
+                    "team_id": install["team_id"], "enterprise_id": install["enterprise_id"], "user": "ladderbot",
+                    "user_id": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID,
+                    "is_enterprise_install": install["is_enterprise_install"]}
         return {
             "url": "https://testteam.slack.com/",
             "team": TEAM_NAME,
@@ -969,6 +1042,20 @@ def _token(headers: Mapping[str, str], args: Mapping[str, Any]) -> str | None:
     token = args.get("token")
     # Slack ignores a token inside a JSON body; mirror that so bots send the header.
     return None if is_json or not isinstance(token, str) else token
+
+
+def _basic_auth(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """(client id, client secret) of an HTTP Basic header, as oauth.v2.access is called."""
+    import base64
+
+    auth = headers.get("authorization", "")
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(auth[6:].strip()).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
 
 
 def _fault_reply(fault: _Fault) -> _Reply:

@@ -25,8 +25,10 @@ class HttpResult:
 
 
 class SlackRequests:
-    def __init__(self, base_url: str, secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, base_url: str, secret: str = SIGNING_SECRET, team: str = TEAM, org: str | None = None) -> None:
         self.url = base_url.rstrip("/") + "/slack/events"
+        self.team = team  # the workspace the requests come from
+        self.org = org  # its Enterprise Grid org, which installed the app org-wide
         self.verifier = SignatureVerifier(secret)
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
@@ -47,17 +49,22 @@ class SlackRequests:
 
     def command(self, text: str, *, response_url: str, user: str = "U1", channel: str = "C1", command: str = "/ladder",
                 **kwargs) -> HttpResult:
-        form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
+        form = {"token": "legacy", "team_id": self.team, "team_domain": "test", "channel_id": channel,
                 "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": command,
                 "text": text, "api_app_id": "A0TEST", "response_url": response_url,
                 "trigger_id": f"trigger-{next(_ids)}"}
+        if self.org:
+            form.update(enterprise_id=self.org, is_enterprise_install="true")
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
     def event(self, event: dict, *, event_id: str | None = None, headers: dict | None = None, **kwargs) -> HttpResult:
-        body = {"token": "legacy", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
+        body = {"token": "legacy", "team_id": self.team, "api_app_id": "A0TEST", "type": "event_callback",
                 "event": {"event_ts": event.get("ts", ""), **event},
                 "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}]}
+                "authorizations": [{"team_id": self.team, "user_id": "U0BOT", "is_bot": True}]}
+        if self.org:
+            body.update(enterprise_id=self.org, is_enterprise_install=True)
+            body["authorizations"][0].update(enterprise_id=self.org, is_enterprise_install=True)
         return self.post(json.dumps(body), "application/json", headers=headers, **kwargs)
 
     def mention(self, text: str, *, user: str = "U1", channel: str = "C1", ts: str | None = None, **kwargs) -> HttpResult:
@@ -79,7 +86,7 @@ class SlackRequests:
               ephemeral: bool = True, message: dict | None = None) -> HttpResult:
         """Click a button taken from a message the bot sent."""
         return self.interaction({
-            "type": "block_actions", "team": {"id": TEAM, "domain": "test"}, "user": {"id": user, "team_id": TEAM},
+            "type": "block_actions", "team": {"id": self.team, "domain": "test"}, "user": {"id": user, "team_id": self.team},
             "api_app_id": "A0TEST", "trigger_id": f"trigger-{next(_ids)}", "response_url": response_url,
             "container": {"type": "message", "is_ephemeral": ephemeral, "channel_id": channel},
             "channel": {"id": channel}, "message": message or {"ts": "1.000", "type": "message"},
@@ -88,7 +95,7 @@ class SlackRequests:
 
     def submit_view(self, view: dict, values: dict, *, user: str = "U1") -> HttpResult:
         return self.interaction({
-            "type": "view_submission", "team": {"id": TEAM, "domain": "test"}, "user": {"id": user, "team_id": TEAM},
+            "type": "view_submission", "team": {"id": self.team, "domain": "test"}, "user": {"id": user, "team_id": self.team},
             "api_app_id": "A0TEST", "trigger_id": f"trigger-{next(_ids)}",
             "view": {**view, "id": "V1", "state": {"values": values}},
         })

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.listeners import actions, app_home, commands, direct_message, mention, views
+from bot.slack.listeners import actions, app_home, commands, direct_message, lifecycle, mention, views
 
 if TYPE_CHECKING:
     from bot.slack.deps import Deps
@@ -27,6 +27,8 @@ def register(app: App, deps: Deps) -> None:
     app.command(commands.COMMAND)(commands.slash_command)
     for module in EVENT_LISTENERS:
         app.event(module.EVENT)(module.on_event)
+    for event in lifecycle.EVENTS:
+        app.event(event)(lifecycle.on_event)
     for action_id, callback in actions.ACTIONS.items():
         app.action(action_id)(callback)
     for callback_id, callback in views.VIEWS.items():
@@ -34,12 +36,14 @@ def register(app: App, deps: Deps) -> None:
 
 
 def registered_events() -> set[str]:
-    return {module.EVENT for module in EVENT_LISTENERS}
+    return {module.EVENT for module in EVENT_LISTENERS} | set(lifecycle.EVENTS)
 
 
 def provide_deps(deps: Deps) -> Callable[..., None]:
     def provide(context: BoltContext, next: Callable[[], None]) -> None:
-        context["deps"] = deps
+        if context.is_enterprise_install and context.team_id and context.enterprise_id:
+            deps.remember_org_workspace(context.team_id, context.enterprise_id)
+        context["deps"] = deps.for_team(context.team_id)  # that workspace's own ladder, if it has one
         next()
 
     return provide
