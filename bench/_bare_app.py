@@ -37,8 +37,15 @@ def main() -> None:
         ack("ok")
 
     application = make_wsgi(app, lambda: {"ok": True, "bare": True}, signing_secret=secret, max_body_bytes=1_048_576)
-    serve_http(application, host=args.host, port=args.port, workers=args.workers, request_timeout=10,
-               after_fork=lambda: None, before_exit=lambda seconds: None)
+    serve_http(
+        application,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        request_timeout=10,
+        after_fork=lambda: None,
+        before_exit=lambda seconds: None,
+    )
 
 
 if __name__ == "__main__":

@@ -32,12 +32,19 @@ def percentile(values: Sequence[float], pct: float) -> float:
 def summary_ms(values_s: Sequence[float]) -> dict[str, float]:
     """p50/p90/p99/max in milliseconds of a list of durations in seconds."""
     ms = [v * 1000.0 for v in values_s]
-    return {"n": len(ms), "p50": percentile(ms, 50), "p90": percentile(ms, 90), "p99": percentile(ms, 99),
-            "max": max(ms) if ms else float("nan"), "mean": sum(ms) / len(ms) if ms else float("nan")}
+    return {
+        "n": len(ms),
+        "p50": percentile(ms, 50),
+        "p90": percentile(ms, 90),
+        "p99": percentile(ms, 99),
+        "max": max(ms) if ms else float("nan"),
+        "mean": sum(ms) / len(ms) if ms else float("nan"),
+    }
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A left-aligned first column, right-aligned others, floats with 3 decimals."""
+
     def fmt(value: object) -> str:
         if isinstance(value, float):
             return "nan" if math.isnan(value) else f"{value:,.3f}"
@@ -47,10 +54,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
     body = [[fmt(v) for v in row] for row in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in body)) if body else len(str(h)) for i, h in enumerate(headers)]
-    lines = ["  ".join(str(h).ljust(w) if i == 0 else str(h).rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
+    lines = [
+        "  ".join(
+            str(h).ljust(w) if i == 0 else str(h).rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+        )
+    ]
     lines.append("  ".join("-" * w for w in widths))
     for row in body:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        lines.append(
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        )
     return "\n".join(lines)
 
 

@@ -58,8 +58,12 @@ def main() -> None:
                 fake.rate_limit(request["method"], request["per_second"])
                 reply = {"ok": True}
             elif cmd == "random429":
-                fake.random_429s(request["method"], request["p"], retry_after=request.get("retry_after", 1),
-                                 seed=request.get("seed", 0))
+                fake.random_429s(
+                    request["method"],
+                    request["p"],
+                    retry_after=request.get("retry_after", 1),
+                    seed=request.get("seed", 0),
+                )
                 reply = {"ok": True}
             elif cmd == "members":
                 supported = hasattr(fake, "add_members")  # older fakes have no users.list roster
@@ -79,9 +83,16 @@ def main() -> None:
                 deciles = [0] * 10
                 for at in accepted_at:
                     deciles[min(9, int((at - accepted_at[0]) / span * 10)) if span else 0] += 1
-                reply = {"statuses": statuses, "accepted_per_channel": per_channel, "methods": all_methods,
-                         "span_s": span, "deciles": deciles, "blocked_s": _blocked_seconds(calls),
-                         "errors": [repr(e) for e in fake.errors[:5]], **_cpu()}
+                reply = {
+                    "statuses": statuses,
+                    "accepted_per_channel": per_channel,
+                    "methods": all_methods,
+                    "span_s": span,
+                    "deciles": deciles,
+                    "blocked_s": _blocked_seconds(calls),
+                    "errors": [repr(e) for e in fake.errors[:5]],
+                    **_cpu(),
+                }
             else:
                 reply = {"error": f"unknown command {cmd!r}"}
             print(json.dumps(reply), flush=True)

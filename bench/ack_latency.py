@@ -72,8 +72,13 @@ class Server:
         self.port = free_port()
         self.log_path = log_path
         self._log = open(log_path, "wb")
-        self.process = subprocess.Popen([*argv, "--host", "127.0.0.1", "--port", str(self.port)], env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.process = subprocess.Popen(
+            [*argv, "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         self.conn: http.client.HTTPConnection | None = None
         self.reconnects = 0
         self.statuses: dict[int, int] = {}
@@ -121,14 +126,27 @@ class Server:
 
 def signed_command(verifier: SignatureVerifier, text: str, response_url: str) -> tuple[bytes, dict[str, str]]:
     """A /ladder slash command signed exactly as Slack does (see tests/fakes/slack_requests.py)."""
-    form = {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": "C1",
-            "channel_name": "general", "user_id": "U1", "user_name": "u1", "command": "/ladder",
-            "text": text, "api_app_id": "A0TEST", "response_url": response_url,
-            "trigger_id": f"trigger-{next(_ids)}"}
+    form = {
+        "token": "legacy",
+        "team_id": TEAM,
+        "team_domain": "test",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "user_id": "U1",
+        "user_name": "u1",
+        "command": "/ladder",
+        "text": text,
+        "api_app_id": "A0TEST",
+        "response_url": response_url,
+        "trigger_id": f"trigger-{next(_ids)}",
+    }
     body = urllib.parse.urlencode(form)
     ts = str(int(time.time()))
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-               "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body)}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body),
+    }
     return body.encode(), headers
 
 
@@ -189,9 +207,27 @@ def start_profiler(pid: int, out_dir: Path) -> list[subprocess.Popen]:
     out_dir.mkdir(parents=True, exist_ok=True)
     procs = []
     for fmt, name in (("speedscope", "ladderbot_ack.speedscope.json"), ("flamegraph", "ladderbot_ack.svg")):
-        procs.append(subprocess.Popen([py_spy, "record", "--subprocesses", "--idle", "--threads", "-r", "250",
-                                       "-f", fmt, "-o", str(out_dir / name), "--pid", str(pid)],
-                                      stdout=subprocess.DEVNULL, stderr=open(out_dir / f"py-spy-{fmt}.log", "wb")))
+        procs.append(
+            subprocess.Popen(
+                [
+                    py_spy,
+                    "record",
+                    "--subprocesses",
+                    "--idle",
+                    "--threads",
+                    "-r",
+                    "250",
+                    "-f",
+                    fmt,
+                    "-o",
+                    str(out_dir / name),
+                    "--pid",
+                    str(pid),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=open(out_dir / f"py-spy-{fmt}.log", "wb"),
+            )
+        )
     time.sleep(1.5)  # let py-spy attach before the measured phase
     return procs
 
@@ -214,11 +250,16 @@ def main() -> int:
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL for both apps (default INFO)")
     parser.add_argument("--text", default=COMMAND_TEXT, help=f"slash command text (default {COMMAND_TEXT!r})")
     parser.add_argument("--profile", metavar="DIR", help="py-spy record ladderbot's workers into DIR")
-    parser.add_argument("--slow-seconds", type=float, default=5.0,
-                        help="slow-Slack case: every Slack call hangs this long (default 5; 0 skips the case)")
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=5.0,
+        help="slow-Slack case: every Slack call hangs this long (default 5; 0 skips the case)",
+    )
     parser.add_argument("--slow-requests", type=int, default=100, help="slow-Slack case: commands (default 100)")
-    parser.add_argument("--slow-concurrency", type=int, default=100,
-                        help="slow-Slack case: clients sending at once (default 100)")
+    parser.add_argument(
+        "--slow-concurrency", type=int, default=100, help="slow-Slack case: clients sending at once (default 100)"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="ladderbot-ack-"))
@@ -227,15 +268,29 @@ def main() -> int:
     slow: SlowSlackResult | None = None
     with FakeSlack() as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LADDER_", "DATABASE_URL"))}
-        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
-                   DATABASE_URL=f"sqlite:///{tmp / 'ladderbot.db'}", WEB_CONCURRENCY=str(args.workers),
-                   LOG_LEVEL=args.log_level, PYTHONUNBUFFERED="1")
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake.api_url,
+            DATABASE_URL=f"sqlite:///{tmp / 'ladderbot.db'}",
+            WEB_CONCURRENCY=str(args.workers),
+            LOG_LEVEL=args.log_level,
+            PYTHONUNBUFFERED="1",
+        )
         try:
-            ladderbot = Server("ladderbot", [sys.executable, "-m", "bot", "serve", "--http", "--workers",
-                                             str(args.workers)], env, tmp / "ladderbot.log")
+            ladderbot = Server(
+                "ladderbot",
+                [sys.executable, "-m", "bot", "serve", "--http", "--workers", str(args.workers)],
+                env,
+                tmp / "ladderbot.log",
+            )
             servers.append(ladderbot)
-            bare = Server("bare bolt", [sys.executable, "-m", "bench._bare_app", "--workers",
-                                        str(args.workers)], env, tmp / "bare.log")
+            bare = Server(
+                "bare bolt",
+                [sys.executable, "-m", "bench._bare_app", "--workers", str(args.workers)],
+                env,
+                tmp / "bare.log",
+            )
             servers.append(bare)
             for server in servers:
                 server.wait_ready()
@@ -274,11 +329,17 @@ def main() -> int:
 
     stats = {name: summary_ms(values) for name, values in timings.items()}
     a, b = stats["ladderbot"], stats["bare bolt"]
-    print(f"ack latency: {args.requests} signed '/ladder {args.text}' per app, interleaved, keep-alive; "
-          f"{args.workers} gunicorn gthread workers each; LOG_LEVEL={args.log_level}; "
-          f"measured phase {measured_for:.1f} s")
-    print(table(["app", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"],
-                [[name, s["n"], s["p50"], s["p90"], s["p99"], s["max"], s["mean"]] for name, s in stats.items()]))
+    print(
+        f"ack latency: {args.requests} signed '/ladder {args.text}' per app, interleaved, keep-alive; "
+        f"{args.workers} gunicorn gthread workers each; LOG_LEVEL={args.log_level}; "
+        f"measured phase {measured_for:.1f} s"
+    )
+    print(
+        table(
+            ["app", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"],
+            [[name, s["n"], s["p50"], s["p90"], s["p99"], s["max"], s["mean"]] for name, s in stats.items()],
+        )
+    )
     ratio = a["p99"] / b["p99"]
     print(f"\np99 ratio ladderbot / bare = {ratio:.2f}   (p50 ratio {a['p50'] / b['p50']:.2f})")
     for server in servers:
@@ -292,26 +353,45 @@ def main() -> int:
 
     if slow is not None:
         ack = summary_ms(slow.acks)
-        print(f"\nslow Slack: every Slack call answered after {args.slow_seconds:g} s; {args.slow_requests} "
-              f"'/ladder {args.text}' from {args.slow_concurrency} clients at once, to ladderbot")
-        print(table(["acks", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"],
-                    [["ladderbot", ack["n"], ack["p50"], ack["p90"], ack["p99"], ack["max"], ack["mean"]]]))
-        print(f"HTTP statuses {slow.statuses}; acked 'busy, try again': {slow.busy}; accepted: {slow.accepted}; "
-              f"answers that reached Slack: {slow.answered}, the last {slow.last_answer_s:.1f} s after the first command")
+        print(
+            f"\nslow Slack: every Slack call answered after {args.slow_seconds:g} s; {args.slow_requests} "
+            f"'/ladder {args.text}' from {args.slow_concurrency} clients at once, to ladderbot"
+        )
+        print(
+            table(
+                ["acks", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"],
+                [["ladderbot", ack["n"], ack["p50"], ack["p90"], ack["p99"], ack["max"], ack["mean"]]],
+            )
+        )
+        print(
+            f"HTTP statuses {slow.statuses}; acked 'busy, try again': {slow.busy}; accepted: {slow.accepted}; "
+            f"answers that reached Slack: {slow.answered}, the last {slow.last_answer_s:.1f} s after the first command"
+        )
 
     verdicts = Verdicts()
-    verdicts.check(f"ladderbot p99 <= {MAX_RATIO}x bare p99", ratio <= MAX_RATIO,
-                   f"{a['p99']:.1f} ms vs {b['p99']:.1f} ms = {ratio:.2f}x")
+    verdicts.check(
+        f"ladderbot p99 <= {MAX_RATIO}x bare p99",
+        ratio <= MAX_RATIO,
+        f"{a['p99']:.1f} ms vs {b['p99']:.1f} ms = {ratio:.2f}x",
+    )
     verdicts.check(f"ladderbot p99 < {MAX_P99_MS:.0f} ms", a["p99"] < MAX_P99_MS, f"{a['p99']:.1f} ms")
     all_ok = all(s.statuses.keys() == {200} for s in servers)
     verdicts.check("every request acked with HTTP 200", all_ok, "; ".join(f"{s.name} {s.statuses}" for s in servers))
     if slow is not None:
         ack = summary_ms(slow.acks)
-        verdicts.check(f"slow Slack: every ack < {MAX_SLOW_ACK_MS:.0f} ms", ack["max"] < MAX_SLOW_ACK_MS,
-                       f"max {ack['max']:.1f} ms, p99 {ack['p99']:.1f} ms")
-        verdicts.check("slow Slack: every command acked with HTTP 200", slow.statuses.keys() == {200}, str(slow.statuses))
-        verdicts.check("slow Slack: every accepted command answered", slow.answered >= slow.accepted,
-                       f"{slow.answered}/{slow.accepted}")
+        verdicts.check(
+            f"slow Slack: every ack < {MAX_SLOW_ACK_MS:.0f} ms",
+            ack["max"] < MAX_SLOW_ACK_MS,
+            f"max {ack['max']:.1f} ms, p99 {ack['p99']:.1f} ms",
+        )
+        verdicts.check(
+            "slow Slack: every command acked with HTTP 200", slow.statuses.keys() == {200}, str(slow.statuses)
+        )
+        verdicts.check(
+            "slow Slack: every accepted command answered",
+            slow.answered >= slow.accepted,
+            f"{slow.answered}/{slow.accepted}",
+        )
     return verdicts.print()
 
 

@@ -43,8 +43,12 @@ def main() -> int:
     # Interleave nothing: each command's runs back to back, all in this one run of the script.
     medians = {name: statistics.median(time_command(argv, args.runs)) for name, argv in COMMANDS.items()}
     floor = medians["python -c pass"]
-    print(table(["command", "median ms", "x python -c pass"],
-                [(name, median * 1000, median / floor) for name, median in medians.items()]))
+    print(
+        table(
+            ["command", "median ms", "x python -c pass"],
+            [(name, median * 1000, median / floor) for name, median in medians.items()],
+        )
+    )
     verdicts = Verdicts()
     ask = medians["ladderbot ask L3"]
     verdicts.check("ladderbot ask L3 starts in under a second", ask < 1.0, f"{ask * 1000:.0f} ms")

@@ -79,8 +79,13 @@ class FakeSlackProcess:
     """bench/_fake_slack_proc.py as a child process."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench._fake_slack_proc"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench._fake_slack_proc"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         self.api_url = self._read()["api_url"]
 
     def _read(self) -> dict:
@@ -119,7 +124,7 @@ def postgres_cpu_s(database: str) -> float:
                 title = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
         if not name.startswith("postgres") or not title.startswith("postgres:"):
             continue
         is_backend = "(" in title or "autovacuum worker" in title  # "postgres: user db host(port) state"
@@ -186,8 +191,19 @@ def start_profiler(out_dir: Path, label: str, gil: bool, wall: bool = False) -> 
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = "_gil" if gil else "_wall" if wall else ""
-    argv = [py_spy, "record", "--threads", "-r", "100", "-f", "speedscope",
-            "-o", str(out_dir / f"nudge_{label}{suffix}.speedscope.json"), "--pid", str(os.getpid())]
+    argv = [
+        py_spy,
+        "record",
+        "--threads",
+        "-r",
+        "100",
+        "-f",
+        "speedscope",
+        "-o",
+        str(out_dir / f"nudge_{label}{suffix}.speedscope.json"),
+        "--pid",
+        str(os.getpid()),
+    ]
     if gil:
         argv.insert(2, "--gil")  # only the thread holding the GIL: what serialises the run
     elif wall:
@@ -210,8 +226,9 @@ def make_runner(store, content: Content, settings: Settings, options: dict) -> N
     return NudgeRunner.from_settings(store, content, settings, **options)
 
 
-def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: Content, people: int,
-            p429: float = 0.0) -> dict:
+def run_one(
+    db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: Content, people: int, p429: float = 0.0
+) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="ladderbot-nudge-"))
     pg_name = None
     if db == "sqlite":
@@ -236,8 +253,9 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         roster = False
         if not args.no_roster:  # like real Slack, users.list knows every member of the workspace
             roster = fake.ask(cmd="members", user_ids=users).get("supported", False)
-        settings = Settings(content_dir=BUNDLED_CONTENT, database_url=url, slack_api_url=fake.api_url,
-                            slack_bot_token=BOT_TOKEN)
+        settings = Settings(
+            content_dir=BUNDLED_CONTENT, database_url=url, slack_api_url=fake.api_url, slack_bot_token=BOT_TOKEN
+        )
         extra = {"threads": args.threads} if args.threads else {}
         runner = make_runner(store, content, settings, extra)
 
@@ -258,7 +276,9 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         peak = sampler.stop()
         if profiler is not None:
             stop_profiler(profiler)
-        pg_cpu = (postgres_cpu_s(pg_name) - pg_before) if pg_name else 0.0  # before dispose(): the pool's backends are still alive
+        pg_cpu = (
+            (postgres_cpu_s(pg_name) - pg_before) if pg_name else 0.0
+        )  # before dispose(): the pool's backends are still alive
         stats = fake.ask(cmd="stats", method="chat.postMessage")
         fake_cpu = stats["cpu_s"] - fake_before
         per_channel = stats["accepted_per_channel"]
@@ -267,14 +287,35 @@ def run_one(db: str, args: argparse.Namespace, fake: FakeSlackProcess, content: 
         sent_in_db = sum(1 for nudges in history.values() for nudge in nudges if nudge.status == "sent")
         store.dispose()
         return {
-            "db": db, "people": people, "p429": p429, "blocked_s": stats["blocked_s"], "roster": roster, "pacer_rate": pacer_rate, "seed_s": seed_s, "summary": summary.line(), "sent": summary.sent,
-            "sent_in_db": sent_in_db, "accepted": sum(counts), "wall": wall,
+            "db": db,
+            "people": people,
+            "p429": p429,
+            "blocked_s": stats["blocked_s"],
+            "roster": roster,
+            "pacer_rate": pacer_rate,
+            "seed_s": seed_s,
+            "summary": summary.line(),
+            "sent": summary.sent,
+            "sent_in_db": sent_in_db,
+            "accepted": sum(counts),
+            "wall": wall,
             # With sporadic 429s, the time their Retry-After kept everyone out is part of the floor.
             "floor": people / args.rate + (stats["blocked_s"] if p429 else 0.0),
-            "cpu_ms": cpu * 1000 / max(1, summary.sent), "fake_cpu_ms": fake_cpu * 1000 / max(1, summary.sent),
-            "cpu_s": cpu, "sys_s": sys_cpu, "fake_cpu_s": fake_cpu, "pg_cpu_s": pg_cpu if db == "postgres" else 0.0, "rss_before": rss_before / 2**20, "rss_peak": peak / 2**20,
-            "duplicates": sum(1 for c in counts if c > 1), "lost": sum(1 for c in counts if c == 0),
-            "statuses": stats["statuses"], "deciles": stats["deciles"], "span_s": stats["span_s"], "methods": stats["methods"], "fake_errors": stats["errors"],
+            "cpu_ms": cpu * 1000 / max(1, summary.sent),
+            "fake_cpu_ms": fake_cpu * 1000 / max(1, summary.sent),
+            "cpu_s": cpu,
+            "sys_s": sys_cpu,
+            "fake_cpu_s": fake_cpu,
+            "pg_cpu_s": pg_cpu if db == "postgres" else 0.0,
+            "rss_before": rss_before / 2**20,
+            "rss_peak": peak / 2**20,
+            "duplicates": sum(1 for c in counts if c > 1),
+            "lost": sum(1 for c in counts if c == 0),
+            "statuses": stats["statuses"],
+            "deciles": stats["deciles"],
+            "span_s": stats["span_s"],
+            "methods": stats["methods"],
+            "fake_errors": stats["errors"],
         }
     finally:
         if pg_name:
@@ -288,13 +329,20 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=10_000, help="people due (default 10000)")
     parser.add_argument("--rate", type=float, default=500.0, help="chat.postMessage calls/s allowed (default 500)")
     parser.add_argument("--threads", type=int, default=0, help="NudgeRunner threads (default: the product's)")
-    parser.add_argument("--no-roster", action="store_true",
-                        help="don't list the people as workspace members in users.list (forces users.info fallbacks)")
+    parser.add_argument(
+        "--no-roster",
+        action="store_true",
+        help="don't list the people as workspace members in users.list (forces users.info fallbacks)",
+    )
     parser.add_argument("--profile", metavar="DIR", help="py-spy record this process during each run into DIR")
     parser.add_argument("--gil", action="store_true", help="with --profile: sample only the GIL holder")
     parser.add_argument("--wall", action="store_true", help="with --profile: sample idle threads too")
-    parser.add_argument("--case", choices=("limit", "sporadic", "all"), default="all",
-                        help="limit: --people against the rate limit; sporadic: random 429s too; all: both")
+    parser.add_argument(
+        "--case",
+        choices=("limit", "sporadic", "all"),
+        default="all",
+        help="limit: --people against the rate limit; sporadic: random 429s too; all: both",
+    )
     parser.add_argument("--sporadic-people", type=int, default=1_000, help="people due in the sporadic case (1000)")
     parser.add_argument("--sporadic-p", type=float, default=0.02, help="chance of a 429 per call in that case (0.02)")
     args = parser.parse_args()
@@ -306,7 +354,7 @@ def main() -> int:
     fake = FakeSlackProcess()
     results, sporadic = [], []
     try:
-        for db in (("sqlite", "postgres") if args.db == "both" else (args.db,)):
+        for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
             if args.case in ("limit", "all"):
                 print(f"[{db}] seeding {args.people:,} people and running ...", flush=True)
                 results.append(run_one(db, args, fake, content, args.people))
@@ -331,59 +379,132 @@ def main() -> int:
 
 def _report_limit(args: argparse.Namespace, results: list[dict], verdicts: Verdicts) -> None:
     threads = args.threads or NudgeRunner.__init__.__kwdefaults__["threads"]
-    print(f"\nnudge run: {args.people:,} people due at {RUN_AT.isoformat()}, chat.postMessage limited to "
-          f"{args.rate:g}/s, NudgeRunner threads={threads}, fake Slack in its own process, "
-          f"users.list lists them: {'yes' if results and results[0]['roster'] else 'no'}")
-    print(table(["db", "sent", "wall s", "floor s", "wall/floor", "CPU ms/nudge", "fake CPU ms/nudge",
-                 "RSS before MiB", "RSS peak MiB", "duplicates", "lost"],
-                [[r["db"], r["sent"], r["wall"], r["floor"], r["wall"] / r["floor"], r["cpu_ms"], r["fake_cpu_ms"],
-                  r["rss_before"], r["rss_peak"], r["duplicates"], r["lost"]] for r in results]))
+    print(
+        f"\nnudge run: {args.people:,} people due at {RUN_AT.isoformat()}, chat.postMessage limited to "
+        f"{args.rate:g}/s, NudgeRunner threads={threads}, fake Slack in its own process, "
+        f"users.list lists them: {'yes' if results and results[0]['roster'] else 'no'}"
+    )
+    print(
+        table(
+            [
+                "db",
+                "sent",
+                "wall s",
+                "floor s",
+                "wall/floor",
+                "CPU ms/nudge",
+                "fake CPU ms/nudge",
+                "RSS before MiB",
+                "RSS peak MiB",
+                "duplicates",
+                "lost",
+            ],
+            [
+                [
+                    r["db"],
+                    r["sent"],
+                    r["wall"],
+                    r["floor"],
+                    r["wall"] / r["floor"],
+                    r["cpu_ms"],
+                    r["fake_cpu_ms"],
+                    r["rss_before"],
+                    r["rss_peak"],
+                    r["duplicates"],
+                    r["lost"],
+                ]
+                for r in results
+            ],
+        )
+    )
     for r in results:
-        print(f"{r['db']}: {r['summary']}; 'sent' rows in DB {r['sent_in_db']:,}; accepted chat.postMessage "
-              f"{r['accepted']:,}; chat.postMessage statuses {r['statuses']}; calls {r['methods']}; "
-              f"throughput {r['sent'] / r['wall']:.0f} nudges/s; CPU {r['cpu_s']:.1f} s bot (of which kernel "
-              f"{r['sys_s']:.1f} s) + {r['fake_cpu_s']:.1f} s fake"
-              + (f" + {r['pg_cpu_s']:.1f} s PostgreSQL server ({r['pg_cpu_s'] * 1000 / max(1, r['sent']):.2f} ms/nudge)"
-                 if r["db"] == "postgres" else ""))
+        print(
+            f"{r['db']}: {r['summary']}; 'sent' rows in DB {r['sent_in_db']:,}; accepted chat.postMessage "
+            f"{r['accepted']:,}; chat.postMessage statuses {r['statuses']}; calls {r['methods']}; "
+            f"throughput {r['sent'] / r['wall']:.0f} nudges/s; CPU {r['cpu_s']:.1f} s bot (of which kernel "
+            f"{r['sys_s']:.1f} s) + {r['fake_cpu_s']:.1f} s fake"
+            + (
+                f" + {r['pg_cpu_s']:.1f} s PostgreSQL server ({r['pg_cpu_s'] * 1000 / max(1, r['sent']):.2f} ms/nudge)"
+                if r["db"] == "postgres"
+                else ""
+            )
+        )
         if r["pacer_rate"] is not None:
-            print(f"{r['db']}: the runner's pacer ended the run sending at {r['pacer_rate']:.0f}/s "
-                  f"(Slack's limit here: {args.rate:g}/s)")
+            print(
+                f"{r['db']}: the runner's pacer ended the run sending at {r['pacer_rate']:.0f}/s "
+                f"(Slack's limit here: {args.rate:g}/s)"
+            )
         if r["span_s"]:
             rates = [n / (r["span_s"] / 10) for n in r["deciles"]]
-            print(f"{r['db']}: chat.postMessage accepted per second, by tenth of the run: "
-                  + " ".join(f"{x:.0f}" for x in rates))
+            print(
+                f"{r['db']}: chat.postMessage accepted per second, by tenth of the run: "
+                + " ".join(f"{x:.0f}" for x in rates)
+            )
         if r["fake_errors"]:
             print(f"{r['db']}: fake Slack errors {r['fake_errors']}")
     if args.profile:
-        print(f"profiles: {args.profile}/nudge_<db>{'_gil' if args.gil else '_wall' if args.wall else ''}.speedscope.json (open in speedscope.app)")
+        print(
+            f"profiles: {args.profile}/nudge_<db>{'_gil' if args.gil else '_wall' if args.wall else ''}.speedscope.json (open in speedscope.app)"
+        )
 
     for r in results:
         ratio = r["wall"] / r["floor"]
-        verdicts.check(f"[{r['db']}] wall <= {MAX_FLOOR_RATIO}x floor", ratio <= MAX_FLOOR_RATIO,
-                       f"{r['wall']:.1f} s vs {r['floor']:.1f} s = {ratio:.2f}x")
-        verdicts.check(f"[{r['db']}] CPU < {MAX_CPU_MS:g} ms per nudge", r["cpu_ms"] < MAX_CPU_MS,
-                       f"{r['cpu_ms']:.2f} ms in the bot process, fake Slack {r['fake_cpu_ms']:.2f} ms apart")
+        verdicts.check(
+            f"[{r['db']}] wall <= {MAX_FLOOR_RATIO}x floor",
+            ratio <= MAX_FLOOR_RATIO,
+            f"{r['wall']:.1f} s vs {r['floor']:.1f} s = {ratio:.2f}x",
+        )
+        verdicts.check(
+            f"[{r['db']}] CPU < {MAX_CPU_MS:g} ms per nudge",
+            r["cpu_ms"] < MAX_CPU_MS,
+            f"{r['cpu_ms']:.2f} ms in the bot process, fake Slack {r['fake_cpu_ms']:.2f} ms apart",
+        )
         verdicts.check(f"[{r['db']}] 0 duplicates", r["duplicates"] == 0, f"{r['duplicates']}")
         verdicts.check(f"[{r['db']}] 0 lost", r["lost"] == 0, f"{r['lost']} of {r['people']:,}")
 
 
 def _report_sporadic(args: argparse.Namespace, runs: list[dict], verdicts: Verdicts) -> None:
-    print(f"\nsporadic 429s: {args.sporadic_people:,} people, chat.postMessage limited to {args.rate:g}/s, and "
-          f"answered 429 + Retry-After {SPORADIC_RETRY_AFTER} s at random with p={args.sporadic_p:g} (seeded); "
-          "floor = people / rate + seconds under Retry-After")
-    print(table(["db", "429 p", "sent", "429s", "Retry-After s", "floor s", "wall s", "wall/floor", "duplicates", "lost"],
-                [[r["db"], r["p429"], r["sent"], r["statuses"].get("429", 0), r["blocked_s"], r["floor"], r["wall"],
-                  r["wall"] / r["floor"], r["duplicates"], r["lost"]] for r in runs]))
+    print(
+        f"\nsporadic 429s: {args.sporadic_people:,} people, chat.postMessage limited to {args.rate:g}/s, and "
+        f"answered 429 + Retry-After {SPORADIC_RETRY_AFTER} s at random with p={args.sporadic_p:g} (seeded); "
+        "floor = people / rate + seconds under Retry-After"
+    )
+    print(
+        table(
+            ["db", "429 p", "sent", "429s", "Retry-After s", "floor s", "wall s", "wall/floor", "duplicates", "lost"],
+            [
+                [
+                    r["db"],
+                    r["p429"],
+                    r["sent"],
+                    r["statuses"].get("429", 0),
+                    r["blocked_s"],
+                    r["floor"],
+                    r["wall"],
+                    r["wall"] / r["floor"],
+                    r["duplicates"],
+                    r["lost"],
+                ]
+                for r in runs
+            ],
+        )
+    )
     for r in runs:
         if r["pacer_rate"] is not None:
             print(f"{r['db']} p={r['p429']:g}: the pacer ended the run at {r['pacer_rate']:.0f}/s")
         if r["p429"]:
             ratio = r["wall"] / r["floor"]
-            verdicts.check(f"[{r['db']}] sporadic 429s: wall <= {MAX_SPORADIC_RATIO}x floor", ratio <= MAX_SPORADIC_RATIO,
-                           f"{r['wall']:.1f} s vs {r['floor']:.1f} s = {ratio:.2f}x "
-                           f"({r['statuses'].get('429', 0)} 429s kept senders out {r['blocked_s']:.1f} s)")
-            verdicts.check(f"[{r['db']}] sporadic 429s: 0 duplicates, 0 lost", r["duplicates"] == r["lost"] == 0,
-                           f"{r['duplicates']} duplicates, {r['lost']} lost of {r['people']:,}")
+            verdicts.check(
+                f"[{r['db']}] sporadic 429s: wall <= {MAX_SPORADIC_RATIO}x floor",
+                ratio <= MAX_SPORADIC_RATIO,
+                f"{r['wall']:.1f} s vs {r['floor']:.1f} s = {ratio:.2f}x "
+                f"({r['statuses'].get('429', 0)} 429s kept senders out {r['blocked_s']:.1f} s)",
+            )
+            verdicts.check(
+                f"[{r['db']}] sporadic 429s: 0 duplicates, 0 lost",
+                r["duplicates"] == r["lost"] == 0,
+                f"{r['duplicates']} duplicates, {r['lost']} lost of {r['people']:,}",
+            )
 
 
 if __name__ == "__main__":

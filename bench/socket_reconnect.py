@@ -28,17 +28,34 @@ BOUND = 15.0  # seconds, what the reliability issue asks for
 
 
 def mention(event_id: str) -> dict:
-    return {"type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST", "event_id": event_id,
-            "event_time": int(time.time()), "event": {"type": "app_mention", "user": "U1", "text": "<@U0BOT> hi",
-                                                      "channel": "C1", "ts": f"{time.time():.6f}"}}
+    return {
+        "type": "event_callback",
+        "team_id": "T0TEST",
+        "api_app_id": "A0TEST",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@U0BOT> hi",
+            "channel": "C1",
+            "ts": f"{time.time():.6f}",
+        },
+    }
 
 
 def recovery_seconds(interval: float, fault: str) -> float:
     """One run: connect, prove the link works, break it, time until a new envelope is acked."""
     with FakeSlack() as fake, FakeSocketMode() as socket_mode:
         fake.on("apps.connections.open", lambda args: {"url": socket_mode.new_url()})
-        settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench",
-                                  "SLACK_API_URL": fake.api_url, "SLACK_SOCKET_PING_INTERVAL": str(interval)})
+        settings = load_settings(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_APP_TOKEN": "xapp-bench",
+                "SLACK_API_URL": fake.api_url,
+                "SLACK_SOCKET_PING_INTERVAL": str(interval),
+            }
+        )
         app = App(client=WebClient(token="xoxb-bench", base_url=fake.api_url), request_verification_enabled=False)
         app.event("app_mention")(lambda: None)
         handler = socket_mode_handler(app, settings)
@@ -70,8 +87,11 @@ def main() -> int:
             rows.append((f"{interval:g} s", fault, runs, min(times), max(times)))
             print(f"ping every {interval:g} s, {fault}: " + ", ".join(f"{t:.1f} s" for t in times), flush=True)
             if interval == DEFAULT_SOCKET_PING_INTERVAL:
-                verdicts.check(f"default interval, {fault}: replaced within {BOUND:g} s", max(times) < BOUND,
-                               f"max {max(times):.1f} s")
+                verdicts.check(
+                    f"default interval, {fault}: replaced within {BOUND:g} s",
+                    max(times) < BOUND,
+                    f"max {max(times):.1f} s",
+                )
     print()
     print(table(["ping interval", "break", "runs", "min s", "max s"], rows))
     return verdicts.print()

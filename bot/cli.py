@@ -32,8 +32,13 @@ class _FriendlyGroup(click.Group):
 
 
 @click.group(cls=_FriendlyGroup)
-@click.option("--content", "content_dir", metavar="DIR", envvar="LADDER_CONTENT_DIR",
-              help="Folder of level documents (default: ./ladder_content).")
+@click.option(
+    "--content",
+    "content_dir",
+    metavar="DIR",
+    envvar="LADDER_CONTENT_DIR",
+    help="Folder of level documents (default: ./ladder_content).",
+)
 @click.version_option(package_name="ladderbot")
 @click.pass_context
 def cli(ctx: click.Context, content_dir: str | None) -> None:
@@ -107,11 +112,15 @@ def print_found(console: Console, root: str, result) -> None:
         department = f"  ({escape(track.levels[0].department)})" if track.levels[0].department else ""
         console.print(f"\n[bold cyan]{escape(track.name)}[/]{department}")
         for level in track.levels:
-            console.print(f"  {escape(level.name):<40} {level.competency_count:>3} competencies {level.example_count:>3} examples"
-                          f"   {escape(level.source)}" + (f" ({level.shape})" if level.shape not in ("", "file") else ""))
+            console.print(
+                f"  {escape(level.name):<40} {level.competency_count:>3} competencies {level.example_count:>3} examples"
+                f"   {escape(level.source)}" + (f" ({level.shape})" if level.shape not in ("", "file") else "")
+            )
             for section in level.sections:
                 name = ("  " * section.depth + section.name)[:48]
-                console.print(f"      {escape(name):<48} {len(section.competencies):>3} {len(section.examples):>3}", style="dim")
+                console.print(
+                    f"      {escape(name):<48} {len(section.competencies):>3} {len(section.examples):>3}", style="dim"
+                )
     for problem in result.skipped:
         console.print(f"[dim]skipped: {escape(str(problem))}[/]")
     for problem in result.problems:
@@ -165,8 +174,10 @@ def content_reload(ctx: click.Context, directory: str | None) -> None:
         for problem in result.problems:
             click.echo(f"{problem.severity}: {problem}", err=True)
         if result.errors or not len(result.ladder):
-            click.echo(f"not reloaded: fix the errors above in {folder}; running bots keep serving their current content",
-                       err=True)
+            click.echo(
+                f"not reloaded: fix the errors above in {folder}; running bots keep serving their current content",
+                err=True,
+            )
             sys.exit(1)
     result = load_ladder(root)
     try:
@@ -181,8 +192,14 @@ def content_reload(ctx: click.Context, directory: str | None) -> None:
 @click.option("--http", "http_mode", is_flag=True, help="HTTP mode (production) instead of Socket Mode.")
 @click.option("--port", type=int, help="HTTP port (default: $PORT, then 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP address to listen on.")
-@click.option("--workers", type=int, envvar="WEB_CONCURRENCY", default=2, show_default=True,
-              help="HTTP worker processes ($WEB_CONCURRENCY).")
+@click.option(
+    "--workers",
+    type=int,
+    envvar="WEB_CONCURRENCY",
+    default=2,
+    show_default=True,
+    help="HTTP worker processes ($WEB_CONCURRENCY).",
+)
 @click.pass_context
 def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, workers: int) -> None:
     """Run the Slack app: Socket Mode by default, HTTP with --http."""
@@ -206,10 +223,18 @@ def serve(ctx: click.Context, http_mode: bool, port: int | None, host: str, work
         def health() -> dict:
             return {"ok": True, "levels": len(deps.content.answerer.ladder)}
 
-        application = make_wsgi(app, health, signing_secret=settings.slack_signing_secret or "",
-                                max_body_bytes=settings.max_body_bytes)
-        serve_http(application, host=host, port=port or settings.port, workers=workers,
-                   request_timeout=settings.request_timeout, after_fork=deps.store.dispose, before_exit=deps.work.drain)
+        application = make_wsgi(
+            app, health, signing_secret=settings.slack_signing_secret or "", max_body_bytes=settings.max_body_bytes
+        )
+        serve_http(
+            application,
+            host=host,
+            port=port or settings.port,
+            workers=workers,
+            request_timeout=settings.request_timeout,
+            after_fork=deps.store.dispose,
+            before_exit=deps.work.drain,
+        )
     else:
         import signal
 
@@ -308,8 +333,10 @@ def db_forget_workspace(ctx: click.Context, team_id: str) -> None:
 
     settings = settings_from(ctx)
     deleted = storage.Store(settings.database_url).forget_workspace(team_id)
-    click.echo(f"workspace {team_id}: deleted " + (", ".join(f"{count} {table}" for table, count in deleted.items())
-                                                  or "nothing (no rows)"))
+    click.echo(
+        f"workspace {team_id}: deleted "
+        + (", ".join(f"{count} {table}" for table, count in deleted.items()) or "nothing (no rows)")
+    )
 
 
 @db.command("forget-departed")
@@ -329,7 +356,9 @@ def db_forget_departed(ctx: click.Context, at: str | None) -> None:
     # Which workspaces are installed again, as the installations (or SLACK_BOT_TOKEN) say.
     installed = _runner(ctx).installed_teams() if settings.oauth or settings.slack_bot_token else set()
     store = storage.Store(settings.database_url)
-    teams = forget_departed_workspaces(store, _instant(at), timedelta(days=settings.forget_workspace_after_days), installed)
+    teams = forget_departed_workspaces(
+        store, _instant(at), timedelta(days=settings.forget_workspace_after_days), installed
+    )
     click.echo(f"forgot {len(teams)} departed workspaces" + (f": {', '.join(teams)}" if teams else ""))
 
 
@@ -376,8 +405,14 @@ def nudges_run_due(ctx: click.Context, at: str | None) -> None:
 
 @cli.command()
 @click.option("--every", default=5, show_default=True, help="Minutes between runs.")
-@click.option("--metrics-port", type=int, envvar="METRICS_PORT", default=9102, show_default=True,
-              help="Serve Prometheus metrics on this port ($METRICS_PORT; 0: off).")
+@click.option(
+    "--metrics-port",
+    type=int,
+    envvar="METRICS_PORT",
+    default=9102,
+    show_default=True,
+    help="Serve Prometheus metrics on this port ($METRICS_PORT; 0: off).",
+)
 @click.pass_context
 def clock(ctx: click.Context, every: int, metrics_port: int) -> None:
     """Run due prompts on a schedule (the Procfile's clock process)."""
@@ -398,8 +433,9 @@ def _instant(text: str | None):
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time, e.g. 2026-11-23T10:05:00+00:00",
-                                 param_hint="--at") from None
+        raise click.BadParameter(
+            f"{text!r} is not an ISO-8601 date and time, e.g. 2026-11-23T10:05:00+00:00", param_hint="--at"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 

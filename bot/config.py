@@ -65,12 +65,15 @@ class Settings:
 
     def __repr__(self) -> str:
         # Never let a token reach a log line through a repr.
-        return (f"Settings(content_dir={self.content_dir!s}, slack_api_url={redact_url(self.slack_api_url)}, "
-                f"database_url={redact_url(self.database_url)}, tokens=<hidden>)")
+        return (
+            f"Settings(content_dir={self.content_dir!s}, slack_api_url={redact_url(self.slack_api_url)}, "
+            f"database_url={redact_url(self.database_url)}, tokens=<hidden>)"
+        )
 
 
-def load_settings(env: Mapping[str, str] | None = None, *, content_dir: str | None = None,
-                  require: tuple[str, ...] = ()) -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None, *, content_dir: str | None = None, require: tuple[str, ...] = ()
+) -> Settings:
     """Read settings; `require` names variables this command cannot run without."""
     env = os.environ if env is None else env
     for name in require:
@@ -119,7 +122,9 @@ def _content_dir(value: str | None) -> Path:
 def _api_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {redact_url(value)!r}")
+        raise ConfigError(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {redact_url(value)!r}"
+        )
     return value if value.endswith("/") else value + "/"
 
 
@@ -129,7 +134,9 @@ def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
         return None
     if not value.startswith(prefix) or re.search(r"\s", value):
         # Nothing of the value is shown: even a wrong token may be a real one for something else.
-        raise ConfigError(f"{name} must start with {prefix!r} and hold no spaces; the value set does not (it is not shown)")
+        raise ConfigError(
+            f"{name} must start with {prefix!r} and hold no spaces; the value set does not (it is not shown)"
+        )
     return value
 
 
@@ -172,5 +179,7 @@ def _check_database_url(url: str) -> None:
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
     if not is_valid_url(url):
         # Not echoed, even redacted: a URL that does not parse cannot be redacted reliably.
-        raise ConfigError("DATABASE_URL is not a valid URL: check the host and port, and percent-encode "
-                          "special characters in the user name and password")
+        raise ConfigError(
+            "DATABASE_URL is not a valid URL: check the host and port, and percent-encode "
+            "special characters in the user name and password"
+        )

@@ -50,8 +50,11 @@ class Content:
             return self._reload()
         except Exception:
             metrics.CONTENT_RELOADS.labels("failed").inc()
-            log.exception("content reload of %s failed; still serving the %d levels loaded before",
-                          self.directory, len(self._answerer.ladder))
+            log.exception(
+                "content reload of %s failed; still serving the %d levels loaded before",
+                self.directory,
+                len(self._answerer.ladder),
+            )
             return None
 
     def _reload(self) -> LoadResult:
@@ -60,8 +63,12 @@ class Content:
             self.last_result = result
             if result.errors and len(self._answerer.ladder):
                 metrics.CONTENT_RELOADS.labels("kept_last_good").inc()
-                log.error("content reload: %d problem(s) in %s; still serving the %d levels loaded before",
-                          len(result.errors), self.directory, len(self._answerer.ladder))
+                log.error(
+                    "content reload: %d problem(s) in %s; still serving the %d levels loaded before",
+                    len(result.errors),
+                    self.directory,
+                    len(self._answerer.ladder),
+                )
             else:
                 metrics.CONTENT_RELOADS.labels("ok").inc()
                 self._answerer = Answerer(result.ladder)

@@ -12,7 +12,12 @@ from storage import Reflection
 def journal_markdown(reflections: list[Reflection], target: Level | None, now: datetime) -> str:
     """Reflections grouped by the competency they answer, in the target level's order."""
     title = f"for {target.name} ({target.track})" if target else ""
-    lines = [f"# My reflection journal {title}".rstrip(), "", f"_Exported {now:%d %B %Y}. {len(reflections)} reflection(s)._", ""]
+    lines = [
+        f"# My reflection journal {title}".rstrip(),
+        "",
+        f"_Exported {now:%d %B %Y}. {len(reflections)} reflection(s)._",
+        "",
+    ]
     groups: dict[str, list[Reflection]] = defaultdict(list)
     for reflection in sorted(reflections, key=lambda r: r.created_at):
         groups[reflection.competency_text or ""].append(reflection)

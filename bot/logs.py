@@ -26,7 +26,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def _redacted_url(found: re.Match[str]) -> str:
     url = found.group().rstrip(").,:;")  # punctuation around a URL in a sentence stays readable
-    return redact_url(url) + found.group()[len(url):]
+    return redact_url(url) + found.group()[len(url) :]
 
 
 class RedactingFormatter(logging.Formatter):
@@ -47,8 +47,12 @@ class JsonFormatter(RedactingFormatter):
         super().__init__("%(message)s", secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                 "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return redact(json.dumps(entry, ensure_ascii=False), self._secrets)

@@ -37,7 +37,10 @@ def render(answer: Answer) -> Group:
     if isinstance(answer, SearchAnswer):
         return _search(answer)
     if isinstance(answer, ChoiceAnswer):
-        return Group(Text(answer.question, style="bold"), *(_bullet(f"{o.label}   → ladderbot ask \"{o.query}\"") for o in answer.options))
+        return Group(
+            Text(answer.question, style="bold"),
+            *(_bullet(f'{o.label}   → ladderbot ask "{o.query}"') for o in answer.options),
+        )
     if isinstance(answer, NotFoundAnswer):
         lines: list[RenderableType] = [Text(answer.message, style="bold")]
         if answer.suggestions:
@@ -58,8 +61,14 @@ def _level(answer: LevelAnswer) -> Group:
     for section in level.sections:
         indent = 2 * section.depth  # a sub-category sits under its parent
         style = "bold cyan" if section.depth == 0 else "bold"
-        parts.append(Text(f"\n{' ' * indent}{section.emoji} {section.name}".replace("  ", " ").replace("\n ", "\n")
-                          if not indent else f"\n{' ' * indent}{section.name}", style=style))
+        parts.append(
+            Text(
+                f"\n{' ' * indent}{section.emoji} {section.name}".replace("  ", " ").replace("\n ", "\n")
+                if not indent
+                else f"\n{' ' * indent}{section.name}",
+                style=style,
+            )
+        )
         parts.extend(Padding(Text(note, style="italic"), (0, 0, 0, indent + 2)) for note in section.notes)
         for c in section.competencies:
             parts.append(_bullet(c.text, indent=indent + 2 + 2 * c.depth, mark="•" if c.depth == 0 else "◦"))
@@ -83,15 +92,28 @@ def _comparison(comparison: Comparison) -> Group:
     counts = comparison.counts
     parts: list = [
         Rule(f"[bold]{escape(lower.name)}[/] → [bold]{escape(higher.name)}[/]", align="left"),
-        Text(f"{counts['new']} new, {counts['changed']} changed in degree, {counts['dropped']} {comparison.dropped_summary}, "
-             f"{counts['unchanged']} the same", style="dim"),
+        Text(
+            f"{counts['new']} new, {counts['changed']} changed in degree, {counts['dropped']} {comparison.dropped_summary}, "
+            f"{counts['unchanged']} the same",
+            style="dim",
+        ),
     ]
     if lower.track_key != higher.track_key:
         parts.append(Text(f"Note: these are in different tracks ({lower.track}, {higher.track}).", style="yellow"))
     if comparison.metadata:
         parts.append(Text("\nWhat changes around the role", style="bold cyan"))
         for change in comparison.metadata:
-            parts.append(_hanging("  ~", Text.assemble((f"{change.label}: ", "bold"), (change.before or "—", "red"), " → ", (change.after or "—", "green"))))
+            parts.append(
+                _hanging(
+                    "  ~",
+                    Text.assemble(
+                        (f"{change.label}: ", "bold"),
+                        (change.before or "—", "red"),
+                        " → ",
+                        (change.after or "—", "green"),
+                    ),
+                )
+            )
     for section in comparison.sections:
         if not section.has_changes:
             continue
@@ -127,7 +149,13 @@ def _search(answer: SearchAnswer) -> Group:
         return Group(*lines)
     parts: list = [Rule(f"Competencies about “{escape(answer.query)}”", align="left")]
     for hit in answer.hits:
-        parts.append(_hanging("  •", Text(hit.competency.text) + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.full_name}", style="dim")))
+        parts.append(
+            _hanging(
+                "  •",
+                Text(hit.competency.text)
+                + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.full_name}", style="dim"),
+            )
+        )
     return Group(*parts)
 
 

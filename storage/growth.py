@@ -116,8 +116,16 @@ class GrowthStore:
 
     # -- self-assessments
 
-    def add_assessment(self, team_id: str, user_id: str, level_id: str, ratings: Mapping[str, str],
-                       notes: Mapping[str, str | None] | None = None, *, now: datetime | None = None) -> Assessment:
+    def add_assessment(
+        self,
+        team_id: str,
+        user_id: str,
+        level_id: str,
+        ratings: Mapping[str, str],
+        notes: Mapping[str, str | None] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Assessment:
         """A new dated assessment (earlier ones are kept): ratings and optional notes by criterion key."""
         rows = _rating_rows(ratings, notes or {})
         created = _now(now)
@@ -128,13 +136,23 @@ class GrowthStore:
                 .returning(_ASSESSMENTS.c.id)
             ).scalar_one()
             s.execute(insert(_RATINGS), [{**r, "assessment_id": assessment_id} for r in rows])
-        return Assessment(assessment_id, team_id, user_id, level_id, created,
-                          tuple(Rating(r["criterion_key"], r["rating"], r["note"]) for r in rows))
+        return Assessment(
+            assessment_id,
+            team_id,
+            user_id,
+            level_id,
+            created,
+            tuple(Rating(r["criterion_key"], r["rating"], r["note"]) for r in rows),
+        )
 
     def assessments_for(self, team_id: str, user_id: str, level_id: str, limit: int | None = 2) -> list[Assessment]:
         """This person's assessments of this level, newest first: [latest, previous] by default."""
-        stmt = (select(_ASSESSMENTS).where(_owned(_ASSESSMENTS, team_id, user_id), _ASSESSMENTS.c.level_id == level_id)
-                .order_by(_ASSESSMENTS.c.created_at.desc(), _ASSESSMENTS.c.id.desc()).limit(limit))
+        stmt = (
+            select(_ASSESSMENTS)
+            .where(_owned(_ASSESSMENTS, team_id, user_id), _ASSESSMENTS.c.level_id == level_id)
+            .order_by(_ASSESSMENTS.c.created_at.desc(), _ASSESSMENTS.c.id.desc())
+            .limit(limit)
+        )
         with self._session() as s, s.begin():
             return self._assessments(s, stmt)
 
@@ -151,8 +169,11 @@ class GrowthStore:
         if not keys:
             return {}
         key = tuple_(_ASSESSMENTS.c.team_id, _ASSESSMENTS.c.user_id, _ASSESSMENTS.c.level_id)
-        newest = (select(func.max(_ASSESSMENTS.c.id)).where(key.in_(keys))
-                  .group_by(_ASSESSMENTS.c.team_id, _ASSESSMENTS.c.user_id, _ASSESSMENTS.c.level_id))
+        newest = (
+            select(func.max(_ASSESSMENTS.c.id))
+            .where(key.in_(keys))
+            .group_by(_ASSESSMENTS.c.team_id, _ASSESSMENTS.c.user_id, _ASSESSMENTS.c.level_id)
+        )
         # max(id) is the latest: ids grow with time, and re-assessments are never back-dated
         # in production (tests that pass `now` create them in order too).
         stmt = select(_ASSESSMENTS).where(_ASSESSMENTS.c.id.in_(newest))
@@ -164,15 +185,20 @@ class GrowthStore:
         heads = list(s.execute(stmt))
         ratings: dict[int, list[Rating]] = defaultdict(list)
         if heads:
-            rows = s.execute(select(_RATINGS).where(_RATINGS.c.assessment_id.in_([h.id for h in heads]))
-                             .order_by(_RATINGS.c.assessment_id, _RATINGS.c.criterion_key))
+            rows = s.execute(
+                select(_RATINGS)
+                .where(_RATINGS.c.assessment_id.in_([h.id for h in heads]))
+                .order_by(_RATINGS.c.assessment_id, _RATINGS.c.criterion_key)
+            )
             for r in rows:
                 ratings[r.assessment_id].append(Rating(r.criterion_key, r.rating, r.note))
         return [_row(Assessment, h, ratings=tuple(ratings[h.id])) for h in heads]
 
     # -- manager links
 
-    def invite_manager(self, team_id: str, user_id: str, manager_id: str, *, now: datetime | None = None) -> ManagerLink:
+    def invite_manager(
+        self, team_id: str, user_id: str, manager_id: str, *, now: datetime | None = None
+    ) -> ManagerLink:
         """A pending invitation from user_id to manager_id. An earlier pending invitation of
         this person is withdrawn; inviting the current manager (or re-inviting) changes nothing."""
         if not manager_id or manager_id == user_id:
@@ -182,32 +208,51 @@ class GrowthStore:
             open_links = _owned(_LINKS, team_id, user_id) & _LINKS.c.status.in_(("pending", "accepted"))
             for row in s.execute(select(_LINKS).where(open_links, _LINKS.c.manager_id == manager_id)):
                 return _row(ManagerLink, row)
-            s.execute(update(_LINKS).where(_owned(_LINKS, team_id, user_id), _LINKS.c.status == "pending")
-                      .values(status="withdrawn", ended_at=when))
-            row = s.execute(insert(_LINKS).values(team_id=team_id, user_id=user_id, manager_id=manager_id,
-                                                  status="pending", created_at=when).returning(*_LINKS.c)).one()
+            s.execute(
+                update(_LINKS)
+                .where(_owned(_LINKS, team_id, user_id), _LINKS.c.status == "pending")
+                .values(status="withdrawn", ended_at=when)
+            )
+            row = s.execute(
+                insert(_LINKS)
+                .values(team_id=team_id, user_id=user_id, manager_id=manager_id, status="pending", created_at=when)
+                .returning(*_LINKS.c)
+            ).one()
         return _row(ManagerLink, row)
 
-    def answer_invitation(self, team_id: str, manager_id: str, link_id: int, *, accept: bool,
-                          now: datetime | None = None) -> ManagerLink | None:
+    def answer_invitation(
+        self, team_id: str, manager_id: str, link_id: int, *, accept: bool, now: datetime | None = None
+    ) -> ManagerLink | None:
         """The invited manager accepts or declines; None if it is not a pending invitation to them.
         Accepting ends the person's previous manager link: one active manager per person."""
         when = _now(now)
-        mine = and_(_LINKS.c.id == link_id, _LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id,
-                    _LINKS.c.status == "pending")
+        mine = and_(
+            _LINKS.c.id == link_id,
+            _LINKS.c.team_id == team_id,
+            _LINKS.c.manager_id == manager_id,
+            _LINKS.c.status == "pending",
+        )
         with self._session() as s, s.begin():
             invitation = s.execute(select(_LINKS).where(mine).with_for_update()).one_or_none()
             if invitation is None:
                 return None
             if accept:
-                s.execute(update(_LINKS).where(_owned(_LINKS, team_id, invitation.user_id), _LINKS.c.status == "accepted")
-                          .values(status="ended", ended_at=when))
-            row = s.execute(update(_LINKS).where(mine).values(status="accepted" if accept else "declined", responded_at=when)
-                            .returning(*_LINKS.c)).one()
+                s.execute(
+                    update(_LINKS)
+                    .where(_owned(_LINKS, team_id, invitation.user_id), _LINKS.c.status == "accepted")
+                    .values(status="ended", ended_at=when)
+                )
+            row = s.execute(
+                update(_LINKS)
+                .where(mine)
+                .values(status="accepted" if accept else "declined", responded_at=when)
+                .returning(*_LINKS.c)
+            ).one()
         return _row(ManagerLink, row)
 
-    def end_manager_link(self, team_id: str, by_user_id: str, link_id: int, *,
-                         now: datetime | None = None) -> ManagerLink | None:
+    def end_manager_link(
+        self, team_id: str, by_user_id: str, link_id: int, *, now: datetime | None = None
+    ) -> ManagerLink | None:
         """Either side ends a link (or takes back / turns down an invitation); None if
         by_user_id is neither side or the link is no longer open."""
         when = _now(now)
@@ -217,10 +262,14 @@ class GrowthStore:
             (_LINKS.c.user_id == by_user_id, "withdrawn"),
             else_="declined",
         )
-        stmt = (update(_LINKS)
-                .where(_LINKS.c.id == link_id, _LINKS.c.team_id == team_id, side,
-                       _LINKS.c.status.in_(("pending", "accepted")))
-                .values(status=new_status, ended_at=when).returning(*_LINKS.c))
+        stmt = (
+            update(_LINKS)
+            .where(
+                _LINKS.c.id == link_id, _LINKS.c.team_id == team_id, side, _LINKS.c.status.in_(("pending", "accepted"))
+            )
+            .values(status=new_status, ended_at=when)
+            .returning(*_LINKS.c)
+        )
         with self._session() as s, s.begin():
             row = s.execute(stmt).one_or_none()
         return _row(ManagerLink, row) if row is not None else None
@@ -244,7 +293,9 @@ class GrowthStore:
 
     def people_of(self, team_id: str, manager_id: str) -> list[ManagerLink]:
         """The accepted links of this manager, oldest first."""
-        return self._links(_LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted")
+        return self._links(
+            _LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted"
+        )
 
     def _one_link(self, *where: Any) -> ManagerLink | None:
         found = self._links(*where)
@@ -256,16 +307,22 @@ class GrowthStore:
 
     # -- shares
 
-    def share_reflection(self, team_id: str, user_id: str, reflection_id: int, *,
-                         now: datetime | None = None) -> Share | None:
+    def share_reflection(
+        self, team_id: str, user_id: str, reflection_id: int, *, now: datetime | None = None
+    ) -> Share | None:
         """Share one of this person's reflections with their manager; None without a manager
         or if the reflection is not theirs. Sharing it again returns the first share."""
-        item = select(_REFLECTIONS.c.id).where(_REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id))
+        item = select(_REFLECTIONS.c.id).where(
+            _REFLECTIONS.c.id == reflection_id, _owned(_REFLECTIONS, team_id, user_id)
+        )
         return self._share(team_id, user_id, item, {"kind": "reflection", "reflection_id": reflection_id}, now)
 
-    def share_assessment(self, team_id: str, user_id: str, assessment_id: int, *,
-                         now: datetime | None = None) -> Share | None:
-        item = select(_ASSESSMENTS.c.id).where(_ASSESSMENTS.c.id == assessment_id, _owned(_ASSESSMENTS, team_id, user_id))
+    def share_assessment(
+        self, team_id: str, user_id: str, assessment_id: int, *, now: datetime | None = None
+    ) -> Share | None:
+        item = select(_ASSESSMENTS.c.id).where(
+            _ASSESSMENTS.c.id == assessment_id, _owned(_ASSESSMENTS, team_id, user_id)
+        )
         return self._share(team_id, user_id, item, {"kind": "assessment", "assessment_id": assessment_id}, now)
 
     def share_packet(self, team_id: str, user_id: str, level_id: str, *, now: datetime | None = None) -> Share | None:
@@ -273,18 +330,30 @@ class GrowthStore:
         what is stored, each time it is asked for)."""
         return self._share(team_id, user_id, None, {"kind": "packet", "level_id": level_id}, now)
 
-    def _share(self, team_id: str, user_id: str, item: Any, values: dict[str, Any], now: datetime | None) -> Share | None:
+    def _share(
+        self, team_id: str, user_id: str, item: Any, values: dict[str, Any], now: datetime | None
+    ) -> Share | None:
         when = _now(now)
         with self._session() as s, s.begin():
-            link = s.execute(select(_LINKS).where(_owned(_LINKS, team_id, user_id), _LINKS.c.status == "accepted")
-                             .with_for_update(read=True)).one_or_none()
+            link = s.execute(
+                select(_LINKS)
+                .where(_owned(_LINKS, team_id, user_id), _LINKS.c.status == "accepted")
+                .with_for_update(read=True)
+            ).one_or_none()
             if link is None or (item is not None and s.execute(item).first() is None):
                 return None
             row = s.execute(
                 self._insert(_SHARES)
-                .values(team_id=team_id, user_id=user_id, manager_id=link.manager_id, link_id=link.id,
-                        shared_at=when, **values)
-                .on_conflict_do_nothing().returning(*_SHARES.c)
+                .values(
+                    team_id=team_id,
+                    user_id=user_id,
+                    manager_id=link.manager_id,
+                    link_id=link.id,
+                    shared_at=when,
+                    **values,
+                )
+                .on_conflict_do_nothing()
+                .returning(*_SHARES.c)
             ).one_or_none()
             if row is None:  # already shared through this link
                 same_item = [_SHARES.c[k] == v for k, v in values.items()]
@@ -293,41 +362,69 @@ class GrowthStore:
 
     def shares_by(self, team_id: str, user_id: str) -> list[Share]:
         """Everything this person has shared, with whom and when, newest first."""
-        stmt = (select(_SHARES).where(_owned(_SHARES, team_id, user_id))
-                .order_by(_SHARES.c.shared_at.desc(), _SHARES.c.id.desc()))
+        stmt = (
+            select(_SHARES)
+            .where(_owned(_SHARES, team_id, user_id))
+            .order_by(_SHARES.c.shared_at.desc(), _SHARES.c.id.desc())
+        )
         with self._session() as s, s.begin():
             return [_row(Share, r) for r in s.execute(stmt)]
 
     def team_view(self, team_id: str, manager_id: str) -> list[TeamMember]:
         """For a manager: each person linked to them now, with their levels and only the
         items they shared through the current link."""
-        stmt = (select(_LINKS.c.id, _LINKS.c.user_id, _LINKS.c.responded_at, _LINKS.c.created_at,
-                       _PEOPLE.c.current_level_id, _PEOPLE.c.target_level_id)
-                .select_from(_LINKS.outerjoin(_PEOPLE, and_(_PEOPLE.c.team_id == _LINKS.c.team_id,
-                                                            _PEOPLE.c.user_id == _LINKS.c.user_id)))
-                .where(_LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted")
-                .order_by(_LINKS.c.id))
+        stmt = (
+            select(
+                _LINKS.c.id,
+                _LINKS.c.user_id,
+                _LINKS.c.responded_at,
+                _LINKS.c.created_at,
+                _PEOPLE.c.current_level_id,
+                _PEOPLE.c.target_level_id,
+            )
+            .select_from(
+                _LINKS.outerjoin(
+                    _PEOPLE, and_(_PEOPLE.c.team_id == _LINKS.c.team_id, _PEOPLE.c.user_id == _LINKS.c.user_id)
+                )
+            )
+            .where(_LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted")
+            .order_by(_LINKS.c.id)
+        )
         with self._session() as s, s.begin():
             links = list(s.execute(stmt))
             shared = self._shared_items(s, [_SHARES.c.link_id.in_([link.id for link in links])])
-        return [TeamMember(link.user_id, link.current_level_id, link.target_level_id,
-                           link.responded_at or link.created_at, tuple(shared.get(link.id, ())))
-                for link in links]
+        return [
+            TeamMember(
+                link.user_id,
+                link.current_level_id,
+                link.target_level_id,
+                link.responded_at or link.created_at,
+                tuple(shared.get(link.id, ())),
+            )
+            for link in links
+        ]
 
     def shared_item(self, team_id: str, manager_id: str, share_id: int) -> SharedItem | None:
         """One shared item, for its manager and only while the link that carried it is active."""
-        active = select(_LINKS.c.id).where(_LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id,
-                                           _LINKS.c.status == "accepted")
+        active = select(_LINKS.c.id).where(
+            _LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted"
+        )
         with self._session() as s, s.begin():
             found = self._shared_items(s, [_SHARES.c.id == share_id, _SHARES.c.link_id.in_(active)])
         return next(iter(found.values()))[0] if found else None
 
     def _shared_items(self, s: Session, where: list[Any]) -> dict[int, list[SharedItem]]:
-        shares = [_row(Share, r) for r in s.execute(select(_SHARES).where(*where)
-                                                    .order_by(_SHARES.c.shared_at.desc(), _SHARES.c.id.desc()))]
+        shares = [
+            _row(Share, r)
+            for r in s.execute(select(_SHARES).where(*where).order_by(_SHARES.c.shared_at.desc(), _SHARES.c.id.desc()))
+        ]
         reflections = {r.id: r for r in self._by_ids(s, _REFLECTIONS, Reflection, [x.reflection_id for x in shares])}
         ids = [x.assessment_id for x in shares if x.assessment_id is not None]
-        assessments = {a.id: a for a in self._assessments(s, select(_ASSESSMENTS).where(_ASSESSMENTS.c.id.in_(ids)))} if ids else {}
+        assessments = (
+            {a.id: a for a in self._assessments(s, select(_ASSESSMENTS).where(_ASSESSMENTS.c.id.in_(ids)))}
+            if ids
+            else {}
+        )
         items: dict[int, list[SharedItem]] = defaultdict(list)
         for share in shares:
             reflection = reflections.get(share.reflection_id) if share.reflection_id else None
@@ -355,15 +452,20 @@ class GrowthStore:
 
     def save_level_snapshots(self, snapshots: Iterable[tuple[str, str, str]], *, now: datetime | None = None) -> None:
         """Insert or replace (level_id, fingerprint, content) rows."""
-        rows = [{"level_id": lid, "fingerprint": fp, "content": content, "updated_at": _now(now)}
-                for lid, fp, content in snapshots]
+        rows = [
+            {"level_id": lid, "fingerprint": fp, "content": content, "updated_at": _now(now)}
+            for lid, fp, content in snapshots
+        ]
         if not rows:
             return
         stmt = self._insert(_SNAPSHOTS)
         stmt = stmt.on_conflict_do_update(
             index_elements=["level_id"],
-            set_={"fingerprint": stmt.excluded.fingerprint, "content": stmt.excluded.content,
-                  "updated_at": stmt.excluded.updated_at},
+            set_={
+                "fingerprint": stmt.excluded.fingerprint,
+                "content": stmt.excluded.content,
+                "updated_at": stmt.excluded.updated_at,
+            },
         )
         with self._session() as s, s.begin():
             s.execute(stmt, rows)
@@ -373,18 +475,25 @@ class GrowthStore:
         ids = list(set(level_ids))
         if not ids:
             return []
-        stmt = (select(_PEOPLE).where(or_(_PEOPLE.c.current_level_id.in_(ids), _PEOPLE.c.target_level_id.in_(ids)))
-                .order_by(_PEOPLE.c.id))
+        stmt = (
+            select(_PEOPLE)
+            .where(or_(_PEOPLE.c.current_level_id.in_(ids), _PEOPLE.c.target_level_id.in_(ids)))
+            .order_by(_PEOPLE.c.id)
+        )
         with self._session() as s, s.begin():
             return [_row(Person, r) for r in s.execute(stmt)]
 
-    def claim_change_notice(self, team_id: str, user_id: str, level_id: str, change: str, *,
-                            now: datetime | None = None) -> bool:
+    def claim_change_notice(
+        self, team_id: str, user_id: str, level_id: str, change: str, *, now: datetime | None = None
+    ) -> bool:
         """True once per (person, level, change), whichever process asks: send the note only then.
         False too for someone forgotten meanwhile, so no row about them comes back."""
-        stmt = (self._insert(_NOTICES)
-                .values(team_id=team_id, user_id=user_id, level_id=level_id, change=change, notified_at=_now(now))
-                .on_conflict_do_nothing().returning(_NOTICES.c.change))
+        stmt = (
+            self._insert(_NOTICES)
+            .values(team_id=team_id, user_id=user_id, level_id=level_id, change=change, notified_at=_now(now))
+            .on_conflict_do_nothing()
+            .returning(_NOTICES.c.change)
+        )
         with self._session() as s, s.begin():
             if not self._still_known(s, [(team_id, user_id)]):
                 return False
@@ -397,23 +506,31 @@ class GrowthStore:
         team = _PEOPLE.c.team_id == team_id
         with self._session() as s, s.begin():
             people, with_current, with_target = s.execute(
-                select(func.count(), func.count(_PEOPLE.c.current_level_id), func.count(_PEOPLE.c.target_level_id))
-                .where(team)
+                select(
+                    func.count(), func.count(_PEOPLE.c.current_level_id), func.count(_PEOPLE.c.target_level_id)
+                ).where(team)
             ).one()
             levels = self._level_counts(s, team_id)
             prompts = self._prompt_counts(s, team_id)
-            reflections = s.scalar(select(func.count()).select_from(_REFLECTIONS).where(_REFLECTIONS.c.team_id == team_id))
+            reflections = s.scalar(
+                select(func.count()).select_from(_REFLECTIONS).where(_REFLECTIONS.c.team_id == team_id)
+            )
             assessments, assessed = s.execute(
-                select(func.count(), func.count(func.distinct(_ASSESSMENTS.c.user_id)))
-                .where(_ASSESSMENTS.c.team_id == team_id)
+                select(func.count(), func.count(func.distinct(_ASSESSMENTS.c.user_id))).where(
+                    _ASSESSMENTS.c.team_id == team_id
+                )
             ).one()
-        return WorkspaceStats(people, with_current, with_target, levels, prompts, reflections or 0, assessments, assessed)
+        return WorkspaceStats(
+            people, with_current, with_target, levels, prompts, reflections or 0, assessments, assessed
+        )
 
     @staticmethod
     def _level_counts(s: Session, team_id: str) -> tuple[LevelCount, ...]:
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for column, slot in ((_PEOPLE.c.current_level_id, 0), (_PEOPLE.c.target_level_id, 1)):
-            stmt = select(column, func.count()).where(_PEOPLE.c.team_id == team_id, column.is_not(None)).group_by(column)
+            stmt = (
+                select(column, func.count()).where(_PEOPLE.c.team_id == team_id, column.is_not(None)).group_by(column)
+            )
             for level_id, n in s.execute(stmt):
                 counts[level_id][slot] = n
         return tuple(LevelCount(level_id, *counts[level_id]) for level_id in sorted(counts))
@@ -421,10 +538,15 @@ class GrowthStore:
     @staticmethod
     def _prompt_counts(s: Session, team_id: str) -> tuple[MonthCount, ...]:
         year, month = extract("year", _NUDGES.c.sent_at), extract("month", _NUDGES.c.sent_at)
-        stmt = (select(year, month, func.count(), func.sum(case((_NUDGES.c.status == "answered", 1), else_=0)))
-                .where(_NUDGES.c.team_id == team_id, _NUDGES.c.sent_at.is_not(None))
-                .group_by(year, month).order_by(year, month))
-        return tuple(MonthCount(f"{int(y):04d}-{int(m):02d}", n, int(answered or 0)) for y, m, n, answered in s.execute(stmt))
+        stmt = (
+            select(year, month, func.count(), func.sum(case((_NUDGES.c.status == "answered", 1), else_=0)))
+            .where(_NUDGES.c.team_id == team_id, _NUDGES.c.sent_at.is_not(None))
+            .group_by(year, month)
+            .order_by(year, month)
+        )
+        return tuple(
+            MonthCount(f"{int(y):04d}-{int(m):02d}", n, int(answered or 0)) for y, m, n, answered in s.execute(stmt)
+        )
 
 
 def person_scope(table: Table, team_id: str, user_id: str) -> Any | None:
@@ -439,4 +561,3 @@ def person_scope(table: Table, team_id: str, user_id: str) -> Any | None:
         if parent_scope is not None:
             return fk.parent.in_(select(fk.column).where(parent_scope))
     return None
-

@@ -16,10 +16,12 @@ STATE_EXPIRES_SECONDS = 600  # an "Add to Slack" click is good for ten minutes, 
 
 SLACK_METADATA = MetaData()
 INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
-    SLACK_METADATA, SQLAlchemyInstallationStore.default_installations_table_name)
+    SLACK_METADATA, SQLAlchemyInstallationStore.default_installations_table_name
+)
 BOTS = SQLAlchemyInstallationStore.build_bots_table(SLACK_METADATA, SQLAlchemyInstallationStore.default_bots_table_name)
 OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-    SLACK_METADATA, SQLAlchemyOAuthStateStore.default_table_name)
+    SLACK_METADATA, SQLAlchemyOAuthStateStore.default_table_name
+)
 
 
 def installation_store(engine: Engine, client_id: str) -> SQLAlchemyInstallationStore:

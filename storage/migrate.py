@@ -72,8 +72,12 @@ def head_revision() -> str | None:
 def _run(url: str, step) -> None:
     engine = make_engine(url)
     try:
-        with (translate_errors(engine.url), engine.connect() as connection,
-              _sqlite_foreign_keys_off(connection), connection.begin()):
+        with (
+            translate_errors(engine.url),
+            engine.connect() as connection,
+            _sqlite_foreign_keys_off(connection),
+            connection.begin(),
+        ):
             step(alembic_config(connection))
             _check_sqlite_foreign_keys(connection)
     finally:

@@ -163,9 +163,7 @@ class ReflectionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(ID)
     user_id: Mapped[str] = mapped_column(ID)
-    nudge_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("nudges.id", ondelete="SET NULL"), index=True
-    )
+    nudge_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("nudges.id", ondelete="SET NULL"), index=True)
     level_id: Mapped[str | None] = mapped_column(LEVEL_ID)
     competency_key: Mapped[str | None] = mapped_column(String(200))
     competency_text: Mapped[str | None] = mapped_column(Text)
@@ -209,8 +207,14 @@ class ManagerLinkRow(Base):
         CheckConstraint(_in("status", LINK_STATUSES), name="status"),
         CheckConstraint("user_id <> manager_id", name="not_self"),
         # At most one active manager per person, whichever process accepts.
-        Index("ux_manager_links_one_active", "team_id", "user_id", unique=True,
-              sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'")),
+        Index(
+            "ux_manager_links_one_active",
+            "team_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
+        ),
         Index(None, "team_id", "manager_id", "status"),
     )
 

@@ -229,7 +229,9 @@ class Store(GrowthStore, WorkspaceStore):
             row = s.execute(change).one_or_none()
         return _to(Person, row) if row is not None else None
 
-    def people_due_candidates(self, batch_size: int = 500, *, team_ids: Iterable[str] | None = None) -> Iterator[Person]:
+    def people_due_candidates(
+        self, batch_size: int = 500, *, team_ids: Iterable[str] | None = None
+    ) -> Iterator[Person]:
         """People with a target level and a cadence, by id, fetched batch by batch; only
         those of `team_ids` when given (one installation's workspaces, in multi-workspace mode).
 
@@ -263,17 +265,20 @@ class Store(GrowthStore, WorkspaceStore):
 
     # -- nudges
 
-    def claim_nudge(self, team_id: str, user_id: str, period: str, *, worker: str, now: datetime, lease: timedelta,
-                    **prompt: Any) -> Nudge | None:
+    def claim_nudge(
+        self, team_id: str, user_id: str, period: str, *, worker: str, now: datetime, lease: timedelta, **prompt: Any
+    ) -> Nudge | None:
         """Claim the right to send this person's nudge for ``period``; None if someone else
         has it. One case of claim_nudges: ``prompt`` holds its keyword fields (level_id,
         competency_key, competency_text, section_name, example_text, question)."""
-        won = self.claim_nudges([{"team_id": team_id, "user_id": user_id, "period": period, **prompt}],
-                                worker=worker, now=now, lease=lease)
+        won = self.claim_nudges(
+            [{"team_id": team_id, "user_id": user_id, "period": period, **prompt}], worker=worker, now=now, lease=lease
+        )
         return won[0] if won else None
 
-    def claim_nudges(self, requests: list[dict[str, Any]], *, worker: str, now: datetime,
-                     lease: timedelta) -> list[Nudge]:
+    def claim_nudges(
+        self, requests: list[dict[str, Any]], *, worker: str, now: datetime, lease: timedelta
+    ) -> list[Nudge]:
         """Claim the right to send these nudges, in one transaction; returns those this worker won.
 
         A new row wins through the UNIQUE (team_id, user_id, period) key. An existing row is
@@ -288,9 +293,15 @@ class Store(GrowthStore, WorkspaceStore):
             return []
         claim = {"status": "claimed", "claimed_by": worker, "claimed_at": now}
         # One order for every process, so concurrent batches lock rows in the same order.
-        rows = [{**r, "attempts": 1, **claim} for r in sorted(requests, key=lambda r: (r["team_id"], r["user_id"], r["period"]))]
-        create = (self._insert(_NUDGES)
-                  .on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"]).returning(*_NUDGES.c))
+        rows = [
+            {**r, "attempts": 1, **claim}
+            for r in sorted(requests, key=lambda r: (r["team_id"], r["user_id"], r["period"]))
+        ]
+        create = (
+            self._insert(_NUDGES)
+            .on_conflict_do_nothing(index_elements=["team_id", "user_id", "period"])
+            .returning(*_NUDGES.c)
+        )
         with self._session() as s, s.begin():
             known = self._still_known(s, {(r["team_id"], r["user_id"]) for r in rows})
             rows = [r for r in rows if (r["team_id"], r["user_id"]) in known]  # the rest were forgotten meanwhile
@@ -303,8 +314,11 @@ class Store(GrowthStore, WorkspaceStore):
                     continue
                 row = s.execute(
                     update(_NUDGES)
-                    .where(_owned(_NUDGES, r["team_id"], r["user_id"]), _NUDGES.c.period == r["period"],
-                           self._claimable(now, lease))
+                    .where(
+                        _owned(_NUDGES, r["team_id"], r["user_id"]),
+                        _NUDGES.c.period == r["period"],
+                        self._claimable(now, lease),
+                    )
                     .values(attempts=_NUDGES.c.attempts + 1, **claim)
                     .returning(*_NUDGES.c)
                 ).one_or_none()
@@ -329,10 +343,12 @@ class Store(GrowthStore, WorkspaceStore):
         keys = list(set(people))
         if not keys:
             return set()
-        stmt = (select(_PEOPLE.c.team_id, _PEOPLE.c.user_id)
-                .where(tuple_(_PEOPLE.c.team_id, _PEOPLE.c.user_id).in_(keys))
-                .order_by(_PEOPLE.c.team_id, _PEOPLE.c.user_id)  # one lock order for every process
-                .with_for_update(read=True, key_share=True))
+        stmt = (
+            select(_PEOPLE.c.team_id, _PEOPLE.c.user_id)
+            .where(tuple_(_PEOPLE.c.team_id, _PEOPLE.c.user_id).in_(keys))
+            .order_by(_PEOPLE.c.team_id, _PEOPLE.c.user_id)  # one lock order for every process
+            .with_for_update(read=True, key_share=True)
+        )
         return {tuple(row) for row in s.execute(stmt)}
 
     @contextmanager
@@ -345,8 +361,9 @@ class Store(GrowthStore, WorkspaceStore):
         It runs once per prompt, so each sending thread keeps one connection for the run
         (autocommit on PostgreSQL: one round trip, no pool checkout, ping or BEGIN/COMMIT);
         through the pool and a session the check cost as much CPU as the rest of a send."""
-        stmt = select(_NUDGES.c.id).where(_NUDGES.c.id == bindparam("nid"), _NUDGES.c.claimed_by == worker,
-                                          _NUDGES.c.status == "claimed")
+        stmt = select(_NUDGES.c.id).where(
+            _NUDGES.c.id == bindparam("nid"), _NUDGES.c.claimed_by == worker, _NUDGES.c.status == "claimed"
+        )
         local = threading.local()
         opened: list[Connection] = []
         lock = threading.Lock()
@@ -392,9 +409,12 @@ class Store(GrowthStore, WorkspaceStore):
         Returns the ids renewed: a claim missing from it was taken over, and must not be sent."""
         if not nudge_ids:
             return set()
-        stmt = (update(_NUDGES)
-                .where(_NUDGES.c.id.in_(nudge_ids), _NUDGES.c.claimed_by == worker, _NUDGES.c.status == "claimed")
-                .values(claimed_at=_utc(now, "now")).returning(_NUDGES.c.id))
+        stmt = (
+            update(_NUDGES)
+            .where(_NUDGES.c.id.in_(nudge_ids), _NUDGES.c.claimed_by == worker, _NUDGES.c.status == "claimed")
+            .values(claimed_at=_utc(now, "now"))
+            .returning(_NUDGES.c.id)
+        )
         with self._session() as s, s.begin():
             return set(s.scalars(stmt))
 
@@ -405,22 +425,39 @@ class Store(GrowthStore, WorkspaceStore):
         if not outcomes:
             return 0
         now = _utc(now, "now")
-        params = [{
-            "nid": nudge_id, "new_status": status, "worker": worker,
-            "new_sent_at": now if status == "sent" else None,
-            "new_channel": fields.get("channel_id"), "new_ts": fields.get("message_ts"),
-            "new_error": fields.get("error") if status != "sent" else None,
-        } for nudge_id, status, fields in outcomes]
-        stmt = (update(_NUDGES)
-                .where(_NUDGES.c.id == bindparam("nid"), _NUDGES.c.status == "claimed",
-                       _NUDGES.c.claimed_by == bindparam("worker"))
-                .values(status=bindparam("new_status"), sent_at=bindparam("new_sent_at"),
-                        channel_id=bindparam("new_channel"), message_ts=bindparam("new_ts"),
-                        error=bindparam("new_error")))
+        params = [
+            {
+                "nid": nudge_id,
+                "new_status": status,
+                "worker": worker,
+                "new_sent_at": now if status == "sent" else None,
+                "new_channel": fields.get("channel_id"),
+                "new_ts": fields.get("message_ts"),
+                "new_error": fields.get("error") if status != "sent" else None,
+            }
+            for nudge_id, status, fields in outcomes
+        ]
+        stmt = (
+            update(_NUDGES)
+            .where(
+                _NUDGES.c.id == bindparam("nid"),
+                _NUDGES.c.status == "claimed",
+                _NUDGES.c.claimed_by == bindparam("worker"),
+            )
+            .values(
+                status=bindparam("new_status"),
+                sent_at=bindparam("new_sent_at"),
+                channel_id=bindparam("new_channel"),
+                message_ts=bindparam("new_ts"),
+                error=bindparam("new_error"),
+            )
+        )
         with self._session() as s, s.begin():
             changed = rows_changed(s.execute(stmt, params))
         if changed != len(params):
-            log.warning("%d of %d nudge outcomes not recorded: their claims were taken over", len(params) - changed, len(params))
+            log.warning(
+                "%d of %d nudge outcomes not recorded: their claims were taken over", len(params) - changed, len(params)
+            )
         return changed
 
     def set_time_zones(self, changes: list[tuple[int, str]], *, now: datetime) -> None:
@@ -432,8 +469,11 @@ class Store(GrowthStore, WorkspaceStore):
             except ValueError:
                 log.warning("ignoring time zone %r from Slack for person %s", tz, person_id)
         if valid:
-            stmt = (update(_PEOPLE).where(_PEOPLE.c.id == bindparam("pid"))
-                    .values(tz=bindparam("new_tz"), tz_refreshed_at=_utc(now, "now")))
+            stmt = (
+                update(_PEOPLE)
+                .where(_PEOPLE.c.id == bindparam("pid"))
+                .values(tz=bindparam("new_tz"), tz_refreshed_at=_utc(now, "now"))
+            )
             with self._session() as s, s.begin():
                 s.execute(stmt, valid)
 
@@ -516,8 +556,9 @@ class Store(GrowthStore, WorkspaceStore):
         keys = list(set(people))
         if not keys:
             return {}
-        stmt = (select(_NUDGES).where(tuple_(_NUDGES.c.team_id, _NUDGES.c.user_id).in_(keys))
-                .order_by(_NUDGES.c.id.desc()))
+        stmt = (
+            select(_NUDGES).where(tuple_(_NUDGES.c.team_id, _NUDGES.c.user_id).in_(keys)).order_by(_NUDGES.c.id.desc())
+        )
         history: dict[tuple[str, str], list[Nudge]] = {key: [] for key in keys}
         for nudge in self._nudges(stmt):
             history[(nudge.team_id, nudge.user_id)].append(nudge)
@@ -622,4 +663,3 @@ class Store(GrowthStore, WorkspaceStore):
                 if scope is not None:
                     counts[table.name] = rows_changed(s.execute(delete(table).where(scope)))
         return counts
-

@@ -11,10 +11,21 @@ DEFAULT_DATABASE_URL = "sqlite:///data/ladderbot.db"
 
 # Query parameters whose values are safe to show. Any other value may be a secret
 # (?password=, ?sslpassword=, a token for a proxy...), so it is hidden.
-HARMLESS_QUERY_KEYS = frozenset({
-    "sslmode", "connect_timeout", "application_name", "target_session_attrs", "gssencmode",
-    "client_encoding", "timeout", "mode", "cache", "check_same_thread", "uri",
-})
+HARMLESS_QUERY_KEYS = frozenset(
+    {
+        "sslmode",
+        "connect_timeout",
+        "application_name",
+        "target_session_attrs",
+        "gssencmode",
+        "client_encoding",
+        "timeout",
+        "mode",
+        "cache",
+        "check_same_thread",
+        "uri",
+    }
+)
 HIDDEN = "***"
 
 

@@ -59,11 +59,16 @@ class WorkspaceStore:
         """Every installation with a bot of this app, whatever its token's state."""
         from .installations import BOTS
 
-        stmt = (select(BOTS.c.team_id, BOTS.c.enterprise_id, BOTS.c.is_enterprise_install)
-                .where(BOTS.c.client_id == client_id).distinct()
-                .order_by(BOTS.c.enterprise_id, BOTS.c.team_id))
+        stmt = (
+            select(BOTS.c.team_id, BOTS.c.enterprise_id, BOTS.c.is_enterprise_install)
+            .where(BOTS.c.client_id == client_id)
+            .distinct()
+            .order_by(BOTS.c.enterprise_id, BOTS.c.team_id)
+        )
         with self._session() as s, s.begin():
-            return [Installed(row.team_id, row.enterprise_id, bool(row.is_enterprise_install)) for row in s.execute(stmt)]
+            return [
+                Installed(row.team_id, row.enterprise_id, bool(row.is_enterprise_install)) for row in s.execute(stmt)
+            ]
 
     def forget_expired_oauth_states(self, now: datetime) -> int:
         """Every visit to /slack/install stores a state; those never used would pile up."""
@@ -78,13 +83,18 @@ class WorkspaceStore:
     # -- org-wide installs (Enterprise Grid)
 
     def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
-        stmt = self._insert(_ORG_WORKSPACES).values(team_id=team_id, enterprise_id=enterprise_id).on_conflict_do_nothing()
+        stmt = (
+            self._insert(_ORG_WORKSPACES).values(team_id=team_id, enterprise_id=enterprise_id).on_conflict_do_nothing()
+        )
         with self._session() as s, s.begin():
             s.execute(stmt)
 
     def org_workspaces(self, enterprise_id: str) -> list[str]:
-        stmt = (select(_ORG_WORKSPACES.c.team_id).where(_ORG_WORKSPACES.c.enterprise_id == enterprise_id)
-                .order_by(_ORG_WORKSPACES.c.team_id))
+        stmt = (
+            select(_ORG_WORKSPACES.c.team_id)
+            .where(_ORG_WORKSPACES.c.enterprise_id == enterprise_id)
+            .order_by(_ORG_WORKSPACES.c.team_id)
+        )
         with self._session() as s, s.begin():
             return list(s.execute(stmt).scalars())
 
@@ -120,11 +130,20 @@ class WorkspaceStore:
                 scope = _team_scope(table, teams)
                 if scope is not None:
                     counts[table.name] = rows_changed(s.execute(delete(table).where(scope)))
-            counts[_ORG_WORKSPACES.name] += rows_changed(s.execute(
-                delete(_ORG_WORKSPACES).where(_ORG_WORKSPACES.c.enterprise_id == team_id)))
+            counts[_ORG_WORKSPACES.name] += rows_changed(
+                s.execute(delete(_ORG_WORKSPACES).where(_ORG_WORKSPACES.c.enterprise_id == team_id))
+            )
             for table in (INSTALLATIONS, BOTS):
-                counts[table.name] = rows_changed(s.execute(delete(table).where(
-                    or_(table.c.team_id == team_id, and_(table.c.enterprise_id == team_id, table.c.is_enterprise_install)))))
+                counts[table.name] = rows_changed(
+                    s.execute(
+                        delete(table).where(
+                            or_(
+                                table.c.team_id == team_id,
+                                and_(table.c.enterprise_id == team_id, table.c.is_enterprise_install),
+                            )
+                        )
+                    )
+                )
         return {name: count for name, count in counts.items() if count}
 
 

@@ -49,7 +49,11 @@ class RunningBot:
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(self.port), *args],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         self.slack = SlackRequests(self.url)
 
     @property
@@ -92,8 +96,18 @@ class RunningBot:
 
 def bot_env(fake: FakeSlack, database: str, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LADDER_", "DATABASE_URL"))}
-    env.update({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
-                "DATABASE_URL": database, "WEB_CONCURRENCY": "2", "LOG_LEVEL": "DEBUG", "PYTHONUNBUFFERED": "1", **extra})
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": database,
+            "WEB_CONCURRENCY": "2",
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
     return env
 
 
@@ -101,9 +115,14 @@ def bot_env(fake: FakeSlack, database: str, **extra: str) -> dict:
 def bot(fake_slack_server, tmp_path_factory):
     """One ladderbot for the session's end-to-end tests (each test uses its own user ids)."""
     folder = tmp_path_factory.mktemp("bot")
-    running = RunningBot(bot_env(fake_slack_server, f"sqlite:///{folder / 'ladderbot.db'}",
-                                 LADDER_SOURCE_URL="https://github.example/acme/ladder/blob/main"),
-                         folder / "bot.log")
+    running = RunningBot(
+        bot_env(
+            fake_slack_server,
+            f"sqlite:///{folder / 'ladderbot.db'}",
+            LADDER_SOURCE_URL="https://github.example/acme/ladder/blob/main",
+        ),
+        folder / "bot.log",
+    )
     try:
         running.wait_ready()
         yield running
@@ -118,5 +137,6 @@ def slack(bot, fake_slack) -> SlackRequests:
 
 def run_cli(env: dict, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run `ladderbot ARGS` as a separate process, as the Procfile's clock would."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )

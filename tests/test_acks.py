@@ -29,8 +29,14 @@ from tests.fakes.slack_requests import BOT_TOKEN, TEAM
 
 pytestmark = pytest.mark.e2e
 
-SLACK_METHODS = ("response_url", "chat.postMessage", "chat.postEphemeral", "views.publish", "users.info",
-                 "conversations.open")
+SLACK_METHODS = (
+    "response_url",
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "views.publish",
+    "users.info",
+    "conversations.open",
+)
 
 
 @pytest.fixture
@@ -39,8 +45,9 @@ def start_bot(fake_slack, tmp_path):
     started: list[RunningBot] = []
 
     def start(**extra: str) -> RunningBot:
-        running = RunningBot(bot_env(fake_slack, f"sqlite:///{tmp_path / 'ladderbot.db'}", **extra),
-                             tmp_path / f"bot{len(started)}.log")
+        running = RunningBot(
+            bot_env(fake_slack, f"sqlite:///{tmp_path / 'ladderbot.db'}", **extra), tmp_path / f"bot{len(started)}.log"
+        )
         started.append(running)
         running.wait_ready()
         return running
@@ -78,8 +85,13 @@ def test_a_hundred_commands_are_acked_at_once_while_slack_hangs(start_bot, fake_
 
 def test_a_locked_database_does_not_hold_the_event_ack(start_bot, fake_slack, tmp_path):
     bot = start_bot(WEB_CONCURRENCY="1")
-    event = {"type": "app_mention", "user": "U21", "text": "<@U0BOT> L2 support", "channel": "C21",
-             "ts": "1700000021.000100"}
+    event = {
+        "type": "app_mention",
+        "user": "U21",
+        "text": "<@U0BOT> L2 support",
+        "channel": "C21",
+        "ts": "1700000021.000100",
+    }
     locker = sqlite3.connect(tmp_path / "ladderbot.db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock (for 15 s and more)
     try:
@@ -122,8 +134,14 @@ def healthz_answers(bot: RunningBot, timeout: float) -> bool:
 
 def test_huge_bodies_are_refused_before_they_are_read(start_bot, fake_slack):
     bot = start_bot()
-    declared = [raw_request(bot, "POST /slack/events HTTP/1.1\nHost: x\nContent-Type: application/json\n"
-                                 "Content-Length: 100000000\n", b"{" + b" " * 262_144) for _ in range(16)]
+    declared = [
+        raw_request(
+            bot,
+            "POST /slack/events HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: 100000000\n",
+            b"{" + b" " * 262_144,
+        )
+        for _ in range(16)
+    ]
     chunk = b" " * 65_536
     chunked = raw_request(bot, "POST /slack/events HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n")
     try:
@@ -173,20 +191,27 @@ def test_slow_clients_are_cut_and_health_checks_still_answer(start_bot, fake_sla
             thread.join()
 
 
-@pytest.mark.parametrize("body, content_type, signed, status", [
-    ("payload=%7Bnot+json", "application/x-www-form-urlencoded", False, 401),
-    ("payload=%7Bnot+json", "application/x-www-form-urlencoded", True, 400),
-    ('{"type": "event_callback", "event": ', "application/json", True, 400),
-    ("[1, 2]", "application/json", True, 400),
-    (b"payload=\xff\xfe".decode("latin-1"), "application/x-www-form-urlencoded", False, 400),
-])
+@pytest.mark.parametrize(
+    "body, content_type, signed, status",
+    [
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded", False, 401),
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded", True, 400),
+        ('{"type": "event_callback", "event": ', "application/json", True, 400),
+        ("[1, 2]", "application/json", True, 400),
+        (b"payload=\xff\xfe".decode("latin-1"), "application/x-www-form-urlencoded", False, 400),
+    ],
+)
 def test_malformed_bodies_get_a_clear_4xx_and_no_traceback(bot, fake_slack, body, content_type, signed, status):
     logged = len(bot.log())
     raw = body.encode("latin-1")
     ts = str(int(time.time()))
     signature = bot.slack.verifier.generate_signature(timestamp=ts, body=body) if signed else "v0=" + "0" * 64
-    request = urllib.request.Request(bot.slack.url, data=raw, method="POST", headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature})
+    request = urllib.request.Request(
+        bot.slack.url,
+        data=raw,
+        method="POST",
+        headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature},
+    )
     try:
         urllib.request.urlopen(request, timeout=10)
         answered = 200
@@ -202,7 +227,10 @@ def test_slacks_certificate_check_is_still_answered(slack, fake_slack):
 
 
 def test_a_timestamp_that_is_not_a_number_is_refused(slack, fake_slack):
-    assert slack.command("L3", response_url=fake_slack.new_response_url(), timestamp="soon", signature="v0=0").status == 401
+    assert (
+        slack.command("L3", response_url=fake_slack.new_response_url(), timestamp="soon", signature="v0=0").status
+        == 401
+    )
 
 
 def test_the_pool_refuses_beyond_its_queue_and_drains_on_stop():
@@ -226,9 +254,11 @@ def in_process_app(fake_slack, tmp_path, **settings):
     content = ROOT / "ladder_content"
     url = f"sqlite:///{tmp_path / 'in-process.db'}"
     storage.upgrade(url)
-    deps = Deps(settings=Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN,
-                                  **settings),
-                content=Content(content), store=storage.Store(url))
+    deps = Deps(
+        settings=Settings(content_dir=content, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN, **settings),
+        content=Content(content),
+        store=storage.Store(url),
+    )
     app = create_app(deps, socket_mode=True)
 
     def deliver(kind: str, payload: dict, **extra):
@@ -241,15 +271,31 @@ _envelopes = itertools.count(1)
 
 
 def slash_command(fake_slack, text: str = "L3") -> dict:
-    return {"team_id": TEAM, "user_id": "U31", "channel_id": "C31", "command": "/ladder", "text": text,
-            "response_url": fake_slack.new_response_url(), "trigger_id": "t31"}
+    return {
+        "team_id": TEAM,
+        "user_id": "U31",
+        "channel_id": "C31",
+        "command": "/ladder",
+        "text": text,
+        "response_url": fake_slack.new_response_url(),
+        "trigger_id": "t31",
+    }
 
 
 def mention_event(event_id: str, text: str = "L2 support") -> dict:
-    return {"team_id": TEAM, "type": "event_callback", "event_id": event_id,
-            "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
-            "event": {"type": "app_mention", "user": "U31", "text": f"<@U0BOT> {text}", "channel": "C31",
-                      "ts": "1700000031.000100"}}
+    return {
+        "team_id": TEAM,
+        "type": "event_callback",
+        "event_id": event_id,
+        "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
+        "event": {
+            "type": "app_mention",
+            "user": "U31",
+            "text": f"<@U0BOT> {text}",
+            "channel": "C31",
+            "ts": "1700000031.000100",
+        },
+    }
 
 
 def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tmp_path):
@@ -258,7 +304,10 @@ def test_socket_mode_acks_over_the_websocket_before_slack_answers(fake_slack, tm
     fake_slack.slow_down("response_url", 3)
     fake_slack.slow_down("chat.postMessage", 3)
     try:
-        for kind, payload in (("slash_commands", slash_command(fake_slack)), ("events_api", mention_event("EvSOCKET1"))):
+        for kind, payload in (
+            ("slash_commands", slash_command(fake_slack)),
+            ("events_api", mention_event("EvSOCKET1")),
+        ):
             response, elapsed = timed(lambda kind=kind, payload=payload: deliver(kind, payload))
             assert response.status == 200 and elapsed < 1.0, f"{kind}: {response.status} after {elapsed:.2f} s"
         assert "L3: Senior Software Engineer" in fake_slack.wait_for("response_url", timeout=10)[0].text
@@ -275,10 +324,16 @@ def test_a_full_pool_says_busy_to_commands_and_leaves_events_and_clicks_unacked(
         command = deliver("slash_commands", slash_command(fake_slack))
         assert command.status == 200 and json.loads(command.body) == {"text": BUSY_TEXT, "response_type": "ephemeral"}
         assert deliver("events_api", mention_event("EvBUSY1")).status == 503  # Slack resends it later
-        click = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U31", "team_id": TEAM},
-                 "response_url": fake_slack.new_response_url(), "trigger_id": "t32",
-                 "container": {"type": "message", "is_ephemeral": True}, "channel": {"id": "C31"},
-                 "actions": [{"action_id": f"{ACTION_QUERY}0", "value": "L3", "type": "button", "block_id": "b"}]}
+        click = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": "U31", "team_id": TEAM},
+            "response_url": fake_slack.new_response_url(),
+            "trigger_id": "t32",
+            "container": {"type": "message", "is_ephemeral": True},
+            "channel": {"id": "C31"},
+            "actions": [{"action_id": f"{ACTION_QUERY}0", "value": "L3", "type": "button", "block_id": "b"}],
+        }
         assert deliver("interactive", click).status == 503  # Slack marks the click as failed
     finally:
         release.set()
@@ -305,9 +360,20 @@ def test_answers_accepted_before_a_sigterm_are_still_sent(start_bot, fake_slack)
 def test_the_limits_are_settings_and_a_bad_one_is_named():
     from bot.config import ConfigError, load_settings
 
-    settings = load_settings({"LADDERBOT_ANSWER_THREADS": "16", "LADDERBOT_ANSWER_QUEUE": "0",
-                              "LADDERBOT_MAX_BODY_BYTES": "65536", "LADDERBOT_REQUEST_TIMEOUT": "5"})
-    assert (settings.answer_threads, settings.answer_queue, settings.max_body_bytes, settings.request_timeout) == (16, 0, 65536, 5)
+    settings = load_settings(
+        {
+            "LADDERBOT_ANSWER_THREADS": "16",
+            "LADDERBOT_ANSWER_QUEUE": "0",
+            "LADDERBOT_MAX_BODY_BYTES": "65536",
+            "LADDERBOT_REQUEST_TIMEOUT": "5",
+        }
+    )
+    assert (settings.answer_threads, settings.answer_queue, settings.max_body_bytes, settings.request_timeout) == (
+        16,
+        0,
+        65536,
+        5,
+    )
     with pytest.raises(ConfigError, match="LADDERBOT_ANSWER_THREADS must be a whole number of at least 1, got '0'"):
         load_settings({"LADDERBOT_ANSWER_THREADS": "0"})
     with pytest.raises(ConfigError, match="LADDERBOT_MAX_BODY_BYTES"):

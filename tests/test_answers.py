@@ -22,20 +22,23 @@ def answerer():
     return Answerer(load_ladder(CONTENT).ladder)
 
 
-@pytest.mark.parametrize("query, title", [
-    ("L3 senior software", "Senior Software Engineer"),
-    ("L3", "Senior Software Engineer"),
-    ("senior cloud engineer", "Senior Software Engineer"),
-    ("cloud L3", "Senior Software Engineer"),
-    ("cloud architect", "Cloud Architect"),
-    ("L4 architect", "Cloud Architect"),
-    ("lead cloud engineer", "Lead Cloud Engineer"),
-    ("l2 support", "DevOps Support Engineer"),
-    ("L2 cloud", "Cloud Engineer"),
-    ("cloud engineer", "Cloud Engineer"),
-    ("Senior Software Engineer", "Senior Software Engineer"),
-    ("senior sofware", "Senior Software Engineer"),  # a typo still finds it
-])
+@pytest.mark.parametrize(
+    "query, title",
+    [
+        ("L3 senior software", "Senior Software Engineer"),
+        ("L3", "Senior Software Engineer"),
+        ("senior cloud engineer", "Senior Software Engineer"),
+        ("cloud L3", "Senior Software Engineer"),
+        ("cloud architect", "Cloud Architect"),
+        ("L4 architect", "Cloud Architect"),
+        ("lead cloud engineer", "Lead Cloud Engineer"),
+        ("l2 support", "DevOps Support Engineer"),
+        ("L2 cloud", "Cloud Engineer"),
+        ("cloud engineer", "Cloud Engineer"),
+        ("Senior Software Engineer", "Senior Software Engineer"),
+        ("senior sofware", "Senior Software Engineer"),  # a typo still finds it
+    ],
+)
 def test_lookup(answerer, query, title):
     answer = answerer.ask(query)
     assert isinstance(answer, LevelAnswer), answer
@@ -48,10 +51,13 @@ def test_lookup_knows_its_neighbours(answerer):
     assert [l.title for l in answer.previous_levels] == ["Cloud Engineer"]
 
 
-@pytest.mark.parametrize("query, titles", [
-    ("L2", ["Cloud Engineer", "DevOps Support Engineer"]),
-    ("L4", ["Cloud Architect", "Lead Cloud Engineer"]),
-])
+@pytest.mark.parametrize(
+    "query, titles",
+    [
+        ("L2", ["Cloud Engineer", "DevOps Support Engineer"]),
+        ("L4", ["Cloud Architect", "Lead Cloud Engineer"]),
+    ],
+)
 def test_ambiguous_lookup_lists_candidates_that_resolve(answerer, query, titles):
     answer = answerer.ask(query)
     assert isinstance(answer, ChoiceAnswer)
@@ -61,10 +67,13 @@ def test_ambiguous_lookup_lists_candidates_that_resolve(answerer, query, titles)
         assert isinstance(answerer.ask(option.query), LevelAnswer)
 
 
-@pytest.mark.parametrize("query, nearest", [
-    ("L7", "L4"),
-    ("L3 support", "L2: DevOps Support Engineer"),
-])
+@pytest.mark.parametrize(
+    "query, nearest",
+    [
+        ("L7", "L4"),
+        ("L3 support", "L2: DevOps Support Engineer"),
+    ],
+)
 def test_unknown_level_says_so_and_suggests_the_nearest(answerer, query, nearest):
     answer = answerer.ask(query)
     assert isinstance(answer, NotFoundAnswer)
@@ -79,36 +88,45 @@ def test_compare_without_track_picks_the_track_that_has_both(answerer):
     assert (comparison.lower.title, comparison.higher.title) == ("Cloud Engineer", "Senior Software Engineer")
     domain = next(s for s in comparison.sections if s.key == "domain-expertise")
     degree = {c.before.text: c.after.text for c in domain.changed}
-    assert degree["I am becoming proficient with virtualization, containerization, and serverless technologies."] == \
-        "I am proficient with virtualization, containerization, and serverless technologies."
+    assert (
+        degree["I am becoming proficient with virtualization, containerization, and serverless technologies."]
+        == "I am proficient with virtualization, containerization, and serverless technologies."
+    )
     change = next(c for c in domain.changed if "becoming" in c.before.text)
     assert [(p.op, p.text) for p in change.pieces if p.op != "same"] == [("removed", "becoming")]
-    assert "I can confidently step outside my own comfort zone and adapt quickly to new technologies." in \
-        [c.text for c in domain.new]
+    assert "I can confidently step outside my own comfort zone and adapt quickly to new technologies." in [
+        c.text for c in domain.new
+    ]
     assert [c.text for c in domain.unchanged] == ["I can design and implement infrastructure as code."]
     changed_meta = {m.label: (m.before, m.after) for m in comparison.metadata}
     assert changed_meta["Impact radius"] == ("Self plus some team members", "Peers (2-5)")
     assert "Planning horizon" not in changed_meta  # the same at both levels
 
 
-@pytest.mark.parametrize("query, lower, higher", [
-    ("L2 vs L3 cloud", "Cloud Engineer", "Senior Software Engineer"),
-    ("compare L3 and L4 architect", "Senior Software Engineer", "Cloud Architect"),
-    ("L4 lead vs L2", "Cloud Engineer", "Lead Cloud Engineer"),
-    ("compare lead cloud engineer and cloud architect", "Lead Cloud Engineer", "Cloud Architect"),
-])
+@pytest.mark.parametrize(
+    "query, lower, higher",
+    [
+        ("L2 vs L3 cloud", "Cloud Engineer", "Senior Software Engineer"),
+        ("compare L3 and L4 architect", "Senior Software Engineer", "Cloud Architect"),
+        ("L4 lead vs L2", "Cloud Engineer", "Lead Cloud Engineer"),
+        ("compare lead cloud engineer and cloud architect", "Lead Cloud Engineer", "Cloud Architect"),
+    ],
+)
 def test_compare_forms(answerer, query, lower, higher):
     answer = answerer.ask(query)
     assert isinstance(answer, CompareAnswer), answer
     assert (answer.comparison.lower.title, answer.comparison.higher.title) == (lower, higher)
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("L3 mentoring", "mentoring at L3"),                       # a topic after a level: search within it
-    ("how do I handle P1 incidents?", "how do I handle P1 incidents"),  # P1 is not one of this ladder's codes
-    ("experience with S3 and EC2", "experience with S3 and EC2"),
-    ("mentoring vs coaching", "mentoring coaching"),           # topics compared: search both
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("L3 mentoring", "mentoring at L3"),  # a topic after a level: search within it
+        ("how do I handle P1 incidents?", "how do I handle P1 incidents"),  # P1 is not one of this ladder's codes
+        ("experience with S3 and EC2", "experience with S3 and EC2"),
+        ("mentoring vs coaching", "mentoring coaching"),  # topics compared: search both
+    ],
+)
 def test_topics_are_searched_not_mistaken_for_levels(answerer, query, expected):
     answer = answerer.ask(query)
     assert isinstance(answer, SearchAnswer) and answer.query == expected and answer.hits
@@ -119,7 +137,10 @@ def test_topics_are_searched_not_mistaken_for_levels(answerer, query, expected):
 def test_same_code_on_both_sides_means_two_different_levels(answerer):
     answer = answerer.ask("L2 vs L2 support")
     assert isinstance(answer, CompareAnswer)
-    assert {answer.comparison.lower.title, answer.comparison.higher.title} == {"Cloud Engineer", "DevOps Support Engineer"}
+    assert {answer.comparison.lower.title, answer.comparison.higher.title} == {
+        "Cloud Engineer",
+        "DevOps Support Engineer",
+    }
 
 
 def test_a_level_with_a_topic_it_does_not_cover_still_shows_the_level(answerer):
@@ -138,7 +159,9 @@ def test_compare_across_tracks_of_the_same_code_asks_for_the_track(tmp_path):
     for track in ("alpha", "beta"):
         (tmp_path / track).mkdir()
         for code in (1, 2):
-            (tmp_path / track / f"L{code}.md").write_text(f"# L{code}: {track} {code}\n\n## Work\n\n- I do {track} {code}.\n")
+            (tmp_path / track / f"L{code}.md").write_text(
+                f"# L{code}: {track} {code}\n\n## Work\n\n- I do {track} {code}.\n"
+            )
     answer = Answerer(load_ladder(tmp_path).ladder).ask("L1 vs L2")
     assert isinstance(answer, ChoiceAnswer)
     assert {o.label for o in answer.options} == {"Alpha", "Beta"}
@@ -149,7 +172,9 @@ def test_search_finds_mentoring_competencies_ranked(answerer):
     assert isinstance(answer, SearchAnswer)
     texts = [h.competency.text for h in answer.hits]
     assert any("mentor" in t.lower() for t in texts[:3])
-    assert all(h.section.key == "teaching-and-mentoring" or "mentor" in h.competency.text.lower() for h in answer.hits[:5])
+    assert all(
+        h.section.key == "teaching-and-mentoring" or "mentor" in h.competency.text.lower() for h in answer.hits[:5]
+    )
     assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
 
 
@@ -161,6 +186,7 @@ def test_search_with_no_match_offers_questions_that_work(answerer):
 
 def test_empty_ladder_answers_kindly():
     from bot.ladder.ladder import Ladder
+
     answer = Answerer(Ladder(())).ask("L3")
     assert isinstance(answer, NotFoundAnswer) and "No ladder documents" in answer.message
 
@@ -174,8 +200,14 @@ def test_a_ladder_of_stopwords_still_answers(tmp_path):
 
 def test_steps_between_levels_count_ranks_of_one_track(answerer):
     ladder = answerer.ladder
-    l2, l3 = ladder.get("cloud-engineering/l2-cloud-engineer"), ladder.get("cloud-engineering/l3-senior-software-engineer")
-    architect, support = ladder.get("cloud-engineering/l4-cloud-architect"), ladder.get("support/l2-devops-support-engineer")
+    l2, l3 = (
+        ladder.get("cloud-engineering/l2-cloud-engineer"),
+        ladder.get("cloud-engineering/l3-senior-software-engineer"),
+    )
+    architect, support = (
+        ladder.get("cloud-engineering/l4-cloud-architect"),
+        ladder.get("support/l2-devops-support-engineer"),
+    )
     assert (ladder.steps_between(l2, l3), ladder.steps_between(l2, architect)) == (1, 2)
     assert ladder.steps_between(support, l3) is None  # another track: no count of steps connects them
 
@@ -203,12 +235,19 @@ def _plain_bm25(levels, query: str) -> list[float]:
     scores = []
     for count in counts:
         norm = K1 * (1 - B + B * sum(count.values()) / average)
-        scores.append(sum(weight * idf[t] * count[t] * (K1 + 1) / (count[t] + norm)
-                          for t, weight in _weighted_terms(query).items() if t in count))
+        scores.append(
+            sum(
+                weight * idf[t] * count[t] * (K1 + 1) / (count[t] + norm)
+                for t, weight in _weighted_terms(query).items()
+                if t in count
+            )
+        )
     return scores
 
 
-@pytest.mark.parametrize("query", ["how do I get better at mentoring?", "incident response", "customer", "security risk"])
+@pytest.mark.parametrize(
+    "query", ["how do I get better at mentoring?", "incident response", "customer", "security risk"]
+)
 def test_search_scores_are_plain_bm25(answerer, query):
     expected = _plain_bm25(answerer.ladder.levels, query)
     hits = answerer.index.search(query, limit=8)

@@ -75,22 +75,65 @@ def test_any_command_text_gets_an_answer_that_fits(deps, text):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(words=st.lists(st.sampled_from([
-    "L2", "L3", "L4", "L99", "vs", "compare", "and", "from", "to", "target", "level", "me", "nudges", "time",
-    "09:30", "mon-fri", "pause", "2w", "journal", "examples", "cloud", "support", "architect", "<!channel>",
-    "<@U1>", "&", "*", "~", "`", "```", ">", "\u202e", "🦉", "\x00", "?"]), max_size=15))
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "L2",
+                "L3",
+                "L4",
+                "L99",
+                "vs",
+                "compare",
+                "and",
+                "from",
+                "to",
+                "target",
+                "level",
+                "me",
+                "nudges",
+                "time",
+                "09:30",
+                "mon-fri",
+                "pause",
+                "2w",
+                "journal",
+                "examples",
+                "cloud",
+                "support",
+                "architect",
+                "<!channel>",
+                "<@U1>",
+                "&",
+                "*",
+                "~",
+                "`",
+                "```",
+                ">",
+                "\u202e",
+                "🦉",
+                "\x00",
+                "?",
+            ]
+        ),
+        max_size=15,
+    )
+)
 def test_any_mix_of_keywords_gets_an_answer_that_fits(deps, words):
     answer(deps, " ".join(words))
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("", "Ask about the career ladder"),
-    ("mentoring " * 4000, "Competencies about"),  # 40 KB
-    (bytes(range(256)).decode("latin-1"), "Nothing in the ladder speaks of"),
-    ("מה ההבדל בין L2 ל-L3?", "L2: Cloud Engineer → L3: Senior Software Engineer"),
-    ("🦉🌱🧭🏆", "Nothing in the ladder speaks of “🦉🌱🧭🏆”"),
-    ("*bold* _it_ ~s~ `code` ```block``` > quote <https://x|y> <!channel> <#C123> <@U1>", "Competencies about"),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("", "Ask about the career ladder"),
+        ("mentoring " * 4000, "Competencies about"),  # 40 KB
+        (bytes(range(256)).decode("latin-1"), "Nothing in the ladder speaks of"),
+        ("מה ההבדל בין L2 ל-L3?", "L2: Cloud Engineer → L3: Senior Software Engineer"),
+        ("🦉🌱🧭🏆", "Nothing in the ladder speaks of “🦉🌱🧭🏆”"),
+        ("*bold* _it_ ~s~ `code` ```block``` > quote <https://x|y> <!channel> <#C123> <@U1>", "Competencies about"),
+    ],
+)
 def test_awkward_inputs_get_a_clear_answer(deps, text, expect):
     messages = answer(deps, text)
     readable = " ".join(json.dumps(m.blocks, ensure_ascii=False) for m in messages)
@@ -100,9 +143,16 @@ def test_awkward_inputs_get_a_clear_answer(deps, text, expect):
 
 def test_a_huge_level_is_split_into_messages_that_fit():
     long = "I " + "do a careful and considered thing " * 8
-    sections = tuple(Section(f"Section {i} " + "x" * 300, f"s{i}", "🦉",
-                             tuple(Competency(f"{long} {j}") for j in range(40)), tuple(f"example {j}" for j in range(30)))
-                     for i in range(30))
+    sections = tuple(
+        Section(
+            f"Section {i} " + "x" * 300,
+            f"s{i}",
+            "🦉",
+            tuple(Competency(f"{long} {j}") for j in range(40)),
+            tuple(f"example {j}" for j in range(30)),
+        )
+        for i in range(30)
+    )
     level = Level("t/l9-huge", "L9", 9, "Huge " * 50, "Track", "t", "tag " * 900, sections=sections)
     messages = render(LevelAnswer(level, show_examples=True), shareable=True)
     assert 2 <= len(messages) <= 5
@@ -110,12 +160,37 @@ def test_a_huge_level_is_split_into_messages_that_fit():
         check_limits(message)
 
 
-markdown_documents = st.lists(st.one_of(
-    st.sampled_from(["# L3: Senior Engineer", "# L2 - Engineer", "## 🦉 Domain", "## Examples", "> tagline _x_",
-                     "- **Planning horizon**: 6 months", "**Impact radius:** Team  ", "<details>", "<summary>Examples</summary>",
-                     "</details>", "**Examples:**", "---", "track: x", "", "- I do things.", "  - nested item",
-                     "1. ordered", "[link](../x.md)", "```", "| a | b |", "\uf8ffü¶â ‚Äôs"]),
-    st.text(max_size=60)), max_size=40).map("\n".join)
+markdown_documents = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "# L3: Senior Engineer",
+                "# L2 - Engineer",
+                "## 🦉 Domain",
+                "## Examples",
+                "> tagline _x_",
+                "- **Planning horizon**: 6 months",
+                "**Impact radius:** Team  ",
+                "<details>",
+                "<summary>Examples</summary>",
+                "</details>",
+                "**Examples:**",
+                "---",
+                "track: x",
+                "",
+                "- I do things.",
+                "  - nested item",
+                "1. ordered",
+                "[link](../x.md)",
+                "```",
+                "| a | b |",
+                "\uf8ffü¶â ‚Äôs",
+            ]
+        ),
+        st.text(max_size=60),
+    ),
+    max_size=40,
+).map("\n".join)
 
 
 @settings(max_examples=200, deadline=None)

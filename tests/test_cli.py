@@ -55,8 +55,9 @@ def test_installed_console_script_answers_from_any_folder(tmp_path):
     exe = shutil.which("ladderbot", path=os.path.dirname(sys.executable)) or shutil.which("ladderbot")
     assert exe, "the ladderbot console script is not installed"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LADDER_"))}
-    out = subprocess.run([exe, "ask", "what separates L2 from L3?"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [exe, "ask", "what separates L2 from L3?"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     assert "L2: Cloud Engineer → L3: Senior Software Engineer" in out.stdout

@@ -23,7 +23,9 @@ print(json.dumps({{"exit": result.exit_code, "output": result.output,
 """
 
 
-@pytest.mark.parametrize("args", [["ask", "L3"], ["ask", "what separates L2 from L3?"], ["content", "check"], ["--help"]])
+@pytest.mark.parametrize(
+    "args", [["ask", "L3"], ["ask", "what separates L2 from L3?"], ["content", "check"], ["--help"]]
+)
 def test_terminal_commands_import_neither_slack_nor_the_database(args):
     probe = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr

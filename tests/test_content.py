@@ -14,24 +14,62 @@ DAMAGED = ROOT / "tests" / "fixtures" / "damaged-seeds"
 
 # Counted by hand from the source documents: (competencies, examples) per section.
 EXPECTED = {
-    "000_578b76252c9150ea.txt": ("cloud-engineering/L2-cloud-engineer.md", "L2", "Cloud Engineer",
-                                 [("Domain expertise", 7, 3), ("Teaching and Mentoring", 2, 2),
-                                  ("Culture and Leadership", 4, 3), ("Customer Success", 3, 2)]),
-    "001_9bd1e614a5b3b4f5.txt": ("cloud-engineering/L4-lead-cloud-engineer.md", "L4", "Lead Cloud Engineer",
-                                 [("Domain Expertise", 11, 4), ("Teaching and Mentoring", 4, 5),
-                                  ("Culture and Leadership", 7, 5), ("Customer Success", 6, 4)]),
-    "002_a5a52b6e3c63942d.txt": ("cloud-engineering/L4-cloud-architect.md", "L4", "Cloud Architect",
-                                 [("Domain expertise", 7, 4), ("Teaching and Mentoring", 5, 7),
-                                  ("Culture and Leadership", 10, 10), ("Customer Success", 5, 3)]),
-    "003_c92e966ed7907b94.txt": ("cloud-engineering/L3-senior-software-engineer.md", "L3", "Senior Software Engineer",
-                                 [("Domain expertise", 8, 3), ("Teaching and Mentoring", 2, 3),
-                                  ("Culture and Leadership", 6, 4), ("Customer Success", 4, 3)]),
-    "004_12678042e653fbc4.txt": ("support/L2-devops-support-engineer.md", "L2", "DevOps Support Engineer",
-                                 [("Impact", 3, 0),
-                                  ("I deliver high-quality support consistently and independently", 5, 0),
-                                  ("I build depth and share what I learn", 4, 0),
-                                  ("I strengthen the team and how we work", 4, 0),
-                                  ("What success looks like", 0, 6)]),
+    "000_578b76252c9150ea.txt": (
+        "cloud-engineering/L2-cloud-engineer.md",
+        "L2",
+        "Cloud Engineer",
+        [
+            ("Domain expertise", 7, 3),
+            ("Teaching and Mentoring", 2, 2),
+            ("Culture and Leadership", 4, 3),
+            ("Customer Success", 3, 2),
+        ],
+    ),
+    "001_9bd1e614a5b3b4f5.txt": (
+        "cloud-engineering/L4-lead-cloud-engineer.md",
+        "L4",
+        "Lead Cloud Engineer",
+        [
+            ("Domain Expertise", 11, 4),
+            ("Teaching and Mentoring", 4, 5),
+            ("Culture and Leadership", 7, 5),
+            ("Customer Success", 6, 4),
+        ],
+    ),
+    "002_a5a52b6e3c63942d.txt": (
+        "cloud-engineering/L4-cloud-architect.md",
+        "L4",
+        "Cloud Architect",
+        [
+            ("Domain expertise", 7, 4),
+            ("Teaching and Mentoring", 5, 7),
+            ("Culture and Leadership", 10, 10),
+            ("Customer Success", 5, 3),
+        ],
+    ),
+    "003_c92e966ed7907b94.txt": (
+        "cloud-engineering/L3-senior-software-engineer.md",
+        "L3",
+        "Senior Software Engineer",
+        [
+            ("Domain expertise", 8, 3),
+            ("Teaching and Mentoring", 2, 3),
+            ("Culture and Leadership", 6, 4),
+            ("Customer Success", 4, 3),
+        ],
+    ),
+    "004_12678042e653fbc4.txt": (
+        "support/L2-devops-support-engineer.md",
+        "L2",
+        "DevOps Support Engineer",
+        [
+            ("Impact", 3, 0),
+            ("I deliver high-quality support consistently and independently", 5, 0),
+            ("I build depth and share what I learn", 4, 0),
+            ("I strengthen the team and how we work", 4, 0),
+            ("What success looks like", 0, 6),
+        ],
+    ),
 }
 
 
@@ -74,7 +112,11 @@ def test_metadata_as_list_items_and_as_bold_lines():
     as_lines = _parse(DAMAGED / "001_9bd1e614a5b3b4f5.txt")
     for level in (as_list, as_lines):
         assert [m.key for m in level.metadata] == [
-            "planning_horizon", "impact_radius", "evaluation", "responsibility_and_direction_needed"]
+            "planning_horizon",
+            "impact_radius",
+            "evaluation",
+            "responsibility_and_direction_needed",
+        ]
     assert as_lines.meta("planning_horizon") == "6-12 months"
     assert as_lines.meta("impact_radius") == "Team (5-15)"
     assert as_list.meta("evaluation") == "Manager"
@@ -82,8 +124,10 @@ def test_metadata_as_list_items_and_as_bold_lines():
 
 def test_tagline_is_the_blockquote_without_emphasis_marks():
     level = _parse(DAMAGED / "003_c92e966ed7907b94.txt")
-    assert level.tagline == ("I am a highly sought-after member of an Octopus team with a proven record "
-                             "of shipping high-quality changes to production.")
+    assert level.tagline == (
+        "I am a highly sought-after member of an Octopus team with a proven record "
+        "of shipping high-quality changes to production."
+    )
 
 
 def test_examples_glued_to_summary_are_examples_not_competencies():
@@ -96,14 +140,18 @@ def test_examples_glued_to_summary_are_examples_not_competencies():
 def test_multiline_competency_is_one_statement():
     architect = _parse(DAMAGED / "002_a5a52b6e3c63942d.txt")
     last = architect.section("domain-expertise").competencies[-1].text
-    assert last.endswith("E.g. infrastructure, identity management, security, scalability, concurrency, and maintainability.")
+    assert last.endswith(
+        "E.g. infrastructure, identity management, security, scalability, concurrency, and maintainability."
+    )
 
 
 def test_links_are_kept_as_references():
     lead = _parse(DAMAGED / "001_9bd1e614a5b3b4f5.txt")
     targets = {r.target: r.is_external for r in lead.references}
-    assert targets == {"../Software-Engineering/L3-Senior-Software-Engineer.md": False,
-                       "https://github.com/OctopusDeploy/People/blob/main/Leadership.md": True}
+    assert targets == {
+        "../Software-Engineering/L3-Senior-Software-Engineer.md": False,
+        "https://github.com/OctopusDeploy/People/blob/main/Leadership.md": True,
+    }
     net = next(c for c in lead.sections[0].competencies if ".NET" in c.text)
     assert "[" not in net.text and net.references[0].text == "L3 Senior Software Engineer"
 
@@ -155,6 +203,12 @@ def test_criteria_with_and_without_inline_markup_read_as_plain_text():
         "- I keep 100% - no less: 2 > 1\n"
     )
     texts = [c.text for c in level.sections[0].competencies]
-    assert texts == ["I write clear docs that last", "I fix & ship", "I ship *always*", "I use make and bold words",
-                     "I mentor peers daily", "I keep 100% - no less: 2 > 1"]
+    assert texts == [
+        "I write clear docs that last",
+        "I fix & ship",
+        "I ship *always*",
+        "I use make and bold words",
+        "I mentor peers daily",
+        "I keep 100% - no less: 2 > 1",
+    ]
     assert [r.target for r in level.references] == ["L1.md"]

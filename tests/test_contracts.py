@@ -34,7 +34,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "files_upload_v2": "files:write",
     "apps_connections_open": None,  # the app-level token's connections:write, not a bot scope
 }
-WEB_API_CALL = re.compile(r"^(auth|chat|conversations|users|views|files|apps|reactions|team|usergroups|oauth)_[a-zA-Z0-9_]+$")
+WEB_API_CALL = re.compile(
+    r"^(auth|chat|conversations|users|views|files|apps|reactions|team|usergroups|oauth)_[a-zA-Z0-9_]+$"
+)
 
 
 def manifest() -> dict:
@@ -46,8 +48,12 @@ def web_api_methods_called() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted((ROOT / "bot").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and WEB_API_CALL.match(node.func.attr) \
-                    and not _on_the_store(node.func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and WEB_API_CALL.match(node.func.attr)
+                and not _on_the_store(node.func)
+            ):
                 found.setdefault(node.func.attr, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
@@ -55,8 +61,9 @@ def web_api_methods_called() -> dict[str, str]:
 def _on_the_store(call: ast.Attribute) -> bool:
     """`deps.store.team_view(...)`: the Store's API, whose names may look like Web API methods."""
     receiver = call.value
-    return (isinstance(receiver, ast.Attribute) and receiver.attr == "store") or \
-        (isinstance(receiver, ast.Name) and receiver.id == "store")
+    return (isinstance(receiver, ast.Attribute) and receiver.attr == "store") or (
+        isinstance(receiver, ast.Name) and receiver.id == "store"
+    )
 
 
 def test_the_code_calls_slack():  # the scan below would pass vacuously if it found nothing
@@ -68,7 +75,9 @@ def test_every_web_api_method_called_is_covered_by_a_manifest_scope():
     for method, where in web_api_methods_called().items():
         assert method in METHOD_SCOPES, f"{where} calls {method}: add it to METHOD_SCOPES with the scope it needs"
         needed = METHOD_SCOPES[method]
-        assert needed is None or needed in scopes, f"{where} calls {method}, which needs {needed}: add it to manifest.yml"
+        assert needed is None or needed in scopes, (
+            f"{where} calls {method}, which needs {needed}: add it to manifest.yml"
+        )
 
 
 def cli_commands(group: click.Group = cli, prefix: str = "ladderbot") -> list[str]:
@@ -116,7 +125,9 @@ def test_the_oauth_install_asks_for_the_manifests_scopes_and_redirects_where_bol
 def test_interactivity_is_on_because_the_app_handles_buttons_and_modals():
     assert actions.ACTIONS and views.VIEWS
     assert manifest()["settings"]["interactivity"]["is_enabled"]
-    assert manifest()["features"]["app_home"]["home_tab_enabled"] == ("app_home_opened" in listeners.registered_events())
+    assert manifest()["features"]["app_home"]["home_tab_enabled"] == (
+        "app_home_opened" in listeners.registered_events()
+    )
 
 
 def test_the_bolt_app_registers_exactly_the_declared_listeners(fake_slack, tmp_path):
@@ -136,7 +147,16 @@ FORBIDDEN_IMPORTS = {
     "bot/slack": ("bot.nudges", "bot.cli"),
     "bot/nudges": ("bot.slack", "bot.cli"),
     "bot/slackkit": ("bot.slack", "bot.nudges", "bot.cli"),
-    "bot/ladder": ("bot.slack", "bot.slackkit", "bot.nudges", "bot.cli", "storage", "slack_sdk", "slack_bolt", "sqlalchemy"),
+    "bot/ladder": (
+        "bot.slack",
+        "bot.slackkit",
+        "bot.nudges",
+        "bot.cli",
+        "storage",
+        "slack_sdk",
+        "slack_bolt",
+        "sqlalchemy",
+    ),
     "storage": ("bot",),
 }
 
@@ -160,5 +180,6 @@ def test_imports_run_one_way(package):
     for path in files:
         for module in imported_modules(path):
             for forbidden in FORBIDDEN_IMPORTS[package]:
-                assert not (module == forbidden or module.startswith(forbidden + ".")), \
+                assert not (module == forbidden or module.startswith(forbidden + ".")), (
                     f"{path.relative_to(ROOT)} imports {module}: {package} must not depend on {forbidden}"
+                )

@@ -12,6 +12,7 @@ from tests.test_slack_app import mrkdwn_texts
 
 # --- the pacer ------------------------------------------------------------------------------
 
+
 class FakeTime:
     """A clock that moves only when someone sleeps or time is passed on purpose."""
 
@@ -92,6 +93,7 @@ def test_429s_of_sends_already_in_flight_slow_the_pace_once():
 
 # --- the fake Slack's switches used here ----------------------------------------------------
 
+
 def test_fake_slack_can_keep_a_message_and_still_answer_500(fake_slack):
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -127,6 +129,7 @@ def test_fake_slack_random_429s_are_seeded():
 
 # --- answers to mentions and direct messages ----------------------------------------------
 
+
 def _wait_until(condition, what: str, timeout: float = 15) -> None:
     import time
 
@@ -152,8 +155,16 @@ def test_an_answer_slack_kept_but_answered_500_is_not_posted_twice(bot, slack, f
         slack.mention("L3 senior software", channel=channel, ts=ts)
     else:
         channel = "DU12"
-        slack.event({"type": "message", "channel_type": "im", "channel": channel, "user": "U12",
-                     "text": "L3 senior software", "ts": ts})
+        slack.event(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": channel,
+                "user": "U12",
+                "text": "L3 senior software",
+                "ts": ts,
+            }
+        )
     found = f"answer to {channel}/{ts} part 1 was already delivered; not posting it again"
     _wait_until(lambda: found in bot.log() or len(_answers(fake_slack, channel)) > 1, "the retry's decision")
     [answer] = _answers(fake_slack, channel)  # once, not twice
@@ -172,6 +183,7 @@ def test_an_answer_refused_with_500_is_posted_once_on_retry(bot, slack, fake_sla
 
 
 # --- text shared in a channel ---------------------------------------------------------------
+
 
 def _responses(fake, url: str, count: int) -> list:
     path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]

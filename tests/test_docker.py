@@ -49,8 +49,12 @@ def test_the_image_builds_runs_as_non_root_and_answers_in_the_terminal():
     try:
         whoami = subprocess.run([docker, "run", "--rm", tag, "id", "-u"], capture_output=True, text=True, timeout=120)
         assert whoami.stdout.strip() not in ("", "0")
-        answer = subprocess.run([docker, "run", "--rm", tag, "ladderbot", "ask", "L3", "senior", "software"],
-                                capture_output=True, text=True, timeout=120)
+        answer = subprocess.run(
+            [docker, "run", "--rm", tag, "ladderbot", "ask", "L3", "senior", "software"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert answer.returncode == 0 and "Senior Software Engineer" in answer.stdout
     finally:
         subprocess.run([docker, "rmi", "-f", tag], capture_output=True, timeout=120)

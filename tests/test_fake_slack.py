@@ -76,7 +76,10 @@ RICH_BLOCKS = [
 
 def test_post_message_is_recorded_with_readable_text_from_blocks(slack: FakeSlack, client: WebClient) -> None:
     response = client.chat_postMessage(
-        channel="C1", text="fallback", blocks=RICH_BLOCKS, metadata={"event_type": "e", "event_payload": {"text": "HIDDEN"}}
+        channel="C1",
+        text="fallback",
+        blocks=RICH_BLOCKS,
+        metadata={"event_type": "e", "event_payload": {"text": "HIDDEN"}},
     )
 
     (call,) = slack.calls("chat.postMessage")
@@ -202,9 +205,7 @@ def test_users_info_default_configured_deleted_and_removed(slack: FakeSlack, cli
 # --------------------------------------------------------------------------
 
 
-def test_fail_next_429_retry_after_is_honoured_by_slack_sdk(
-    slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fail_next_429_retry_after_is_honoured_by_slack_sdk(slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
     # Record the handler's sleep instead of sleeping: proves it read Retry-After, costs no time.
     slept: list[float] = []
     monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=slept.append))

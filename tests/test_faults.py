@@ -26,6 +26,7 @@ needs_postgres = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs {
 
 # --- Slack --------------------------------------------------------------------------------
 
+
 @pytest.mark.e2e
 def test_a_rate_limited_response_url_is_retried(slack, fake_slack):
     fake_slack.fail_next("response_url", status=429, retry_after=1)
@@ -50,7 +51,9 @@ def test_a_failing_response_url_falls_back_to_an_ephemeral_message(slack, fake_s
 @pytest.mark.parametrize("fault", ["reset", "500"])
 def test_connection_resets_and_server_errors_while_answering_reach_the_person(slack, fake_slack, fault):
     for _ in range(3):  # the first try and both retries
-        fake_slack.reset_next("chat.postMessage") if fault == "reset" else fake_slack.fail_next("chat.postMessage", status=500)
+        fake_slack.reset_next("chat.postMessage") if fault == "reset" else fake_slack.fail_next(
+            "chat.postMessage", status=500
+        )
     slack.mention("L3", user="U22", channel="C22")
     notice = fake_slack.wait_for("chat.postEphemeral", timeout=20)[0]
     assert "Please try again in a minute" in notice.text and "Traceback" not in notice.text
@@ -79,6 +82,7 @@ def test_nudges_survive_a_429_storm(store, fake_slack):
 
 
 # --- the database -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def bot_without_database(fake_slack, tmp_path):
@@ -124,9 +128,12 @@ def test_connections_killed_mid_flight_recover_by_themselves(fake_slack, tmp_pat
             assert "Your target is now" in ask(bot.slack, fake_slack, "target L3", user="U50").text
             admin = create_engine(os.environ[PG_ENV], isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
-                killed = connection.execute(text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"),
-                    {"db": url.rsplit("/", 1)[1]}).scalar()
+                killed = connection.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+                    ),
+                    {"db": url.rsplit("/", 1)[1]},
+                ).scalar()
             admin.dispose()
             assert killed >= 1
             for _ in range(3):  # every worker's pool meets a dead connection, and pre-ping replaces it
@@ -137,13 +144,16 @@ def test_connections_killed_mid_flight_recover_by_themselves(fake_slack, tmp_pat
 
 # --- content ----------------------------------------------------------------------------
 
+
 def _broken_folder(root: Path) -> Path:
     shutil.copytree(CONTENT, root)
     (root / "support" / "empty.md").write_text("")
     (root / "support" / "no-heading.md").write_text("Just notes\n\n- a list\n")
     (root / "support" / "binary.md").write_bytes(b"\x00\x01\x02PNG")
     shutil.copy(root / "support" / "L2-devops-support-engineer.md", root / "support" / "L2-copy.md")
-    (root / "support" / "L5-bad-bytes.md").write_bytes("# L5: Staff\n\n## Craft\n\n- I ship \xff things.\n".encode("latin-1"))
+    (root / "support" / "L5-bad-bytes.md").write_bytes(
+        "# L5: Staff\n\n## Craft\n\n- I ship \xff things.\n".encode("latin-1")
+    )
     outside = root.parent / "outside.md"
     outside.write_text("# L9: Outside\n\n## X\n\n- I leak.\n")
     os.symlink(outside, root / "support" / "L9-link.md")
@@ -153,16 +163,23 @@ def _broken_folder(root: Path) -> Path:
 def test_content_check_names_every_problem(tmp_path):
     result = CliRunner().invoke(cli, ["content", "check", str(_broken_folder(tmp_path / "content"))])
     assert result.exit_code == 1
-    for expected in ("empty.md: empty file", "no-heading.md: no level heading", "binary.md: binary file",
-                     "L2-devops-support-engineer.md: duplicate of L2: DevOps Support Engineer",
-                     "L5-bad-bytes.md: invalid UTF-8", "L9-link.md: links outside the content folder"):
+    for expected in (
+        "empty.md: empty file",
+        "no-heading.md: no level heading",
+        "binary.md: binary file",
+        "L2-devops-support-engineer.md: duplicate of L2: DevOps Support Engineer",
+        "L5-bad-bytes.md: invalid UTF-8",
+        "L9-link.md: links outside the content folder",
+    ):
         assert expected in result.output, expected
 
 
 @pytest.mark.e2e
 def test_the_bot_starts_on_a_broken_folder_and_serves_what_is_valid(fake_slack, tmp_path):
     folder = _broken_folder(tmp_path / "content")
-    bot = RunningBot(bot_env(fake_slack, f"sqlite:///{tmp_path / 'b.db'}", LADDER_CONTENT_DIR=str(folder)), tmp_path / "bot.log")
+    bot = RunningBot(
+        bot_env(fake_slack, f"sqlite:///{tmp_path / 'b.db'}", LADDER_CONTENT_DIR=str(folder)), tmp_path / "bot.log"
+    )
     try:
         bot.wait_ready()
         assert "L2: DevOps Support Engineer" in ask(bot.slack, fake_slack, "l2 support").text
@@ -177,7 +194,9 @@ def test_content_reloads_without_a_restart_and_a_bad_reload_keeps_the_last_good_
     shutil.copytree(CONTENT, folder)
     content = Content(folder, check_every=0.05)
     assert len(content.answerer.ladder) == 5
-    (folder / "support" / "L3-senior-support.md").write_text("# L3: Senior Support Engineer\n\n## Impact\n\n- I lead escalations.\n")
+    (folder / "support" / "L3-senior-support.md").write_text(
+        "# L3: Senior Support Engineer\n\n## Impact\n\n- I lead escalations.\n"
+    )
     assert _eventually(lambda: len(content.answerer.ladder) == 6)
     (folder / "support" / "broken.md").write_bytes(b"\x00binary")
     (folder / "cloud-engineering" / "L2-cloud-engineer.md").unlink()
@@ -210,16 +229,22 @@ def _eventually(condition, timeout: float = 5.0) -> bool:
 
 # --- privacy ------------------------------------------------------------------------------
 
+
 @pytest.mark.e2e
 def test_nobody_can_delete_or_read_another_persons_reflection(bot, slack, fake_slack):
     store = storage.Store(bot.database_url)
     mine = store.add_reflection("T0TEST", "U60", "My private thought", source="command")
     store.dispose()
-    refused = press(slack, fake_slack, {"type": "button", "action_id": "me_delete_reflection", "value": str(mine.id)}, user="U61")
+    refused = press(
+        slack, fake_slack, {"type": "button", "action_id": "me_delete_reflection", "value": str(mine.id)}, user="U61"
+    )
     assert "isn't in your journal" in refused.text and "My private thought" not in refused.text
     journal = ask(slack, fake_slack, "journal", user="U60")
     assert "My private thought" in journal.text
-    assert "Deleted that reflection" in press(slack, fake_slack, buttons(journal.args["blocks"])["Delete"], user="U60").text
+    assert (
+        "Deleted that reflection"
+        in press(slack, fake_slack, buttons(journal.args["blocks"])["Delete"], user="U60").text
+    )
     assert "My private thought" not in ask(slack, fake_slack, "journal", user="U60").text
 
 

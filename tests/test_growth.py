@@ -33,30 +33,54 @@ L2, L3 = "cloud-engineering/l2-cloud-engineer", "cloud-engineering/l3-senior-sof
 
 
 def make_level(level_id: str = "eng/l3", rank: int = 3, **categories: list[str]) -> Level:
-    sections = tuple(Section(name.replace("_", " "), slugify(name), competencies=tuple(Competency(t) for t in texts))
-                     for name, texts in categories.items())
-    return Level(id=level_id, code=f"L{rank}", rank=rank, title="Senior Engineer", track="Eng", track_key="eng",
-                 sections=sections)
+    sections = tuple(
+        Section(name.replace("_", " "), slugify(name), competencies=tuple(Competency(t) for t in texts))
+        for name, texts in categories.items()
+    )
+    return Level(
+        id=level_id,
+        code=f"L{rank}",
+        rank=rank,
+        title="Senior Engineer",
+        track="Eng",
+        track_key="eng",
+        sections=sections,
+    )
 
 
-LEVEL = make_level(Domain_expertise=["I design systems", "I review designs", "I mentor on design"],
-                   Delivery=["I ship weekly", "I own on-call"])
+LEVEL = make_level(
+    Domain_expertise=["I design systems", "I review designs", "I mentor on design"],
+    Delivery=["I ship weekly", "I own on-call"],
+)
 KEYS = {c.text: c.key for c in criteria_of(LEVEL)}
 
 
-def assessment(ratings: dict[str, str], notes: dict[str, str] | None = None, *, when: datetime = T0,
-               level: Level = LEVEL) -> Assessment:
+def assessment(
+    ratings: dict[str, str], notes: dict[str, str] | None = None, *, when: datetime = T0, level: Level = LEVEL
+) -> Assessment:
     keys = {c.text: c.key for c in criteria_of(level)}
-    return Assessment(1, TEAM, ALICE, level.id, when, tuple(
-        Rating(keys.get(text, text), rating, (notes or {}).get(text)) for text, rating in ratings.items()))
+    return Assessment(
+        1,
+        TEAM,
+        ALICE,
+        level.id,
+        when,
+        tuple(Rating(keys.get(text, text), rating, (notes or {}).get(text)) for text, rating in ratings.items()),
+    )
 
 
 # -- progress and what moved
 
 
 def test_progress_per_category_counts_met_and_ignores_criteria_the_level_no_longer_has() -> None:
-    latest = assessment({"I design systems": "met", "I review designs": "partly", "I ship weekly": "met",
-                         "a criterion reworded since": "met"})
+    latest = assessment(
+        {
+            "I design systems": "met",
+            "I review designs": "partly",
+            "I ship weekly": "met",
+            "a criterion reworded since": "met",
+        }
+    )
     lines = progress(LEVEL, latest)
     assert [line.summary for line in lines] == ["Domain expertise: 1 of 3 met", "Delivery: 1 of 2 met"]
     assert (lines[0].partly, lines[0].unrated, lines[1].unrated) == (1, 1, 1)
@@ -65,11 +89,15 @@ def test_progress_per_category_counts_met_and_ignores_criteria_the_level_no_long
 
 def test_what_moved_since_the_previous_assessment() -> None:
     previous = assessment({"I design systems": "not_yet", "I review designs": "met", "I ship weekly": "met"})
-    latest = assessment({"I design systems": "partly", "I review designs": "partly", "I ship weekly": "met",
-                         "I own on-call": "met"})
+    latest = assessment(
+        {"I design systems": "partly", "I review designs": "partly", "I ship weekly": "met", "I own on-call": "met"}
+    )
     moves = what_moved(LEVEL, latest, previous)
-    assert [m.summary for m in moves] == ["I design systems: Not yet → Partly", "I review designs: Met → Partly",
-                                          "I own on-call: Not assessed → Met"]
+    assert [m.summary for m in moves] == [
+        "I design systems: Not yet → Partly",
+        "I review designs: Met → Partly",
+        "I own on-call: Not assessed → Met",
+    ]
     assert [m.up for m in moves] == [True, False, True]
     assert what_moved(LEVEL, latest, None) == []
 
@@ -133,25 +161,53 @@ def test_the_reassessment_interval_is_configurable() -> None:
 def test_the_packet_has_each_criterion_with_rating_note_dated_reflections_and_gaps(store: Store) -> None:
     store.update_person(TEAM, ALICE, target_level_id=LEVEL.id)
     section = LEVEL.sections[0]
-    nudge = store.claim_nudge(TEAM, ALICE, "2026-07", worker="w", now=T0, lease=timedelta(minutes=5),
-                              level_id=LEVEL.id, competency_key=competency_key(section, section.competencies[1]),
-                              competency_text=section.competencies[1].text, section_name=section.name,
-                              example_text=None, question="?")
-    store.add_reflection(TEAM, ALICE, "Reviewed the queue design\n\nwith Bob", source="thread", nudge_id=nudge.id,
-                         now=datetime(2026, 7, 14, tzinfo=timezone.utc))
-    store.add_reflection(TEAM, ALICE, "Gardening thoughts", source="command", now=datetime(2026, 7, 20, tzinfo=timezone.utc))
+    nudge = store.claim_nudge(
+        TEAM,
+        ALICE,
+        "2026-07",
+        worker="w",
+        now=T0,
+        lease=timedelta(minutes=5),
+        level_id=LEVEL.id,
+        competency_key=competency_key(section, section.competencies[1]),
+        competency_text=section.competencies[1].text,
+        section_name=section.name,
+        example_text=None,
+        question="?",
+    )
+    store.add_reflection(
+        TEAM,
+        ALICE,
+        "Reviewed the queue design\n\nwith Bob",
+        source="thread",
+        nudge_id=nudge.id,
+        now=datetime(2026, 7, 14, tzinfo=timezone.utc),
+    )
+    store.add_reflection(
+        TEAM, ALICE, "Gardening thoughts", source="command", now=datetime(2026, 7, 20, tzinfo=timezone.utc)
+    )
     store.add_reflection(TEAM, BOB, "Bob's own", source="command")
-    rated = store.add_assessment(TEAM, ALICE, LEVEL.id, {KEYS["I design systems"]: "met", KEYS["I review designs"]: "partly"},
-                                 {KEYS["I review designs"]: "Need to\nlead one"}, now=T0)
+    rated = store.add_assessment(
+        TEAM,
+        ALICE,
+        LEVEL.id,
+        {KEYS["I design systems"]: "met", KEYS["I review designs"]: "partly"},
+        {KEYS["I review designs"]: "Need to\nlead one"},
+        now=T0,
+    )
 
-    text = packet_markdown(LEVEL, rated, store.reflections_for(TEAM, ALICE), now=datetime(2026, 8, 10, tzinfo=timezone.utc))
+    text = packet_markdown(
+        LEVEL, rated, store.reflections_for(TEAM, ALICE), now=datetime(2026, 8, 10, tzinfo=timezone.utc)
+    )
 
     assert text.startswith("# Promotion packet: L3: Senior Engineer (Eng)\n")
     assert "_Prepared 10 August 2026. Self-assessment of 03 August 2026: 1 of 5 criteria met._" in text
     domain = text.split("## Domain expertise")[1].split("## Delivery")[0]
     assert "_1 of 3 met._" in domain
-    assert "### ◐ I review designs\n\n**Self-assessment:** Partly — Need to lead one\n\n**Reflections**\n\n" \
-           "**14 Jul 2026**\n\n> Reviewed the queue design\n>\n> with Bob\n" in domain
+    assert (
+        "### ◐ I review designs\n\n**Self-assessment:** Partly — Need to lead one\n\n**Reflections**\n\n"
+        "**14 Jul 2026**\n\n> Reviewed the queue design\n>\n> with Bob\n" in domain
+    )
     assert "### ✅ I design systems\n\n**Self-assessment:** Met\n\n_No reflections on this yet._" in domain
     assert "### Gaps left\n\n- I review designs (partly)\n- I mentor on design (not assessed)\n" in domain
     assert text.split("## Other reflections")[1].count("Gardening thoughts") == 1 and "Bob's own" not in text
@@ -161,23 +217,34 @@ def test_the_packet_has_each_criterion_with_rating_note_dated_reflections_and_ga
 # -- ladder-change notes
 
 
-CHANGED = make_level(Domain_expertise=["I design large systems", "I review designs", "I run the architecture guild"],
-                     Delivery=["I ship weekly", "I own on-call"])
+CHANGED = make_level(
+    Domain_expertise=["I design large systems", "I review designs", "I run the architecture guild"],
+    Delivery=["I ship weekly", "I own on-call"],
+)
 
 
 def test_a_change_is_described_as_added_removed_and_reworded() -> None:
     change = detect_change(LEVEL, CHANGED, "fp")
     assert change.summary == "1 added, 1 removed, 1 reworded"
     assert describe(change).splitlines() == [
-        "L3: Senior Engineer (Eng) changed: 1 added, 1 removed, 1 reworded.", "", "Domain expertise",
-        "  + New: I run the architecture guild", "  ~ Changes: I design {+large+} systems", "  - No longer listed: I mentor on design"]
+        "L3: Senior Engineer (Eng) changed: 1 added, 1 removed, 1 reworded.",
+        "",
+        "Domain expertise",
+        "  + New: I run the architecture guild",
+        "  ~ Changes: I design {+large+} systems",
+        "  - No longer listed: I mentor on design",
+    ]
 
 
 def test_a_reorder_or_a_criterion_moving_category_is_not_a_change() -> None:
-    reordered = make_level(Domain_expertise=["I mentor on design", "I review designs", "I design systems"],
-                           Delivery=["I own on-call", "I ship weekly"])
-    moved = make_level(Domain_expertise=["I design systems", "I review designs"],
-                       Delivery=["I ship weekly", "I own on-call", "I mentor on design"])
+    reordered = make_level(
+        Domain_expertise=["I mentor on design", "I review designs", "I design systems"],
+        Delivery=["I own on-call", "I ship weekly"],
+    )
+    moved = make_level(
+        Domain_expertise=["I design systems", "I review designs"],
+        Delivery=["I ship weekly", "I own on-call", "I mentor on design"],
+    )
     assert level_fingerprint(reordered) != level_fingerprint(LEVEL)
     assert detect_change(LEVEL, reordered) is None and detect_change(LEVEL, moved) is None
 
@@ -192,7 +259,9 @@ def test_change_notes_go_once_to_people_at_that_level_and_never_on_first_load(st
     assert ChangeNotes(store, enabled=True).check([LEVEL, other], now=T0) == []  # a restart, nothing changed
     notes = ChangeNotes(store, enabled=True).check([CHANGED, other], now=T0)
     assert [(n.user_id, n.roles, n.change.level.id) for n in notes] == [
-        (ALICE, ("current", "target"), LEVEL.id), (BOB, ("target",), LEVEL.id)]
+        (ALICE, ("current", "target"), LEVEL.id),
+        (BOB, ("target",), LEVEL.id),
+    ]
     sender = ChangeNotes(store, enabled=True)
     assert [sender.claim(n) for n in notes] == [True, True]
     assert [ChangeNotes(store, enabled=True).claim(n) for n in notes] == [False, False]  # another process
@@ -221,13 +290,22 @@ def test_a_change_made_while_the_bot_was_down_is_noticed_after_the_restart(store
 
 
 def test_stats_hide_small_counts_and_name_levels() -> None:
-    stats = WorkspaceStats(people=12, with_current=9, with_target=4,
-                           levels=(LevelCount("eng/l3", 7, 3), LevelCount("gone/l9", 0, 5)),
-                           prompts=(MonthCount("2026-10", 40, 4),), reflections=5, assessments=0, assessed_people=0)
+    stats = WorkspaceStats(
+        people=12,
+        with_current=9,
+        with_target=4,
+        levels=(LevelCount("eng/l3", 7, 3), LevelCount("gone/l9", 0, 5)),
+        prompts=(MonthCount("2026-10", 40, 4),),
+        reflections=5,
+        assessments=0,
+        assessed_people=0,
+    )
     report = stats_report(stats, {"eng/l3": "L3: Senior Engineer"}.get)
     assert (report.people, report.with_current, report.with_target) == ("12", "9", "<5")
     assert [(line.level, line.current, line.target) for line in report.levels] == [
-        ("L3: Senior Engineer", "7", "<5"), ("gone/l9", "<5", "5")]
+        ("L3: Senior Engineer", "7", "<5"),
+        ("gone/l9", "<5", "5"),
+    ]
     assert [(m.month, m.sent, m.answered) for m in report.prompts] == [("2026-10", "40", "<5")]
     assert (report.reflections, report.assessments) == ("5", "<5")
     assert [bucket(n) for n in (0, 4, 5)] == ["<5", "<5", "5"]
@@ -280,8 +358,15 @@ def test_progress_view_after_two_assessments_and_a_stale_form_is_refused(store: 
     )
 
     save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "partly"}, now=T0)
-    save_assessment(store, TEAM, ALICE, LEVEL, {KEYS["I design systems"]: "met", KEYS["I ship weekly"]: "met"},
-                    {KEYS["I ship weekly"]: "every Friday"}, now=T0 + timedelta(days=30))
+    save_assessment(
+        store,
+        TEAM,
+        ALICE,
+        LEVEL,
+        {KEYS["I design systems"]: "met", KEYS["I ship weekly"]: "met"},
+        {KEYS["I ship weekly"]: "every Friday"},
+        now=T0 + timedelta(days=30),
+    )
     with pytest.raises(StaleAssessment):
         save_assessment(store, TEAM, ALICE, LEVEL, {"no-such-criterion": "met"})
     policy = ReassessPolicy(3)
@@ -297,8 +382,14 @@ def test_progress_view_after_two_assessments_and_a_stale_form_is_refused(store: 
 def test_mark_as_met_from_a_prompt_is_a_new_assessment_that_keeps_the_rest(store: Store) -> None:
     from bot.growth.service import StaleAssessment, mark_met, progress_view
 
-    store.add_assessment(TEAM, ALICE, LEVEL.id, {KEYS["I design systems"]: "partly", KEYS["I ship weekly"]: "not_yet",
-                                                 "dropped-criterion": "met"}, {KEYS["I design systems"]: "almost"}, now=T0)
+    store.add_assessment(
+        TEAM,
+        ALICE,
+        LEVEL.id,
+        {KEYS["I design systems"]: "partly", KEYS["I ship weekly"]: "not_yet", "dropped-criterion": "met"},
+        {KEYS["I design systems"]: "almost"},
+        now=T0,
+    )
     mark_met(store, TEAM, ALICE, LEVEL, KEYS["I design systems"], now=T0 + timedelta(days=1))
     view = progress_view(store, TEAM, ALICE, LEVEL, now=T0, policy=ReassessPolicy(3))
     assert [m.summary for m in view.moved] == ["I design systems: Partly → Met"]
@@ -306,4 +397,6 @@ def test_mark_as_met_from_a_prompt_is_a_new_assessment_that_keeps_the_rest(store
     assert view.latest.rating_of(KEYS["I ship weekly"]).rating == "not_yet"
     with pytest.raises(StaleAssessment):
         mark_met(store, TEAM, ALICE, LEVEL, "no-such-criterion")
-    assert mark_met(store, TEAM, BOB, LEVEL, KEYS["I own on-call"]).ratings == (Rating(KEYS["I own on-call"], "met", None),)
+    assert mark_met(store, TEAM, BOB, LEVEL, KEYS["I own on-call"]).ratings == (
+        Rating(KEYS["I own on-call"], "met", None),
+    )

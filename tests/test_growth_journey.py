@@ -29,8 +29,11 @@ def test_assess_then_prompt_order_packet_and_stats_through_http(bot, slack, fake
     criteria = ab.unique_criteria(load_ladder(ROOT / "ladder_content").ladder.get(L3))
     still_open = criteria[-1]
     while True:  # every page, as Slack would send it
-        response = slack.submit_view(view, _answers(view, lambda label: "not_yet" if still_open.text.startswith(
-            label.rstrip("…")) else "met"), user=user)
+        response = slack.submit_view(
+            view,
+            _answers(view, lambda label: "not_yet" if still_open.text.startswith(label.rstrip("…")) else "met"),
+            user=user,
+        )
         assert response.status == 200
         if not response.body:
             break

@@ -41,13 +41,21 @@ def test_a_reassessment_keeps_the_history_and_reads_latest_then_previous(store: 
     assert store.get_assessment(TEAM, ALICE, first.id) == first
     assert store.get_assessment(TEAM, BOB, first.id) is None  # someone else's id
     assert store.latest_assessments([(TEAM, ALICE, L3), (TEAM, BOB, L3), (TEAM, MAX, L3)]) == {
-        (TEAM, ALICE, L3): second, (TEAM, BOB, L3): store.assessments_for(TEAM, BOB, L3)[0]}
+        (TEAM, ALICE, L3): second,
+        (TEAM, BOB, L3): store.assessments_for(TEAM, BOB, L3)[0],
+    }
 
 
-@pytest.mark.parametrize("ratings, notes", [
-    ({}, None), ({"k1": "great"}, None), ({"k1": "met"}, {"k2": "note for nothing"}),
-    ({"k1": "met"}, {"k1": "x" * 3001}), ({"": "met"}, None),
-])
+@pytest.mark.parametrize(
+    "ratings, notes",
+    [
+        ({}, None),
+        ({"k1": "great"}, None),
+        ({"k1": "met"}, {"k2": "note for nothing"}),
+        ({"k1": "met"}, {"k1": "x" * 3001}),
+        ({"": "met"}, None),
+    ],
+)
 def test_bad_assessments_are_refused_and_nothing_is_stored(store: Store, ratings, notes) -> None:
     with pytest.raises(ValueError):
         store.add_assessment(TEAM, ALICE, L3, ratings, notes, now=T0)
@@ -91,8 +99,13 @@ def test_the_database_refuses_two_accepted_links_for_one_person(store: Store, da
     engine = storage.make_engine(database_url)
     try:
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO manager_links (team_id, user_id, manager_id, status, created_at) "
-                                 "VALUES (:t, :u, :m, 'accepted', :now)"), {"t": TEAM, "u": ALICE, "m": MAX, "now": T0})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO manager_links (team_id, user_id, manager_id, status, created_at) "
+                    "VALUES (:t, :u, :m, 'accepted', :now)"
+                ),
+                {"t": TEAM, "u": ALICE, "m": MAX, "now": T0},
+            )
     finally:
         engine.dispose()
 
@@ -127,7 +140,10 @@ def test_a_manager_sees_only_what_was_shared_and_only_while_linked(store: Store)
     [member] = store.team_view(TEAM, MIA)
     assert (member.user_id, member.current_level_id, member.target_level_id) == (ALICE, "l2", L3)
     assert [(i.share.kind, i.reflection, i.assessment) for i in member.shared] == [
-        ("packet", None, None), ("assessment", None, assessment), ("reflection", shared, None)]
+        ("packet", None, None),
+        ("assessment", None, assessment),
+        ("reflection", shared, None),
+    ]
     assert "Private" not in repr(store.team_view(TEAM, MIA))
     assert store.shared_item(TEAM, MIA, by_reflection.id).reflection == shared
     assert store.team_view(TEAM, MAX) == [] and store.shared_item(TEAM, MAX, by_reflection.id) is None
@@ -184,10 +200,14 @@ def test_workspace_stats_count_per_level_and_month_without_ids(store: Store) -> 
         store.update_person(TEAM, user, current_level_id=current, target_level_id=target)
     store.update_person("TOTHER", ALICE, current_level_id="l2")  # another workspace
     lease = timedelta(minutes=5)
-    fields = dict(level_id=L3, competency_key="k", competency_text="x", section_name="s", example_text=None, question="?")
-    for user, period, sent in [(ALICE, "2026-10", datetime(2026, 10, 31, 23, 0, tzinfo=timezone.utc)),
-                               (BOB, "2026-10", datetime(2026, 10, 5, tzinfo=timezone.utc)),
-                               (ALICE, "2026-11", datetime(2026, 11, 2, tzinfo=timezone.utc))]:
+    fields = dict(
+        level_id=L3, competency_key="k", competency_text="x", section_name="s", example_text=None, question="?"
+    )
+    for user, period, sent in [
+        (ALICE, "2026-10", datetime(2026, 10, 31, 23, 0, tzinfo=timezone.utc)),
+        (BOB, "2026-10", datetime(2026, 10, 5, tzinfo=timezone.utc)),
+        (ALICE, "2026-11", datetime(2026, 11, 2, tzinfo=timezone.utc)),
+    ]:
         nudge = store.claim_nudge(TEAM, user, period, worker="w", now=sent, lease=lease, **fields)
         store.finish_claims([(nudge.id, "sent", {"channel_id": "D1", "message_ts": "1.0"})], worker="w", now=sent)
         if user == ALICE:
@@ -204,7 +224,9 @@ def test_workspace_stats_count_per_level_and_month_without_ids(store: Store) -> 
     assert ALICE not in repr(stats) and store.workspace_stats("TNOBODY").people == 0
 
 
-def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_drops_only_the_new_tables(database_url: str, tmp_path) -> None:
+def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_drops_only_the_new_tables(
+    database_url: str, tmp_path
+) -> None:
     from storage.migrate import downgrade
     from tests.test_storage import empty_database
 

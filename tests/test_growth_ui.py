@@ -47,8 +47,9 @@ def _answers(view: dict, rating_of) -> dict:
     for block in view["blocks"]:
         if block.get("block_id", "").startswith("rate_"):
             rating = rating_of(block["label"]["text"])
-            values[block["block_id"]] = {"rating": {"type": "static_select",
-                                                    "selected_option": {"value": rating} if rating else None}}
+            values[block["block_id"]] = {
+                "rating": {"type": "static_select", "selected_option": {"value": rating} if rating else None}
+            }
         elif block.get("block_id", "").startswith("note_"):
             values[block["block_id"]] = {"note": {"type": "plain_text_input", "value": None}}
     return values
@@ -74,7 +75,9 @@ def test_an_assessment_submitted_in_the_modal_orders_the_next_prompt(bot, fake_s
     criteria = ab.unique_criteria(level)
     open_one = criteria[-1]  # the last criterion: without an assessment it would come last or late
     assert view["callback_id"] == ab.ASSESSMENT_MODAL
-    _submit_all_pages(bot, view, "U30", lambda label: "not_yet" if open_one.text.startswith(label.rstrip("…")) else "met")
+    _submit_all_pages(
+        bot, view, "U30", lambda label: "not_yet" if open_one.text.startswith(label.rstrip("…")) else "met"
+    )
     bot.wait()
     thanks = [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "U30"]
     assert f"{len(criteria) - 1} of {len(criteria)} met" in readable_text(thanks[-1])
@@ -103,8 +106,9 @@ def test_me_shows_progress_per_category_and_what_moved(bot, fake_slack):
     assert {"Re-assess myself", "Promotion packet"} <= set(buttons(reply.args["blocks"]))
 
 
-@pytest.mark.parametrize("root", [ROOT / "ladder_content", *sorted((ROOT / "tests/fixtures/ladders").iterdir())],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "root", [ROOT / "ladder_content", *sorted((ROOT / "tests/fixtures/ladders").iterdir())], ids=lambda p: p.name
+)
 def test_the_largest_level_pages_within_slacks_modal_limits(root):
     levels = list(load_ladder(root).ladder.levels)
     if not levels:
@@ -146,8 +150,12 @@ def test_mark_as_met_on_a_prompt_saves_it(bot, fake_slack):
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1
     [prompt] = [c for c in fake_slack.accepted("chat.postMessage") if c.args["channel"] == "U33"]
     fake_slack.clear()
-    assert bot.click(buttons(prompt.args["blocks"])["Mark as met"], user="U33", channel="DU33",
-                     response_url="", ephemeral=False).status == 200
+    assert (
+        bot.click(
+            buttons(prompt.args["blocks"])["Mark as met"], user="U33", channel="DU33", response_url="", ephemeral=False
+        ).status
+        == 200
+    )
     bot.wait()
     [nudge] = bot.deps.store.recent_nudges(TEAM, "U33")
     [latest] = bot.deps.store.assessments_for(TEAM, "U33", L3, limit=1)
@@ -319,7 +327,9 @@ def test_a_level_at_the_loaders_cap_pages_within_every_limit():
     from tests.test_growth import make_level
 
     long = "I " + "do a thing well " * 200  # 3,000+ characters
-    level = make_level("eng/" + "x" * 60, **{f"Category_{n}": [f"{n}.{i} {long}" for i in range(250)] for n in range(8)})
+    level = make_level(
+        "eng/" + "x" * 60, **{f"Category_{n}": [f"{n}.{i} {long}" for i in range(250)] for n in range(8)}
+    )
     pages = ab.pages_of(level)
     assert len(ab.unique_criteria(level)) == 2000 and len(pages) > 20
     shown = []

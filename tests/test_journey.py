@@ -38,7 +38,9 @@ def wait_for_message(fake, user: str, text: str, timeout: float = 10):
             if call.args["channel"] in (user, "D" + user) and text in call.text:
                 return call
         time.sleep(0.02)
-    raise AssertionError(f"no message to {user} saying {text!r}: {[c.text[:80] for c in fake.calls('chat.postMessage')]}")
+    raise AssertionError(
+        f"no message to {user} saying {text!r}: {[c.text[:80] for c in fake.calls('chat.postMessage')]}"
+    )
 
 
 def prompts_to(fake, user: str) -> list:
@@ -53,7 +55,9 @@ def rows_mentioning(database_url: str, user: str) -> dict[str, int]:
         for table in inspect(engine).get_table_names():
             columns = [c["name"] for c in inspect(engine).get_columns(table)]
             if "user_id" in columns:
-                count = connection.execute(text(f"SELECT count(*) FROM {table} WHERE user_id = :u"), {"u": user}).scalar()
+                count = connection.execute(
+                    text(f"SELECT count(*) FROM {table} WHERE user_id = :u"), {"u": user}
+                ).scalar()
                 found[table] = count
     engine.dispose()
     return found
@@ -96,7 +100,10 @@ def test_target_prompt_reflect_journal_export_forget(bot, slack, fake_slack):
 
     confirm = ask(slack, fake_slack, "forget me", user=user)
     assert "deletes everything I keep about you" in confirm.text
-    assert "Nothing about you is left" in press(slack, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], user=user).text
+    assert (
+        "Nothing about you is left"
+        in press(slack, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], user=user).text
+    )
     assert set(rows_mentioning(bot.database_url, user).values()) == {0}
     assert "Your journal is empty" in ask(slack, fake_slack, "journal", user=user).text
 
@@ -113,9 +120,13 @@ def test_reflection_through_the_modal_and_prompt_buttons(bot, slack, fake_slack)
     assert modal["callback_id"] == "me_reflection_modal"
     empty = slack.submit_view(modal, {"reflection": {"text": {"type": "plain_text_input", "value": "  "}}}, user=user)
     assert '"response_action": "errors"' in empty.body or '"response_action":"errors"' in empty.body
-    stolen = slack.submit_view(modal, {"reflection": {"text": {"type": "plain_text_input", "value": "mine now"}}}, user="U601")
+    stolen = slack.submit_view(
+        modal, {"reflection": {"text": {"type": "plain_text_input", "value": "mine now"}}}, user="U601"
+    )
     assert "isn't yours" in stolen.body
-    ok = slack.submit_view(modal, {"reflection": {"text": {"type": "plain_text_input", "value": "Wrote the ADR"}}}, user=user)
+    ok = slack.submit_view(
+        modal, {"reflection": {"text": {"type": "plain_text_input", "value": "Wrote the ADR"}}}, user=user
+    )
     assert ok.status == 200 and "errors" not in ok.body
     wait_for_message(fake_slack, user, "your reflection is saved")
     assert "Wrote the ADR" in ask(slack, fake_slack, "journal", user=user).text
@@ -133,7 +144,10 @@ def test_snooze_pauses_and_says_when(bot, slack, fake_slack):
     ask(slack, fake_slack, "target L2 cloud", user=user)
     run_due(bot, MONDAY_10_05_LONDON)
     [prompt] = prompts_to(fake_slack, user)
-    assert "then this one comes back first" in press(slack, fake_slack, buttons(prompt.args["blocks"])["Snooze a week"], user=user).text
+    assert (
+        "then this one comes back first"
+        in press(slack, fake_slack, buttons(prompt.args["blocks"])["Snooze a week"], user=user).text
+    )
     assert "Paused until" in ask(slack, fake_slack, "me", user=user).text
 
 
@@ -146,7 +160,12 @@ def test_settings_commands_answer_clearly(slack, fake_slack):
     assert "Prompts resumed" in ask(slack, fake_slack, "resume", user=user).text
     picker = ask(slack, fake_slack, "target L4", user=user)
     assert "Which level do you mean" in picker.text
-    assert "Your target is now L4: Cloud Architect" in press(slack, fake_slack, buttons(picker.args["blocks"])["L4: Cloud Architect (Cloud Engineering)"], user=user).text
+    assert (
+        "Your target is now L4: Cloud Architect"
+        in press(
+            slack, fake_slack, buttons(picker.args["blocks"])["L4: Cloud Architect (Cloud Engineering)"], user=user
+        ).text
+    )
 
 
 def test_profile_asked_in_a_channel_is_shown_only_to_the_asker(bot, slack, fake_slack):
@@ -169,8 +188,10 @@ def test_two_clock_processes_on_postgresql_send_each_prompt_once(fake_slack, tmp
         store.dispose()
         env = bot_env(fake_slack, url)
         command = [sys.executable, "-m", "bot", "nudges", "run-due", "--at", MONDAY_10_05_LONDON]
-        processes = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                     for _ in range(2)]
+        processes = [
+            subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
         outputs = [p.communicate(timeout=120) for p in processes]
         assert all(p.returncode == 0 for p in processes), outputs
         sent = [int(out.split("nudges: ")[1].split(" sent")[0]) for out, _ in outputs]
@@ -183,11 +204,22 @@ def test_the_clock_process_sends_due_prompts_as_it_starts(fake_slack, tmp_path):
     url = f"sqlite:///{tmp_path / 'clock.db'}"
     storage.upgrade(url)
     store = storage.Store(url)
-    store.update_person("T0TEST", "U990", target_level_id="cloud-engineering/l3-senior-software-engineer",
-                        local_time="00:00", weekdays="mon,tue,wed,thu,fri,sat,sun")  # due whenever the test runs
+    store.update_person(
+        "T0TEST",
+        "U990",
+        target_level_id="cloud-engineering/l3-senior-software-engineer",
+        local_time="00:00",
+        weekdays="mon,tue,wed,thu,fri,sat,sun",
+    )  # due whenever the test runs
     store.dispose()
-    clock = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=bot_env(fake_slack, url), cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    clock = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        env=bot_env(fake_slack, url),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         prompt = fake_slack.wait_for("chat.postMessage", timeout=30)[0]
         assert prompt.args["channel"] == "U990" and "A growth prompt" in prompt.text
@@ -223,8 +255,13 @@ def test_app_home_shows_my_levels_gap_and_reflections_to_me_only(bot, slack, fak
     mine = fake_slack.wait_for("views.publish")[0]
     text = readable_text(mine.args["view"])
     assert mine.args["user_id"] == user
-    for expected in ("Current level:* L2: Cloud Engineer", "Target level:* L3: Senior Software Engineer",
-                     "15 new competencies", "Next prompt:", "Ran the incident review for the DNS outage"):
+    for expected in (
+        "Current level:* L2: Cloud Engineer",
+        "Target level:* L3: Senior Software Engineer",
+        "15 new competencies",
+        "Next prompt:",
+        "Ran the incident review for the DNS outage",
+    ):
         assert expected in text, expected
     assert {"Set my levels", "Export my journal"} <= set(buttons(mine.args["view"]["blocks"]))
     fake_slack.clear()
@@ -236,8 +273,9 @@ def test_app_home_shows_my_levels_gap_and_reflections_to_me_only(bot, slack, fak
 def test_choosing_a_cadence_on_app_home_turns_prompts_on_afresh(bot, slack, fake_slack):
     user = "U890"
     store = storage.Store(bot.database_url)
-    store.update_person("T0TEST", user, target_level_id="cloud-engineering/l3-senior-software-engineer",
-                        cadence="off", ignored_streak=2)
+    store.update_person(
+        "T0TEST", user, target_level_id="cloud-engineering/l3-senior-software-engineer", cadence="off", ignored_streak=2
+    )
     menu = {"type": "static_select", "action_id": "me_cadence", "selected_option": {"value": "weekly"}}
     assert slack.click(menu, user=user, response_url=fake_slack.new_response_url()).status == 200
     deadline = time.monotonic() + 10

@@ -35,6 +35,7 @@ def only(fake_slack, method: str) -> Call:
 
 # --- one test per kind of listener --------------------------------------------------------
 
+
 def test_slash_command_answers_through_the_response_url(bot, fake_slack):
     url = fake_slack.new_response_url()
     assert bot.command("L3", response_url=url).status == 200
@@ -72,8 +73,12 @@ def test_direct_message_is_answered_in_the_dm(bot, fake_slack):
 def test_other_messages_are_acked_and_left_alone(bot, fake_slack):
     edit = {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "DU5", "ts": "1.1"}
     assert bot.event(edit).status == 200
-    assert bot.event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U5", "text": "L3",
-                      "ts": "1.2"}).status == 200
+    assert (
+        bot.event(
+            {"type": "message", "channel_type": "channel", "channel": "C1", "user": "U5", "text": "L3", "ts": "1.2"}
+        ).status
+        == 200
+    )
     bot.wait()
     assert sent(fake_slack) == []
 
@@ -100,8 +105,10 @@ def test_block_action_replaces_the_ephemeral_answer(bot, fake_slack):
 
 
 def test_view_submission_saves_levels_and_refreshes_the_home(bot, fake_slack):
-    chosen = {"current": {"level": {"selected_option": {"value": "cloud-engineering/l2-cloud-engineer"}}},
-              "target": {"level": {"selected_option": {"value": "cloud-engineering/l3-senior-software-engineer"}}}}
+    chosen = {
+        "current": {"level": {"selected_option": {"value": "cloud-engineering/l2-cloud-engineer"}}},
+        "target": {"level": {"selected_option": {"value": "cloud-engineering/l3-senior-software-engineer"}}},
+    }
     assert bot.submit_view({"type": "modal", "callback_id": pb.LEVELS_MODAL}, chosen, user="U8").status == 200
     bot.wait()
     home = only(fake_slack, "views.publish")
@@ -114,12 +121,16 @@ def test_an_empty_reflection_keeps_the_modal_open_with_a_reason(bot, fake_slack)
     values = {"reflection": {"text": {"value": "   "}}}
     response = bot.submit_view({"type": "modal", "callback_id": pb.REFLECTION_MODAL, "private_metadata": "1"}, values)
     assert response.status == 200
-    assert json.loads(response.body) == {"response_action": "errors", "errors": {"reflection": "Write a few words first."}}
+    assert json.loads(response.body) == {
+        "response_action": "errors",
+        "errors": {"reflection": "Write a few words first."},
+    }
     bot.wait()
     assert sent(fake_slack) == []
 
 
 # --- where replies go -------------------------------------------------------------------
+
 
 def test_a_private_answer_asked_for_in_a_channel_is_ephemeral_to_the_asker(bot, fake_slack):
     assert bot.mention("me", user="U9", channel="C9", ts="1700000000.000200").status == 200
@@ -137,7 +148,12 @@ def test_a_private_answer_asked_for_in_the_dm_is_posted_there(bot, fake_slack):
 
 
 def test_a_private_click_on_a_channel_message_answers_only_the_clicker(bot, fake_slack):
-    journal = {"type": "button", "action_id": pb.FORGET_CANCEL, "value": "cancel", "text": {"type": "plain_text", "text": "x"}}
+    journal = {
+        "type": "button",
+        "action_id": pb.FORGET_CANCEL,
+        "value": "cancel",
+        "text": {"type": "plain_text", "text": "x"},
+    }
     url = fake_slack.new_response_url()
     assert bot.click(journal, user="U10", channel="C10", response_url=url, ephemeral=False).status == 200
     bot.wait()
@@ -146,9 +162,23 @@ def test_a_private_click_on_a_channel_message_answers_only_the_clicker(bot, fake
 
 
 def test_a_private_click_without_a_response_url_is_ephemeral_in_the_channel(bot, fake_slack):
-    cancel = {"type": "button", "action_id": pb.FORGET_CANCEL, "value": "cancel", "text": {"type": "plain_text", "text": "x"}}
-    assert bot.click(cancel, user="U10", channel="C10", response_url="", ephemeral=False,
-                     message={"ts": "5.5", "thread_ts": "5.0"}).status == 200
+    cancel = {
+        "type": "button",
+        "action_id": pb.FORGET_CANCEL,
+        "value": "cancel",
+        "text": {"type": "plain_text", "text": "x"},
+    }
+    assert (
+        bot.click(
+            cancel,
+            user="U10",
+            channel="C10",
+            response_url="",
+            ephemeral=False,
+            message={"ts": "5.5", "thread_ts": "5.0"},
+        ).status
+        == 200
+    )
     bot.wait()
     reply = only(fake_slack, "chat.postEphemeral")
     assert (reply.args["channel"], reply.args["user"], reply.args["thread_ts"]) == ("C10", "U10", "5.0")

@@ -20,7 +20,9 @@ def _folder(tmp_path: Path) -> Path:
     (root / "eng" / "notes.md").write_text("Some notes without a heading\n\n- a\n")
     (root / "eng" / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (root / "eng" / "L2-copy.md").write_text(GOOD)
-    (root / "eng" / "L3-latin1.md").write_bytes("# L3: Señor Engineer\n\n## Craft\n\n- I ship café.\n".encode("latin-1"))
+    (root / "eng" / "L3-latin1.md").write_bytes(
+        "# L3: Señor Engineer\n\n## Craft\n\n- I ship café.\n".encode("latin-1")
+    )
     (root / "eng" / "README.md").write_text("# About this folder\n")
     secret = tmp_path / "outside.md"
     secret.write_text("# L9: Outside\n\n## X\n\n- I leak.\n")

@@ -55,8 +55,9 @@ def invite_and_accept(bot, fake_slack, person: str = PERSON, manager: str = MANA
     asked = command(bot, fake_slack, f"manager <@{manager}|mia>", person)
     assert "I've asked" in asked.text
     invitation = dms_to(fake_slack, manager)[-1]
-    accepted = click(bot, fake_slack, buttons(invitation.args["blocks"])["Accept"], manager, channel="D" + manager,
-                     ephemeral=False)
+    accepted = click(
+        bot, fake_slack, buttons(invitation.args["blocks"])["Accept"], manager, channel="D" + manager, ephemeral=False
+    )
     assert f"You're now <@{person}>'s manager" in accepted.text
 
 
@@ -65,17 +66,20 @@ def test_the_manifest_escapes_mentions_so_the_command_receives_ids():
     assert slash["should_escape"] is True
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("manager <@U123ABC|mia>", InviteManager("U123ABC")),
-    ("manager <@W0ABC>", InviteManager("W0ABC")),
-    ("<@U0BOT> manager <@U123ABC>", InviteManager("U123ABC")),
-    ("manager @mia", InviteManager(None, "@mia")),
-    ("manager none", EndManager()),
-    ("manager", ShowManager()),
-    ("team", ShowTeam()),
-    ("shared", ShowShared()),
-    ("L3", None),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("manager <@U123ABC|mia>", InviteManager("U123ABC")),
+        ("manager <@W0ABC>", InviteManager("W0ABC")),
+        ("<@U0BOT> manager <@U123ABC>", InviteManager("U123ABC")),
+        ("manager @mia", InviteManager(None, "@mia")),
+        ("manager none", EndManager()),
+        ("manager", ShowManager()),
+        ("team", ShowTeam()),
+        ("shared", ShowShared()),
+        ("L3", None),
+    ],
+)
 def test_manager_commands_are_parsed_from_the_escaped_mention(text, intent):
     assert parse_manager_command(text) == intent
 
@@ -89,8 +93,11 @@ def test_invite_accept_share_one_reflection_and_the_manager_sees_nothing_else(bo
     assert "accepted: they are now your manager" in dms_to(fake_slack, PERSON)[-1].text
 
     journal = command(bot, fake_slack, "journal", PERSON)
-    share_buttons = [b for b in journal.args["blocks"] if b["type"] == "actions"
-                     and b["elements"][0]["action_id"] == mb.SHARE_REFLECTION]
+    share_buttons = [
+        b
+        for b in journal.args["blocks"]
+        if b["type"] == "actions" and b["elements"][0]["action_id"] == mb.SHARE_REFLECTION
+    ]
     assert len(share_buttons) == 2  # nothing shared by default: a button under each
     button = next(b["elements"][0] for b in share_buttons if b["elements"][0]["value"] == str(shared.id))
     after = click(bot, fake_slack, button, PERSON)
@@ -112,8 +119,9 @@ def test_invite_accept_share_one_reflection_and_the_manager_sees_nothing_else(bo
 def test_declining_leaves_no_link(bot, fake_slack):
     command(bot, fake_slack, f"manager <@{MANAGER}>", PERSON)
     invitation = dms_to(fake_slack, MANAGER)[-1]
-    declined = click(bot, fake_slack, buttons(invitation.args["blocks"])["Decline"], MANAGER, channel="D" + MANAGER,
-                     ephemeral=False)
+    declined = click(
+        bot, fake_slack, buttons(invitation.args["blocks"])["Decline"], MANAGER, channel="D" + MANAGER, ephemeral=False
+    )
     assert "Declined" in declined.text
     assert bot.deps.store.manager_link(TEAM, PERSON) is None
     assert "declined your invitation" in dms_to(fake_slack, PERSON)[-1].text
@@ -134,8 +142,12 @@ def test_sharing_someone_elses_reflection_is_refused(bot, fake_slack):
     store = bot.deps.store
     theirs = store.add_reflection(TEAM, OTHER, SECRET, source="command")
     invite_and_accept(bot, fake_slack)
-    forged = {"type": "button", "action_id": mb.SHARE_REFLECTION, "value": str(theirs.id),
-              "text": {"type": "plain_text", "text": "Share with my manager"}}
+    forged = {
+        "type": "button",
+        "action_id": mb.SHARE_REFLECTION,
+        "value": str(theirs.id),
+        "text": {"type": "plain_text", "text": "Share with my manager"},
+    }
     refused = click(bot, fake_slack, forged, PERSON)
     assert "isn't in your journal" in refused.text and "Nothing was shared" in refused.text
     assert store.shares_by(TEAM, PERSON) == [] and store.shares_by(TEAM, OTHER) == []
@@ -145,7 +157,12 @@ def test_sharing_someone_elses_reflection_is_refused(bot, fake_slack):
 def test_ending_someone_elses_link_is_refused(bot, fake_slack):
     invite_and_accept(bot, fake_slack)
     link = bot.deps.store.manager_link(TEAM, PERSON)
-    forged = {"type": "button", "action_id": mb.END, "value": str(link.id), "text": {"type": "plain_text", "text": "End"}}
+    forged = {
+        "type": "button",
+        "action_id": mb.END,
+        "value": str(link.id),
+        "text": {"type": "plain_text", "text": "End"},
+    }
     refused = click(bot, fake_slack, forged, OTHER)
     assert "isn't yours to end" in refused.text
     assert bot.deps.store.manager_link(TEAM, PERSON) == link
@@ -179,19 +196,24 @@ def test_forget_me_of_either_side_removes_the_link_in_slack(bot, fake_slack, who
     assert "Wrote the ADR" in command(bot, fake_slack, "team", MANAGER).text
     forgotten = PERSON if who == "person" else MANAGER
     confirm = command(bot, fake_slack, "forget me", forgotten)
-    assert "Nothing about you is left" in click(bot, fake_slack, buttons(confirm.args["blocks"])["Delete everything"],
-                                                forgotten).text
+    assert (
+        "Nothing about you is left"
+        in click(bot, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], forgotten).text
+    )
     assert "Nobody has linked you" in command(bot, fake_slack, "team", MANAGER).text
     assert "Manager:* none" in command(bot, fake_slack, "me", PERSON).text
     assert "You haven't shared anything" in command(bot, fake_slack, "shared", PERSON).text
 
 
-@pytest.mark.parametrize("text, user_setup, answer", [
-    ("manager @mia", None, "I couldn't tell who “@mia” is"),
-    (f"manager <@{PERSON}|me>", None, "You can't be your own manager"),
-    ("manager <@UBOT9|helper>", {"is_bot": True}, "is a bot"),
-    ("manager <@UGONE9|gone>", {"deleted": True}, "deactivated"),
-])
+@pytest.mark.parametrize(
+    "text, user_setup, answer",
+    [
+        ("manager @mia", None, "I couldn't tell who “@mia” is"),
+        (f"manager <@{PERSON}|me>", None, "You can't be your own manager"),
+        ("manager <@UBOT9|helper>", {"is_bot": True}, "is a bot"),
+        ("manager <@UGONE9|gone>", {"deleted": True}, "deactivated"),
+    ],
+)
 def test_friendly_answers_for_what_cannot_be_a_manager(bot, fake_slack, text, user_setup, answer):
     if user_setup:
         fake_slack.set_user(text.split("<@")[1].split("|")[0], **user_setup)
@@ -212,12 +234,24 @@ def test_the_app_home_offers_a_user_picker_that_invites(bot, fake_slack):
     assert bot.event({"type": "app_home_opened", "user": PERSON, "channel": "D" + PERSON, "tab": "home"}).status == 200
     bot.wait()
     home = fake_slack.calls("views.publish")[-1].args["view"]
-    [picker] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] == "users_select"]
+    [picker] = [
+        e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] == "users_select"
+    ]
     picked = {**picker, "selected_user": MANAGER}
-    assert bot.interaction({
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": PERSON, "team_id": TEAM}, "api_app_id": "A0TEST",
-        "trigger_id": "t", "view": {"type": "home", "id": "V1"}, "actions": [{**picked, "block_id": "home_manager"}],
-    }).status == 200
+    assert (
+        bot.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM},
+                "user": {"id": PERSON, "team_id": TEAM},
+                "api_app_id": "A0TEST",
+                "trigger_id": "t",
+                "view": {"type": "home", "id": "V1"},
+                "actions": [{**picked, "block_id": "home_manager"}],
+            }
+        ).status
+        == 200
+    )
     bot.wait()
     assert bot.deps.store.pending_invitation(TEAM, PERSON).manager_id == MANAGER
     assert "asked you to be their manager" in dms_to(fake_slack, MANAGER)[-1].text
@@ -228,10 +262,12 @@ def test_the_self_assessment_is_shared_from_me(bot, fake_slack):
     store = bot.deps.store
     store.update_person(TEAM, PERSON, current_level_id=L2, target_level_id=L3)
     from bot.growth.criteria import criteria_of
+
     level = bot.deps.content.answerer.ladder.get(L3)
     first = criteria_of(level)[0]
-    store.add_assessment(TEAM, PERSON, L3, {first.key: "met"}, {first.key: "did it"},
-                         now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    store.add_assessment(
+        TEAM, PERSON, L3, {first.key: "met"}, {first.key: "did it"}, now=datetime(2026, 11, 1, tzinfo=timezone.utc)
+    )
     invite_and_accept(bot, fake_slack)
     profile = command(bot, fake_slack, "me", PERSON)
     shared = click(bot, fake_slack, buttons(profile.args["blocks"])["Share with my manager"], PERSON)
@@ -261,18 +297,53 @@ def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
     bot.wait()
     share = buttons(fake_slack.calls("views.publish")[-1].args["view"]["blocks"])["Share with my manager"]
     assert share["value"] == str(reflection.id)
-    assert bot.interaction({
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": PERSON, "team_id": TEAM}, "api_app_id": "A0TEST",
-        "trigger_id": "t", "view": {"type": "home", "id": "V1"}, "actions": [{**share, "block_id": "b"}],
-    }).status == 200
+    assert (
+        bot.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM},
+                "user": {"id": PERSON, "team_id": TEAM},
+                "api_app_id": "A0TEST",
+                "trigger_id": "t",
+                "view": {"type": "home", "id": "V1"},
+                "actions": [{**share, "block_id": "b"}],
+            }
+        ).status
+        == 200
+    )
     bot.wait()
-    assert "Paired on the on-call runbook" in next(c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text).text
+    assert (
+        "Paired on the on-call runbook"
+        in next(c for c in dms_to(fake_slack, MANAGER) if "shared a reflection" in c.text).text
+    )
     assert "Shared with <@UMGR1> on" in fake_slack.calls("views.publish")[-1].text
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(words=st.lists(st.sampled_from(["manager", "none", "team", "shared", "<@U1>", "<@U2|mia>", "<@W3|x>", "@mia",
-                                       "me", "<!channel>", "&", "*", "`", "\x00", "🦉"]), max_size=8))
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "manager",
+                "none",
+                "team",
+                "shared",
+                "<@U1>",
+                "<@U2|mia>",
+                "<@W3|x>",
+                "@mia",
+                "me",
+                "<!channel>",
+                "&",
+                "*",
+                "`",
+                "\x00",
+                "🦉",
+            ]
+        ),
+        max_size=8,
+    )
+)
 def test_any_mix_of_manager_words_gets_an_answer_that_fits(deps, words):  # noqa: F811 (the fixture)
     answer(deps, " ".join(words))
 
@@ -288,7 +359,9 @@ def test_the_largest_shared_assessment_and_a_long_share_list_fit_slacks_limits(b
     ratings = tuple(Rating(c.key, "partly", "n" * 3000) for c in criteria_of(largest))
     assessment = Assessment(1, TEAM, PERSON, largest.id, datetime(2026, 11, 1, tzinfo=timezone.utc), ratings)
     check_limits(Message("x", mb.shared_assessment_message(PERSON, assessment, largest, largest.name)))
-    shares = [Share(i, TEAM, PERSON, MANAGER, 1, "packet", None, None, "x" * 200, assessment.created_at) for i in range(60)]
+    shares = [
+        Share(i, TEAM, PERSON, MANAGER, 1, "packet", None, None, "x" * 200, assessment.created_at) for i in range(60)
+    ]
     listed = mb.shared_list(shares, {}, 1, lambda level_id: level_id or "")
     check_limits(Message("x", listed))
     assert sum(b["text"]["text"].count("• ") for b in listed if b["type"] == "section") == 40  # none cut mid-way

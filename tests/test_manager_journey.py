@@ -38,8 +38,11 @@ def test_invite_accept_share_one_and_the_manager_sees_nothing_else(bot, slack, f
     wait_for_message(fake_slack, PERSON, "accepted: they are now your manager")
 
     journal = ask(slack, fake_slack, "journal", user=PERSON)
-    share = next(b["elements"][0] for b in journal.args["blocks"]
-                 if b["type"] == "actions" and b["elements"][0].get("value") == str(shared.id))
+    share = next(
+        b["elements"][0]
+        for b in journal.args["blocks"]
+        if b["type"] == "actions" and b["elements"][0].get("value") == str(shared.id)
+    )
     assert f"Shared with <@{MANAGER}>" in press(slack, fake_slack, share, user=PERSON).text
     wait_for_message(fake_slack, MANAGER, "shared a reflection with you")
 
@@ -48,8 +51,11 @@ def test_invite_accept_share_one_and_the_manager_sees_nothing_else(bot, slack, f
     team = ask(slack, fake_slack, "team", user=MANAGER)
     assert SHARED in team.text and "target *L3: Senior Software Engineer*" in team.text
 
-    to_manager = [c for c in fake_slack.calls() if c.method == "chat.postMessage"
-                  and c.args["channel"] in (MANAGER, "D" + MANAGER)] + [accepted, team]
+    to_manager = [
+        c
+        for c in fake_slack.calls()
+        if c.method == "chat.postMessage" and c.args["channel"] in (MANAGER, "D" + MANAGER)
+    ] + [accepted, team]
     assert [c for c in to_manager if SHARED in c.text] != []
     for call in to_manager:
         assert not any(text in str(call.args) for text in UNSHARED), call.text

@@ -30,8 +30,13 @@ def test_a_clock_tick_counts_the_prompts_it_sent(store, runner, fake_slack):  # 
 def test_the_clock_serves_its_metrics(fake_slack, tmp_path):
     port = free_port()
     env = bot_env(fake_slack, f"sqlite:///{tmp_path / 'clock.db'}", METRICS_PORT=str(port))
-    clock = subprocess.Popen([sys.executable, "-m", "bot", "clock", "--every", "60"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    clock = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock", "--every", "60"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         body = _get_when_up(f"http://127.0.0.1:{port}/metrics", clock)
         assert 'ladderbot_prompts_total{outcome="sent"}' in body

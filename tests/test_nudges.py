@@ -27,6 +27,7 @@ MONDAY_NOON_UTC = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
 
 # --- when -------------------------------------------------------------------------------
 
+
 def test_period_keys():
     day = datetime(2026, 11, 23).date()
     assert schedule.period_key("monthly", day) == "2026-11"
@@ -69,10 +70,13 @@ def test_paused_and_off_are_never_due(store):
 
 # --- what -------------------------------------------------------------------------------
 
+
 def test_prompts_start_with_growth_and_never_repeat_until_all_are_used():
     current, target = LADDER.get(L2), LADDER.get(L3)
     comparison = compare_levels(current, target)
-    growth = {c.text for d in comparison.sections for c in d.new} | {c.after.text for d in comparison.sections for c in d.changed}
+    growth = {c.text for d in comparison.sections for c in d.new} | {
+        c.after.text for d in comparison.sections for c in d.changed
+    }
     total = target.competency_count
     used, seen = set(), []
     for round_ in range(total + 1):
@@ -93,6 +97,7 @@ def test_prompt_quotes_an_example_from_the_same_section():
 
 # --- sending ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def runner(store, fake_slack):
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
@@ -110,7 +115,13 @@ def test_a_due_prompt_is_sent_once_with_its_buttons(store, runner, fake_slack):
     [dm] = _dms(fake_slack)
     assert "A growth prompt for L3: Senior Software Engineer" in dm.text
     assert "An example from the ladder" in dm.text
-    assert set(buttons(dm.args["blocks"])) == {"Write a reflection", "Mark as met", "Skip this one", "Snooze a week", "Stop these"}
+    assert set(buttons(dm.args["blocks"])) == {
+        "Write a reflection",
+        "Mark as met",
+        "Skip this one",
+        "Snooze a week",
+        "Stop these",
+    }
     nudge = store.recent_nudges("T0TEST", "U1")[0]
     assert dm.args["metadata"]["event_payload"]["nudge_id"] == nudge.id
     assert nudge.status == "sent" and nudge.competency_text in dm.text
@@ -239,8 +250,15 @@ def test_a_pause_notice_slack_kept_but_answered_500_is_not_sent_twice(store, run
 def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
     _person(store)
     prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
-    store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(hours=1),
-                      lease=timedelta(minutes=10), **prompt.__dict__)
+    store.claim_nudge(
+        "T0TEST",
+        "U1",
+        "2026-11",
+        worker="crashed",
+        now=MONDAY_NOON_UTC - timedelta(hours=1),
+        lease=timedelta(minutes=10),
+        **prompt.__dict__,
+    )
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1
     assert len(_dms(fake_slack)) == 1
 
@@ -248,11 +266,21 @@ def test_a_crashed_claim_is_sent_after_its_lease(store, runner, fake_slack):
 def test_a_message_slack_accepted_but_we_never_recorded_is_not_resent(store, runner, fake_slack):
     _person(store)
     prompt = PromptChooser().choose(LADDER.get(L2), LADDER.get(L3), set())
-    claim = store.claim_nudge("T0TEST", "U1", "2026-11", worker="crashed", now=MONDAY_NOON_UTC - timedelta(minutes=30),
-                              lease=timedelta(minutes=10), **prompt.__dict__)
+    claim = store.claim_nudge(
+        "T0TEST",
+        "U1",
+        "2026-11",
+        worker="crashed",
+        now=MONDAY_NOON_UTC - timedelta(minutes=30),
+        lease=timedelta(minutes=10),
+        **prompt.__dict__,
+    )
     # The crashed run got as far as Slack accepting the message.
-    runner.client.chat_postMessage(channel="U1", text="A growth prompt",
-                                   metadata={"event_type": "ladder_nudge", "event_payload": {"nudge_id": claim.id, "period": "2026-11"}})
+    runner.client.chat_postMessage(
+        channel="U1",
+        text="A growth prompt",
+        metadata={"event_type": "ladder_nudge", "event_payload": {"nudge_id": claim.id, "period": "2026-11"}},
+    )
     fake_slack.clear()
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1
     assert _dms(fake_slack) == []  # found in the DM's history instead
@@ -263,7 +291,10 @@ def test_two_runners_at_once_send_each_prompt_once(store, fake_slack):
     for i in range(30):
         _person(store, f"U{i:03d}")
     settings = Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN)
-    runners = [NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), worker=f"w{i}") for i in range(2)]
+    runners = [
+        NudgeRunner(store, Content(CONTENT), make_client(settings, resend_on_doubt=False), worker=f"w{i}")
+        for i in range(2)
+    ]
     barrier = threading.Barrier(2)
     results = []
 
@@ -416,8 +447,9 @@ def test_stop_then_resume_does_not_count_as_ignored(store, runner, fake_slack):
     _person(store, cadence="weekly", ignored_streak=2)
     assert runner.run_due(MONDAY_NOON_UTC).sent == 1
     nudge = store.recent_nudges("T0TEST", "U1")[0]
-    deps = Deps(settings=Settings(content_dir=CONTENT), content=runner.content, store=store,
-                now=lambda: MONDAY_NOON_UTC)
+    deps = Deps(
+        settings=Settings(content_dir=CONTENT), content=runner.content, store=store, now=lambda: MONDAY_NOON_UTC
+    )
     personal.on_action({"action_id": "me_stop", "value": str(nudge.id)}, {}, deps, Asker("T0TEST", "U1", runner.client))
     assert store.recent_nudges("T0TEST", "U1")[0].status == "skipped"
     personal.handle(personal.SetCadence("weekly"), deps, Asker("T0TEST", "U1", runner.client))
@@ -430,7 +462,8 @@ def test_a_prompt_names_the_sub_category_and_quotes_the_criterions_own_example(t
     (tmp_path / "eng" / "L3-senior.md").write_text(
         "# L3: Senior Engineer\n\n## Leadership\n\n### Mentoring\n\n"
         "- I pair with newer engineers every week.\n  - Examples:\n    - Ran a pairing rota for two new hires.\n"
-        "- I review designs from other teams.\n")
+        "- I review designs from other teams.\n"
+    )
     level = load_ladder(tmp_path).ladder.get("eng/l3-senior-engineer")
     assert level is not None
     prompt = PromptChooser().choose(None, level, used=set())

@@ -51,8 +51,13 @@ def oauth(tmp_path_factory):
     folder = tmp_path_factory.mktemp("oauth")
     with FakeSlack() as fake:
         fake.set_oauth_client(CLIENT_ID, CLIENT_SECRET)
-        env = bot_env(fake, f"sqlite:///{folder / 'ladderbot.db'}", SLACK_CLIENT_ID=CLIENT_ID,
-                      SLACK_CLIENT_SECRET=CLIENT_SECRET, LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS="30")
+        env = bot_env(
+            fake,
+            f"sqlite:///{folder / 'ladderbot.db'}",
+            SLACK_CLIENT_ID=CLIENT_ID,
+            SLACK_CLIENT_SECRET=CLIENT_SECRET,
+            LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS="30",
+        )
         del env["SLACK_BOT_TOKEN"]
         bot = RunningBot(env, folder / "bot.log")
         try:
@@ -231,7 +236,9 @@ def test_an_org_wide_install_serves_each_workspace_of_the_org_and_leaves_with_al
     assert slack.event({"type": "app_uninstalled"}).status == 200
     bot.wait_for_log("app_uninstalled in EORG1: installation removed")
     assert "EORG1" not in {i.enterprise_id for i in store.installed(CLIENT_ID)}
-    assert "forgot 1 departed workspaces: EORG1" in run(bot, "db", "forget-departed", "--at", "2031-01-01T00:00:00+00:00")
+    assert "forgot 1 departed workspaces: EORG1" in run(
+        bot, "db", "forget-departed", "--at", "2031-01-01T00:00:00+00:00"
+    )
     assert store.get_person("TORGA1", "U12") is None and store.get_person("TORGB1", "U12") is None
     store.dispose()
 

@@ -48,6 +48,7 @@ def _assert_forgotten(store, fake_slack, users) -> None:
 
 # --- 5. forget me during a nudge run ------------------------------------------------------
 
+
 def test_forget_me_after_the_run_read_people_but_before_it_claimed(store, fake_slack, monkeypatch):
     users = _people(store, 20)
     forgotten, kept = users[::2], users[1::2]
@@ -112,15 +113,31 @@ def test_forget_me_waits_for_a_claim_in_progress(store, database_url, monkeypatc
         forget.start()
         deadline = time.monotonic() + 30
         with observer.connect() as connection:  # until the forget waits on our lock (or is done)
-            while forget.is_alive() and time.monotonic() < deadline and not connection.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'")).scalar():
+            while (
+                forget.is_alive()
+                and time.monotonic() < deadline
+                and not connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock'"
+                    )
+                ).scalar()
+            ):
                 time.sleep(0.01)
         return known
 
     monkeypatch.setattr(Store, "_still_known", staticmethod(known_then_forgotten))
-    request = {"team_id": TEAM, "user_id": user, "period": "2026-11", "level_id": L3, "competency_key": "k",
-               "competency_text": "c", "section_name": "s", "example_text": None, "question": "q?"}
+    request = {
+        "team_id": TEAM,
+        "user_id": user,
+        "period": "2026-11",
+        "level_id": L3,
+        "competency_key": "k",
+        "competency_text": "c",
+        "section_name": "s",
+        "example_text": None,
+        "question": "q?",
+    }
     store.claim_nudges([request], worker="w", now=MONDAY_NOON_UTC, lease=timedelta(minutes=10))
     forget.join(30)
     observer.dispose()
@@ -129,6 +146,7 @@ def test_forget_me_waits_for_a_claim_in_progress(store, database_url, monkeypatc
 
 
 # --- 6. after forget me: the App Home, and old buttons --------------------------------------
+
 
 @pytest.mark.e2e
 def test_forget_me_refreshes_the_app_home_and_old_buttons_bring_nobody_back(bot, slack, fake_slack):
@@ -163,8 +181,10 @@ def test_forget_me_refreshes_the_app_home_and_old_buttons_bring_nobody_back(bot,
 
 # --- 7. reflection text never in logs; a failed save is never silent; NUL bytes ------------
 
-_REFUSE_SQLITE = ("CREATE TRIGGER IF NOT EXISTS refuse_fail_me BEFORE INSERT ON reflections "
-                  "WHEN NEW.text LIKE '%FAIL-ME%' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
+_REFUSE_SQLITE = (
+    "CREATE TRIGGER IF NOT EXISTS refuse_fail_me BEFORE INSERT ON reflections "
+    "WHEN NEW.text LIKE '%FAIL-ME%' BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
+)
 # A real constraint on PostgreSQL: its error's DETAIL quotes the whole failing row.
 _REFUSE_POSTGRES = ("ALTER TABLE reflections ADD CONSTRAINT refuse_fail_me CHECK (text NOT LIKE '%FAIL-ME%')",)
 
@@ -188,8 +208,13 @@ def _accept_reflections(database_url: str) -> None:
 
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE reflections DROP CONSTRAINT IF EXISTS refuse_fail_me"
-                                if engine.dialect.name == "postgresql" else "DROP TRIGGER IF EXISTS refuse_fail_me"))
+        connection.execute(
+            text(
+                "ALTER TABLE reflections DROP CONSTRAINT IF EXISTS refuse_fail_me"
+                if engine.dialect.name == "postgresql"
+                else "DROP TRIGGER IF EXISTS refuse_fail_me"
+            )
+        )
     engine.dispose()
 
 
@@ -228,9 +253,20 @@ def test_a_reflection_that_cannot_be_saved_keeps_the_modal_open_and_says_so(bot,
     user = "U710"
     store = storage.Store(bot.database_url)
     store.update_person(TEAM, user, target_level_id=L3)
-    nudge = store.claim_nudge(TEAM, user, "2026-11", worker="t", now=MONDAY_NOON_UTC, lease=timedelta(minutes=10),
-                              level_id=L3, competency_key="k", competency_text="c", section_name="s",
-                              example_text=None, question="q?")
+    nudge = store.claim_nudge(
+        TEAM,
+        user,
+        "2026-11",
+        worker="t",
+        now=MONDAY_NOON_UTC,
+        lease=timedelta(minutes=10),
+        level_id=L3,
+        competency_key="k",
+        competency_text="c",
+        section_name="s",
+        example_text=None,
+        question="q?",
+    )
     store.dispose()
     modal = pb.reflection_modal(nudge)
     _refuse_reflections(bot.database_url)
@@ -253,6 +289,7 @@ def test_a_reflection_that_cannot_be_saved_keeps_the_modal_open_and_says_so(bot,
 
 
 # --- 8. private answers go only to the person ----------------------------------------------
+
 
 @pytest.mark.e2e
 def test_a_private_answer_without_a_response_url_never_goes_to_the_channel(bot, slack, fake_slack):
@@ -282,9 +319,14 @@ def test_redact_url_hides_the_userinfo_password_and_secret_query_values():
     from bot.logs import redact
     from storage.urls import redact_url
 
-    assert redact_url(DOWN_URL) == "postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?sslmode=disable&password=***"
+    assert (
+        redact_url(DOWN_URL) == "postgresql+psycopg://ladderbot:***@127.0.0.1:1/ladderbot?sslmode=disable&password=***"
+    )
     assert redact_url("sqlite:///data/ladderbot.db") == "sqlite:///data/ladderbot.db"
-    assert redact_url("postgresql://u:p@ss/w@h/db?sslpassword=x&token=y") == "postgresql://u:***@h/db?sslpassword=***&token=***"
+    assert (
+        redact_url("postgresql://u:p@ss/w@h/db?sslpassword=x&token=y")
+        == "postgresql://u:***@h/db?sslpassword=***&token=***"
+    )
     logged = redact(f"could not reach ({DOWN_URL}): refused")
     assert QUERY_SECRET not in logged and USER_SECRET not in logged and logged.endswith("password=***): refused")
 
@@ -303,9 +345,14 @@ def test_commands_never_print_a_database_secret_or_a_traceback(fake_slack, comma
 def test_a_malformed_database_url_is_one_line_without_echoing_it(fake_slack):
     from tests.conftest import bot_env, run_cli
 
-    result = run_cli(bot_env(fake_slack, f"postgresql://u:{USER_SECRET}@db.example:not-a-port/x"), "db", "forget", "T", "U")
+    result = run_cli(
+        bot_env(fake_slack, f"postgresql://u:{USER_SECRET}@db.example:not-a-port/x"), "db", "forget", "T", "U"
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "DATABASE_URL is not a valid URL" in result.stderr
+    assert (
+        result.stderr.strip().splitlines() == [result.stderr.strip()]
+        and "DATABASE_URL is not a valid URL" in result.stderr
+    )
     assert USER_SECRET not in result.stderr
 
 

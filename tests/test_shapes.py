@@ -31,8 +31,16 @@ EXPECTED = {
         "Software Engineering": [
             ("L1.0: Graduate Engineer", 6, {"Craft": 3, "Craft › Execution": 2, "Collaboration": 1}),
             ("L2: Software Engineer", 5, {"Craft": 0, "Craft › Code": 2, "Craft › Operations": 1, "Collaboration": 2}),
-            ("L3: Senior Software Engineer", 4, {"Craft": 2, "Leadership": 0, "Leadership › Mentoring": 1,
-                                                 "Leadership › Mentoring › Growing others": 1}),
+            (
+                "L3: Senior Software Engineer",
+                4,
+                {
+                    "Craft": 2,
+                    "Leadership": 0,
+                    "Leadership › Mentoring": 1,
+                    "Leadership › Mentoring › Growing others": 1,
+                },
+            ),
             ("L4: Staff Engineer", 3, {"Strategy": 1, "Influence": 2}),
         ],
         "SRE": [
@@ -54,12 +62,39 @@ EXPECTED = {
     },
     "tables": {
         "Data Engineering": [
-            ("Junior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
-                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
-            ("Mid", 4, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 2,
-                        "Collaboration": 0, "Collaboration › Stakeholders": 1}),
-            ("Senior", 3, {"Craft": 0, "Craft › Pipelines": 1, "Craft › Data quality": 1,
-                           "Collaboration": 0, "Collaboration › Stakeholders": 1}),
+            (
+                "Junior",
+                3,
+                {
+                    "Craft": 0,
+                    "Craft › Pipelines": 1,
+                    "Craft › Data quality": 1,
+                    "Collaboration": 0,
+                    "Collaboration › Stakeholders": 1,
+                },
+            ),
+            (
+                "Mid",
+                4,
+                {
+                    "Craft": 0,
+                    "Craft › Pipelines": 1,
+                    "Craft › Data quality": 2,
+                    "Collaboration": 0,
+                    "Collaboration › Stakeholders": 1,
+                },
+            ),
+            (
+                "Senior",
+                3,
+                {
+                    "Craft": 0,
+                    "Craft › Pipelines": 1,
+                    "Craft › Data quality": 1,
+                    "Collaboration": 0,
+                    "Collaboration › Stakeholders": 1,
+                },
+            ),
             ("Staff", 2, {"Craft": 0, "Craft › Pipelines": 1, "Collaboration": 0, "Collaboration › Stakeholders": 1}),
         ],
         "Design": [  # levels as rows, categories as columns
@@ -201,24 +236,33 @@ def test_nested_bullets_and_examples_keep_their_place():
     graduate = next(l for l in load_ladder(LADDERS / "per-level").ladder.levels if l.code == "L1.0")
     craft = graduate.section("craft")
     assert [(c.depth, c.text) for c in craft.competencies][-2:] == [
-        (0, "I test my own changes."), (1, "I add a unit test for each bug I fix.")]
-    assert graduate.section("collaboration").competencies[0].text == "I share what I learned in the team channel."  # was "- [ ] I ..."
-    senior_backend = next(l for l in load_ladder(LADDERS / "structured").ladder.levels if l.title == "Senior Backend Engineer")
+        (0, "I test my own changes."),
+        (1, "I add a unit test for each bug I fix."),
+    ]
+    assert (
+        graduate.section("collaboration").competencies[0].text == "I share what I learned in the team channel."
+    )  # was "- [ ] I ..."
+    senior_backend = next(
+        l for l in load_ladder(LADDERS / "structured").ladder.levels if l.title == "Senior Backend Engineer"
+    )
     fast = next(c for s in senior_backend.sections for c in s.competencies if "fast" in c.text)
     assert fast.examples == ("I cut the p99 of search in half.",)
 
 
-@pytest.mark.parametrize("shape, question, expected", [
-    ("per-level", "L1.0", "L1.0: Graduate Engineer"),
-    ("per-level", "SSE", "L3: Senior Software Engineer"),
-    ("per-level", "senior software engineer", "L3: Senior Software Engineer"),
-    ("per-level", "SRE2", "SRE2: Senior Site Reliability Engineer"),
-    ("one-file", "IC 3a", "IC3a: Senior Engineer"),
-    ("one-file", "ic1", "IC1: Apprentice"),
-    ("one-file", "senior product manager", "Senior Product Manager"),
-    ("structured", "E4 mobile", "E4: Senior Mobile Engineer"),
-    ("html", "junior designer", "Junior Designer"),
-])
+@pytest.mark.parametrize(
+    "shape, question, expected",
+    [
+        ("per-level", "L1.0", "L1.0: Graduate Engineer"),
+        ("per-level", "SSE", "L3: Senior Software Engineer"),
+        ("per-level", "senior software engineer", "L3: Senior Software Engineer"),
+        ("per-level", "SRE2", "SRE2: Senior Site Reliability Engineer"),
+        ("one-file", "IC 3a", "IC3a: Senior Engineer"),
+        ("one-file", "ic1", "IC1: Apprentice"),
+        ("one-file", "senior product manager", "Senior Product Manager"),
+        ("structured", "E4 mobile", "E4: Senior Mobile Engineer"),
+        ("html", "junior designer", "Junior Designer"),
+    ],
+)
 def test_ask_by_code_or_by_name(shape, question, expected):
     answer = Answerer(load_ladder(LADDERS / shape).ladder).ask(question)
     assert isinstance(answer, LevelAnswer) and answer.level.name == expected
@@ -304,12 +348,15 @@ def test_slack_and_terminal_show_sub_categories_nested_criteria_and_notes():
     assert "Notes: this level is where most people spend two years." in output
 
 
-@pytest.mark.parametrize("file_name, text, name", [
-    ("senior-engineer.md", "# Expectations for this role\n\n## Craft\n\n- I do.\n", "Senior Engineer"),
-    ("L3.md", "# Overview\n\n## Craft\n\n- I do.\n", "L3"),
-    ("04-staff-engineer", "## Craft\n\n- I do.\n", "Staff Engineer"),
-    ("whatever.md", "# L4 Engineering Manager\n\n## People\n\n- I do.\n", "L4: Engineering Manager"),
-])
+@pytest.mark.parametrize(
+    "file_name, text, name",
+    [
+        ("senior-engineer.md", "# Expectations for this role\n\n## Craft\n\n- I do.\n", "Senior Engineer"),
+        ("L3.md", "# Overview\n\n## Craft\n\n- I do.\n", "L3"),
+        ("04-staff-engineer", "## Craft\n\n- I do.\n", "Staff Engineer"),
+        ("whatever.md", "# L4 Engineering Manager\n\n## People\n\n- I do.\n", "L4: Engineering Manager"),
+    ],
+)
 def test_the_file_name_names_the_level_when_the_heading_does_not(file_name, text, name):
     from bot.ladder.parser import parse_level
 
@@ -324,7 +371,8 @@ def test_the_manifest_may_be_yaml(tmp_path):
     (root / "ladder.toml").unlink()
     (root / "ladder.yml").write_text(
         "cumulative: false\ntracks:\n  - name: Web\n    files: [team/**]\n"
-        "    levels: [Senior Engineer, Engineer, Tech Lead]\naliases:\n  Senior Engineer: [SE]\n")
+        "    levels: [Senior Engineer, Engineer, Tech Lead]\naliases:\n  Senior Engineer: [SE]\n"
+    )
     result = load_ladder(root)
     assert result.errors == []
     web = result.ladder.tracks["web"]
@@ -339,11 +387,19 @@ def test_search_finds_a_sub_category_by_its_parent():
 
 
 def test_managers_beside_engineers_without_codes_are_a_parallel_track(tmp_path):
-    titles = ["Software Engineer", "Senior Software Engineer", "Staff Engineer",
-              "Engineering Manager", "Senior Engineering Manager", "Director of Engineering"]
+    titles = [
+        "Software Engineer",
+        "Senior Software Engineer",
+        "Staff Engineer",
+        "Engineering Manager",
+        "Senior Engineering Manager",
+        "Director of Engineering",
+    ]
     (tmp_path / "web").mkdir()
     for title in titles:
-        (tmp_path / "web" / f"{title.lower().replace(' ', '-')}.md").write_text(f"# {title}\n\n## Craft\n\n- I do it.\n")
+        (tmp_path / "web" / f"{title.lower().replace(' ', '-')}.md").write_text(
+            f"# {title}\n\n## Craft\n\n- I do it.\n"
+        )
     ladder = load_ladder(tmp_path).ladder
     assert [[l.title for l in t.levels] for t in ladder.tracks.values()] == [titles[:3], titles[3:]]
     comparison = Answerer(ladder).ask("compare director of engineering and senior software engineer").comparison
@@ -358,14 +414,21 @@ def test_a_site_generator_folder_layout(tmp_path):
     (tmp_path / "_data").mkdir()
     (tmp_path / "_site").mkdir()
     (tmp_path / "docs" / "eng" / "senior.md").write_text("# Senior Engineer\n\n## Craft\n\n- I lead.\n")
-    (tmp_path / "site" / "eng" / "senior.html").write_text("<h1>Senior Engineer</h1><h2>Craft</h2><ul><li>I lead.</li></ul>")
+    (tmp_path / "site" / "eng" / "senior.html").write_text(
+        "<h1>Senior Engineer</h1><h2>Craft</h2><ul><li>I lead.</li></ul>"
+    )
     (tmp_path / "_site" / "senior.html").write_text("<h1>Senior Engineer</h1><ul><li>I lead.</li></ul>")
     (tmp_path / "_data" / "platform.yml").write_text(
         "levels:\n  - {title: Staff Engineer, level: L6, competencies: [I guide teams.]}\n"
-        "  - {title: Principal Engineer, level: L7, competencies: [I set direction.]}\n")
+        "  - {title: Principal Engineer, level: L7, competencies: [I set direction.]}\n"
+    )
     result = load_ladder(tmp_path)
     assert result.errors == []
-    assert sorted(l.name for l in result.ladder.levels) == ["L6: Staff Engineer", "L7: Principal Engineer", "Senior Engineer"]
+    assert sorted(l.name for l in result.ladder.levels) == [
+        "L6: Staff Engineer",
+        "L7: Principal Engineer",
+        "Senior Engineer",
+    ]
     assert any(p.path == "site/eng/senior.html" for p in result.skipped)
 
 
@@ -373,7 +436,8 @@ def test_files_that_are_tracks_are_not_merged_as_competencies(tmp_path):
     (tmp_path / "tracks").mkdir()
     for track in ("Backend", "Frontend"):
         (tmp_path / "tracks" / f"{track.lower()}.md").write_text(
-            f"# {track}\n\n## L1: {track} Engineer\n\n- I do.\n\n## L2: Senior {track} Engineer\n\n- I lead.\n")
+            f"# {track}\n\n## L1: {track} Engineer\n\n- I do.\n\n## L2: Senior {track} Engineer\n\n- I lead.\n"
+        )
     ladder = load_ladder(tmp_path).ladder
     assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
     assert len(ladder) == 4
@@ -386,26 +450,31 @@ def test_examples_of_a_criterion_show_under_it_when_asked():
     with_examples = str(render(answerer.ask("E4 backend", examples=True)))
     assert "I keep services fast under load.\\n    › _I cut the p99 of search in half._" in with_examples
     assert "I cut the p99" not in str(render(answerer.ask("E4 backend")))
-    output = CliRunner().invoke(cli, ["--content", str(LADDERS / "structured"), "ask", "E4 backend", "--examples"]).output
+    output = (
+        CliRunner().invoke(cli, ["--content", str(LADDERS / "structured"), "ask", "E4 backend", "--examples"]).output
+    )
     assert "› I cut the p99 of search in half." in output
 
 
-@pytest.mark.parametrize("heading, code, title", [
-    ("L3: Senior Software Engineer", "L3", "Senior Software Engineer"),
-    ("L4 Engineering Manager", "L4", "Engineering Manager"),
-    ("L1.0: Graduate Engineer", "L1.0", "Graduate Engineer"),
-    ("Apprentice (IC 1)", "IC1", "Apprentice"),
-    ("IC 3a: Senior Engineer", "IC3a", "Senior Engineer"),
-    ("E4", "E4", "E4"),
-    ("P2 - Product Manager", "P2", "Product Manager"),
-    ("M1: Manager", "M1", "Manager"),
-    ("SE2: Engineer", "SE2", "Engineer"),
-    ("Level 3 - Mid", "L3", "Mid"),
-    ("Senior Engineer — L5", "L5", "Senior Engineer"),
-    ("L3: Senior {#senior}", "L3", "Senior"),
-    ("Senior Software Engineer (SSE)", "", "Senior Software Engineer"),
-    ("2. Staff Engineer", "", "Staff Engineer"),
-])
+@pytest.mark.parametrize(
+    "heading, code, title",
+    [
+        ("L3: Senior Software Engineer", "L3", "Senior Software Engineer"),
+        ("L4 Engineering Manager", "L4", "Engineering Manager"),
+        ("L1.0: Graduate Engineer", "L1.0", "Graduate Engineer"),
+        ("Apprentice (IC 1)", "IC1", "Apprentice"),
+        ("IC 3a: Senior Engineer", "IC3a", "Senior Engineer"),
+        ("E4", "E4", "E4"),
+        ("P2 - Product Manager", "P2", "Product Manager"),
+        ("M1: Manager", "M1", "Manager"),
+        ("SE2: Engineer", "SE2", "Engineer"),
+        ("Level 3 - Mid", "L3", "Mid"),
+        ("Senior Engineer — L5", "L5", "Senior Engineer"),
+        ("L3: Senior {#senior}", "L3", "Senior"),
+        ("Senior Software Engineer (SSE)", "", "Senior Software Engineer"),
+        ("2. Staff Engineer", "", "Staff Engineer"),
+    ],
+)
 def test_level_headings_in_any_code_scheme(heading, code, title):
     from bot.ladder.codes import read_heading, read_title
 
@@ -413,18 +482,48 @@ def test_level_headings_in_any_code_scheme(heading, code, title):
     assert (found.code, found.title) == (code, title)
 
 
-@pytest.mark.parametrize("heading", ["FY24: Goals", "K8: How to migrate", "Q3 planning", "Working with your manager",
-                                     "Domain expertise", "v8.2.0", "2024 review"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "FY24: Goals",
+        "K8: How to migrate",
+        "Q3 planning",
+        "Working with your manager",
+        "Domain expertise",
+        "v8.2.0",
+        "2024 review",
+    ],
+)
 def test_no_false_levels(heading):
     from bot.ladder.codes import read_heading, read_title
 
     assert read_heading(heading) is None and read_title(heading) is None
 
 
-_LINES = ["# L3: Senior", "## Craft", "### Sub", "- I do.", "  - I nest.", "- Execution:", "**Bold**", "**Label:** I x.",
-          "| a | Junior | Senior |", "|---|---|---|", "| c | I a. | I b. |", "<table><tr><td>x</td></tr></table>", "> quote",
-          "", "---", "title: x", "<details><summary>Examples</summary>", "</details>", "***Sec", "**L2: X",
-          "## Senior Engineer", "<h2>Y</h2><ul><li>I z.</li></ul>"]
+_LINES = [
+    "# L3: Senior",
+    "## Craft",
+    "### Sub",
+    "- I do.",
+    "  - I nest.",
+    "- Execution:",
+    "**Bold**",
+    "**Label:** I x.",
+    "| a | Junior | Senior |",
+    "|---|---|---|",
+    "| c | I a. | I b. |",
+    "<table><tr><td>x</td></tr></table>",
+    "> quote",
+    "",
+    "---",
+    "title: x",
+    "<details><summary>Examples</summary>",
+    "</details>",
+    "***Sec",
+    "**L2: X",
+    "## Senior Engineer",
+    "<h2>Y</h2><ul><li>I z.</li></ul>",
+]
 
 
 def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
@@ -435,7 +534,10 @@ def test_any_arrangement_of_ladder_markdown_reads_or_is_refused_plainly():
     from bot.ladder.parser import NotALevelDocument, parse_levels
 
     @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.sampled_from(_LINES), max_size=25), st.sampled_from(["a.md", "L3-x.md", "senior-engineer", "README.md"]))
+    @given(
+        st.lists(st.sampled_from(_LINES), max_size=25),
+        st.sampled_from(["a.md", "L3-x.md", "senior-engineer", "README.md"]),
+    )
     def read(lines, name):
         try:
             for level in parse_levels("\n".join(lines), source=f"t/{name}", folder_track="t"):
@@ -452,10 +554,31 @@ def test_any_data_file_reads_or_is_refused_plainly():
 
     from bot.ladder.structured import NotALadderData, levels_from_data
 
-    keys = st.sampled_from(["levels", "topics", "title", "name", "code", "level", "competencies", "criteria",
-                            "examples", "job_families", "track", "description", "L1", "L2", "Senior", "x"])
-    data = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10) | keys,
-                        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=30)
+    keys = st.sampled_from(
+        [
+            "levels",
+            "topics",
+            "title",
+            "name",
+            "code",
+            "level",
+            "competencies",
+            "criteria",
+            "examples",
+            "job_families",
+            "track",
+            "description",
+            "L1",
+            "L2",
+            "Senior",
+            "x",
+        ]
+    )
+    data = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10) | keys,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+        max_leaves=30,
+    )
 
     @settings(max_examples=300, deadline=None)
     @given(data)
@@ -479,7 +602,8 @@ def test_table_files_with_the_same_columns_stay_tracks_of_their_own(tmp_path):
     (tmp_path / "matrices").mkdir()
     for track in ("Backend", "Frontend"):
         (tmp_path / "matrices" / f"{track.lower()}.md").write_text(
-            f"# {track}\n\n| Area | Junior | Senior |\n|---|---|---|\n| Craft | I learn {track}. | I teach {track}. |\n")
+            f"# {track}\n\n| Area | Junior | Senior |\n|---|---|---|\n| Craft | I learn {track}. | I teach {track}. |\n"
+        )
     ladder = load_ladder(tmp_path).ladder
     assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
     frontend = next(t for t in ladder.tracks.values() if t.name == "Frontend")

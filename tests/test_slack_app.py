@@ -74,8 +74,14 @@ def test_lookup_is_readable_block_kit_with_follow_ups(slack, fake_slack):
     assert "🦉 Domain expertise" in text and "• I can design and implement infrastructure as code." in text
     assert "I led a small improvement project" not in text  # examples wait behind a button
     found = buttons(reply.args["blocks"])
-    assert {"Show examples", "Compare with Cloud Architect", "Compare with Lead Cloud Engineer",
-            "Compare with previous level", "Share in channel", "Source document"} <= set(found)
+    assert {
+        "Show examples",
+        "Compare with Cloud Architect",
+        "Compare with Lead Cloud Engineer",
+        "Compare with previous level",
+        "Share in channel",
+        "Source document",
+    } <= set(found)
     assert found["Source document"]["url"].endswith("/cloud-engineering/L3-senior-software-engineer.md")
 
 
@@ -98,7 +104,12 @@ def test_compare_question_answers_section_by_section(slack, fake_slack):
     reply = ask(slack, fake_slack, "what separates L2 from L3?")
     within_limits(reply)
     text = reply.text
-    for section in ("🦉 Domain expertise", "🌱 Teaching and Mentoring", "🧭 Culture and Leadership", "🏆 Customer Success"):
+    for section in (
+        "🦉 Domain expertise",
+        "🌱 Teaching and Mentoring",
+        "🧭 Culture and Leadership",
+        "🏆 Customer Success",
+    ):
         assert section in text
     assert "New at L3" in text and "Changes in degree" in text and "Not repeated at L3" in text
 
@@ -119,7 +130,10 @@ def test_ambiguous_query_offers_buttons_that_answer(slack, fake_slack):
     assert "Several levels match" in reply.text
     options = buttons(reply.args["blocks"])
     assert set(options) == {"L4: Cloud Architect (Cloud Engineering)", "L4: Lead Cloud Engineer (Cloud Engineering)"}
-    assert "I coordinate projects that require input from multiple teams" in press(slack, fake_slack, options["L4: Lead Cloud Engineer (Cloud Engineering)"]).text
+    assert (
+        "I coordinate projects that require input from multiple teams"
+        in press(slack, fake_slack, options["L4: Lead Cloud Engineer (Cloud Engineering)"]).text
+    )
 
 
 def test_unknown_level_says_so_and_suggests(slack, fake_slack):
@@ -180,12 +194,24 @@ def test_user_text_never_pings_the_channel(slack, fake_slack):
 
 
 def test_slack_retries_of_an_event_are_answered_once(bot, slack, fake_slack):
-    event = {"type": "app_mention", "user": "U3", "text": "<@U0BOT> L2 support", "channel": "C3", "ts": "1700000001.000200"}
+    event = {
+        "type": "app_mention",
+        "user": "U3",
+        "text": "<@U0BOT> L2 support",
+        "channel": "C3",
+        "ts": "1700000001.000200",
+    }
     slack.event(event, event_id="EvRETRY0001")
     fake_slack.wait_for("chat.postMessage")
     for attempt in (1, 2, 3):
-        assert slack.event(event, event_id="EvRETRY0001",
-                           headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}).status == 200
+        assert (
+            slack.event(
+                event,
+                event_id="EvRETRY0001",
+                headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"},
+            ).status
+            == 200
+        )
     slack.mention("L2 support", channel="C3", event_id="EvOTHER0001")  # a different event still gets its answer
     bot.wait_for_log("event EvRETRY0001 already handled", count=3)
     bot.wait_for_log("app_mention EvOTHER0001 done")

@@ -46,8 +46,10 @@ class SocketModeBot:
             if self.process.poll() is not None:
                 raise AssertionError(f"ladderbot exited with {self.process.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"ladderbot opened {len(self.socket_mode.sessions)} of {count} "
-                                     f"Socket Mode connection(s) in {timeout}s:\n{self.log()}")
+                raise AssertionError(
+                    f"ladderbot opened {len(self.socket_mode.sessions)} of {count} "
+                    f"Socket Mode connection(s) in {timeout}s:\n{self.log()}"
+                )
             try:
                 self.socket_mode.wait_connected(count, timeout=0.5)
             except AssertionError:
@@ -67,8 +69,9 @@ def socket_bot(tmp_path) -> Iterator[SocketModeBot]:
         del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
         log_path = tmp_path / "bot.log"
         with open(log_path, "wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT,
-                                       stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
         running = SocketModeBot(process, log_path, fake, socket_mode)
         try:
             running.wait_connected()
@@ -85,18 +88,37 @@ def socket_bot(tmp_path) -> Iterator[SocketModeBot]:
 
 def slash_command(fake: FakeSlack, text: str, user: str = "U1") -> dict:
     """A slash_commands envelope's payload: the form Slack would POST, as a dict."""
-    return {"token": "legacy", "team_id": TEAM, "team_domain": "test", "channel_id": "C1", "channel_name": "general",
-            "user_id": user, "user_name": user.lower(), "command": "/ladder", "text": text, "api_app_id": "A0TEST",
-            "is_enterprise_install": "false", "response_url": fake.new_response_url(), "trigger_id": "trigger-1"}
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "team_domain": "test",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": "/ladder",
+        "text": text,
+        "api_app_id": "A0TEST",
+        "is_enterprise_install": "false",
+        "response_url": fake.new_response_url(),
+        "trigger_id": "trigger-1",
+    }
 
 
 def button_click(fake: FakeSlack, button: dict, user: str = "U1") -> dict:
     """An interactive envelope's payload: a person clicking a button of an ephemeral answer."""
-    return {"type": "block_actions", "team": {"id": TEAM, "domain": "test"}, "user": {"id": user, "team_id": TEAM},
-            "api_app_id": "A0TEST", "trigger_id": "trigger-2", "response_url": fake.new_response_url(),
-            "container": {"type": "message", "is_ephemeral": True, "channel_id": "C1"}, "channel": {"id": "C1"},
-            "message": {"ts": "1.000", "type": "message"},
-            "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}]}
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0TEST",
+        "trigger_id": "trigger-2",
+        "response_url": fake.new_response_url(),
+        "container": {"type": "message", "is_ephemeral": True, "channel_id": "C1"},
+        "channel": {"id": "C1"},
+        "message": {"ts": "1.000", "type": "message"},
+        "actions": [{**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
+    }
 
 
 def first_call(fake: FakeSlack, method: str, wanted: Callable[[Call], bool], timeout: float = 10) -> Call:
@@ -119,11 +141,23 @@ def posted_to(fake: FakeSlack, response_url: str) -> Call:
 def mention(*, channel: str, event_id: str, text: str = "L2 support", user: str = "U1") -> dict:
     """An events_api envelope's payload: the event_callback Slack would POST."""
     ts = f"{time.time():.6f}"
-    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A0TEST", "type": "event_callback",
-            "event": {"type": "app_mention", "user": user, "text": f"<@U0BOT> {text}", "channel": channel,
-                      "ts": ts, "event_ts": ts},
-            "event_id": event_id, "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}]}
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A0TEST",
+        "type": "event_callback",
+        "event": {
+            "type": "app_mention",
+            "user": user,
+            "text": f"<@U0BOT> {text}",
+            "channel": channel,
+            "ts": ts,
+            "event_ts": ts,
+        },
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": "U0BOT", "is_bot": True}],
+    }
 
 
 def mentioned_and_answered(bot: SocketModeBot, event: dict) -> float:
@@ -200,11 +234,18 @@ def test_serve_replaces_a_silently_dropped_connection_within_15_seconds(socket_b
 
 # -- in process: the handler ladderbot builds ---------------------------------
 
+
 def test_the_handler_acks_envelopes_and_answers_in_process(tmp_path):
     with FakeSlack() as fake, FakeSocketMode() as socket_mode:
         connected_to(fake, socket_mode)
-        settings = load_settings({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
-                                  "SLACK_API_URL": fake.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+        settings = load_settings(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_APP_TOKEN": APP_TOKEN,
+                "SLACK_API_URL": fake.api_url,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            }
+        )
         handler = socket_mode_handler(create_app(build_deps(settings), socket_mode=True), settings)
         handler.connect()
         try:
@@ -232,8 +273,9 @@ def test_serve_with_an_app_token_slack_rejects_says_so_in_one_line(tmp_path):
         fake.on("apps.connections.open", lambda args: {"url": "ws://127.0.0.1:9/never-reached"})
         fake.set_valid_tokens([BOT_TOKEN])  # the app token is revoked
         env = bot_env(fake, f"sqlite:///{tmp_path / 'ladderbot.db'}", SLACK_APP_TOKEN=APP_TOKEN)
-        done = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
     assert done.returncode == 2
     last_line = done.stderr.strip().splitlines()[-1]
     assert last_line.startswith("ladderbot: SLACK_APP_TOKEN could not open a Socket Mode connection")

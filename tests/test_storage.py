@@ -73,8 +73,12 @@ def schema_snapshot(url: str) -> dict[str, object]:
             snapshot[table] = {
                 "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
                 "pk": inspector.get_pk_constraint(table),
-                "unique": sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
-                "indexes": sorted((i["name"], tuple(i["column_names"]), i["unique"]) for i in inspector.get_indexes(table)),
+                "unique": sorted(
+                    (u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)
+                ),
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"]), i["unique"]) for i in inspector.get_indexes(table)
+                ),
                 "checks": sorted(c["name"] for c in inspector.get_check_constraints(table)),
                 "fks": sorted(
                     (f["name"], tuple(f["constrained_columns"]), f["referred_table"], f["options"].get("ondelete"))
@@ -225,7 +229,12 @@ def test_update_person_upserts(store: Store) -> None:
     )  # fmt: skip
     assert updated.id == created.id and updated.created_at == created.created_at
     assert updated.updated_at >= created.updated_at
-    assert (updated.cadence, updated.weekdays, updated.tz, updated.ignored_streak) == ("weekly", "mon,fri", "Europe/Paris", 2)
+    assert (updated.cadence, updated.weekdays, updated.tz, updated.ignored_streak) == (
+        "weekly",
+        "mon,fri",
+        "Europe/Paris",
+        2,
+    )
     assert updated.paused_until == paris_noon and updated.paused_until.tzinfo is timezone.utc
     assert store.get_person(TEAM, ALICE) == updated
     assert store.update_person(TEAM, ALICE, paused_until=None).paused_until is None
@@ -306,7 +315,12 @@ def test_stale_claim_is_taken_over_once(store: Store) -> None:
     assert taken.competency_key == "original-key"  # the row's content is kept
     assert claim(store, worker="w3", now=later) is None
     # The crashed sender wakes up: its claim is gone, so it cannot record anything.
-    assert store.finish_claims([(original.id, "sent", {"channel_id": "D1", "message_ts": "1.1"})], worker="crashed", now=later) == 0
+    assert (
+        store.finish_claims(
+            [(original.id, "sent", {"channel_id": "D1", "message_ts": "1.1"})], worker="crashed", now=later
+        )
+        == 0
+    )
     assert store.get_nudge(TEAM, ALICE, original.id).status == "claimed"
 
 
@@ -325,12 +339,20 @@ def test_retry_is_taken_over_and_failed_is_final(store: Store) -> None:
 def test_mark_sent_only_from_claimed(store: Store) -> None:
     nudge = claim(store)
     sent_at = T0 + timedelta(seconds=2)
-    assert store.finish_claims([(nudge.id, "sent", {"channel_id": "D123", "message_ts": "1730.0001"})], worker="w1", now=sent_at) == 1
+    assert (
+        store.finish_claims(
+            [(nudge.id, "sent", {"channel_id": "D123", "message_ts": "1730.0001"})], worker="w1", now=sent_at
+        )
+        == 1
+    )
     found = store.nudge_for_message(TEAM, "D123", "1730.0001")
     assert found is not None and found.id == nudge.id
     assert (found.status, found.sent_at, found.channel_id) == ("sent", sent_at, "D123")
     assert store.nudge_for_message("T0002", "D123", "1730.0001") is None
-    assert store.finish_claims([(nudge.id, "sent", {"channel_id": "D123", "message_ts": "9.9"})], worker="w1", now=sent_at) == 0
+    assert (
+        store.finish_claims([(nudge.id, "sent", {"channel_id": "D123", "message_ts": "9.9"})], worker="w1", now=sent_at)
+        == 0
+    )
     assert store.finish_claims([(nudge.id, "retry", {"error": "late"})], worker="w1", now=sent_at) == 0
     assert claim(store, worker="w2", now=T0 + 10 * LEASE) is None  # sent: never again this period
     assert store.get_nudge(TEAM, ALICE, nudge.id).message_ts == "1730.0001"
@@ -424,7 +446,11 @@ def test_add_reflection_answers_own_nudge_only(store: Store) -> None:
     store.add_reflection(TEAM, ALICE, "A second reply", source="thread", nudge_id=nudge.id, now=answered_at + LEASE)
     assert store.get_nudge(TEAM, ALICE, nudge.id).responded_at == answered_at  # first reaction kept
     free = store.add_reflection(TEAM, ALICE, "Free note", source="modal", level_id="eng/l4", competency_key="k")
-    assert [r.text for r in store.reflections_for(TEAM, ALICE)] == ["Free note", "A second reply", "Ran the incident review"]
+    assert [r.text for r in store.reflections_for(TEAM, ALICE)] == [
+        "Free note",
+        "A second reply",
+        "Ran the incident review",
+    ]
     assert store.reflections_for(TEAM, ALICE, limit=1) == [free]
     with pytest.raises(ValueError):
         store.add_reflection(TEAM, ALICE, "x", source="email")
@@ -458,8 +484,14 @@ def test_forget_person_leaves_no_trace(store: Store, database_url: str) -> None:
     store.save_level_snapshots([("eng/l3", "fp", "{}")], now=T0)
 
     assert store.forget_person(TEAM, ALICE) == {
-        "people": 1, "change_notices": 1, "shares": 3, "assessment_ratings": 2, "assessments": 1,
-        "manager_links": 2, "reflections": 2, "nudges": 2,
+        "people": 1,
+        "change_notices": 1,
+        "shares": 3,
+        "assessment_ratings": 2,
+        "assessments": 1,
+        "manager_links": 2,
+        "reflections": 2,
+        "nudges": 2,
     }
 
     engine = storage.make_engine(database_url)

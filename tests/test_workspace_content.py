@@ -41,6 +41,7 @@ def test_each_workspace_is_answered_from_its_own_ladder_or_the_shared_one(folder
     bot.deps.content = Content(shared)
     bot.deps.contents = Contents(bot.deps.content)
     try:
+
         def answer(team: str) -> str:
             bot.team = team
             url = fake_slack.new_response_url()

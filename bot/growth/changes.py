@@ -46,22 +46,51 @@ def level_fingerprint(level: Level) -> str:
 
 def level_snapshot(level: Level) -> str:
     """Enough of the level (as JSON) to diff a later version against."""
-    sections = [{"name": s.name, "key": s.key, "emoji": s.emoji, "path": list(getattr(s, "path", ())),
-                 "criteria": [c.text for c in s.competencies]} for s in level.sections]
-    return json.dumps({"id": level.id, "code": level.code, "rank": level.rank, "title": level.title,
-                       "track": level.track, "track_key": level.track_key, "sections": sections}, ensure_ascii=False)
+    sections = [
+        {
+            "name": s.name,
+            "key": s.key,
+            "emoji": s.emoji,
+            "path": list(getattr(s, "path", ())),
+            "criteria": [c.text for c in s.competencies],
+        }
+        for s in level.sections
+    ]
+    return json.dumps(
+        {
+            "id": level.id,
+            "code": level.code,
+            "rank": level.rank,
+            "title": level.title,
+            "track": level.track,
+            "track_key": level.track_key,
+            "sections": sections,
+        },
+        ensure_ascii=False,
+    )
 
 
 def level_from_snapshot(content: str) -> Level:
     data = json.loads(content)
     sections = tuple(_section(s) for s in data["sections"])
-    return Level(id=data["id"], code=data["code"], rank=data["rank"], title=data["title"], track=data["track"],
-                 track_key=data["track_key"], sections=sections)
+    return Level(
+        id=data["id"],
+        code=data["code"],
+        rank=data["rank"],
+        title=data["title"],
+        track=data["track"],
+        track_key=data["track_key"],
+        sections=sections,
+    )
 
 
 def _section(data: dict) -> Section:
-    values = {"name": data["name"], "key": data["key"], "emoji": data["emoji"],
-              "competencies": tuple(Competency(text) for text in data["criteria"])}
+    values = {
+        "name": data["name"],
+        "key": data["key"],
+        "emoji": data["emoji"],
+        "competencies": tuple(Competency(text) for text in data["criteria"]),
+    }
     if data.get("path") and "path" in {f.name for f in dataclasses.fields(Section)}:
         values["path"] = tuple(data["path"])  # the category tree, where the ladder model has one
     return Section(**values)
@@ -105,8 +134,9 @@ def detect_change(before: Level, after: Level, fingerprint: str = "") -> LevelCh
 def describe(change: LevelChange) -> str:
     """The change as plain text, in `ladderbot compare`'s diff markers: {+added+} [-removed-]."""
     lines = [f"{change.level.name} ({change.level.track}) changed: {change.summary}."]
-    categories = list(dict.fromkeys([c for c, _ in change.added] + [c for c, _ in change.reworded]
-                                    + [c for c, _ in change.removed]))
+    categories = list(
+        dict.fromkeys([c for c, _ in change.added] + [c for c, _ in change.reworded] + [c for c, _ in change.removed])
+    )
     for category in categories:
         lines += ["", category]
         lines += [f"  + New: {text}" for c, text in change.added if c == category]
@@ -163,13 +193,17 @@ class ChangeNotes:
         for person in self.store.people_at_levels(by_level):
             for level_id in dict.fromkeys([person.current_level_id, person.target_level_id]):
                 if level_id in by_level:
-                    roles = tuple(role for role, at in (("current", person.current_level_id),
-                                                        ("target", person.target_level_id)) if at == level_id)
+                    roles = tuple(
+                        role
+                        for role, at in (("current", person.current_level_id), ("target", person.target_level_id))
+                        if at == level_id
+                    )
                     notes.append(ChangeNote(person.team_id, person.user_id, by_level[level_id], roles))
         return notes
 
     def claim(self, note: ChangeNote, *, now: datetime | None = None) -> bool:
         """True the one time this person is to be told about this change (at most once:
         claimed before sending, so two processes or a restart never send it twice)."""
-        return self.store.claim_change_notice(note.team_id, note.user_id, note.change.level.id,
-                                              note.change.fingerprint, now=now)
+        return self.store.claim_change_notice(
+            note.team_id, note.user_id, note.change.level.id, note.change.fingerprint, now=now
+        )

@@ -16,8 +16,9 @@ from .progress import RATING_LABELS, progress
 _MARKS = {"met": "✅", "partly": "◐", "not_yet": "○", None: "·"}
 
 
-def packet_markdown(target: Level, assessment: Assessment | None, reflections: Iterable[Reflection],
-                    *, now: datetime) -> str:
+def packet_markdown(
+    target: Level, assessment: Assessment | None, reflections: Iterable[Reflection], *, now: datetime
+) -> str:
     """The packet as one markdown document (what is uploaded as a file)."""
     categories = categories_of(target)
     linked, other = link_reflections([c for cat in categories for c in cat.criteria], reflections)
@@ -28,8 +29,12 @@ def packet_markdown(target: Level, assessment: Assessment | None, reflections: I
         gaps = []
         for criterion in category.criteria:
             rating = assessment.rating_of(criterion.key) if assessment else None
-            lines += _criterion(criterion, rating.rating if rating else None, rating.note if rating else None,
-                                linked.get(criterion.key, []))
+            lines += _criterion(
+                criterion,
+                rating.rating if rating else None,
+                rating.note if rating else None,
+                linked.get(criterion.key, []),
+            )
             if rating is None or rating.rating != "met":
                 gaps.append(f"- {criterion.text} ({RATING_LABELS[rating.rating if rating else None].lower()})")
         lines += ["### Gaps left", ""] + (gaps or ["None: every criterion of this category is marked met."]) + [""]
@@ -39,8 +44,9 @@ def packet_markdown(target: Level, assessment: Assessment | None, reflections: I
     return "\n".join(lines).rstrip() + "\n"
 
 
-def link_reflections(criteria: list[Criterion], reflections: Iterable[Reflection]
-                     ) -> tuple[dict[str, list[Reflection]], list[Reflection]]:
+def link_reflections(
+    criteria: list[Criterion], reflections: Iterable[Reflection]
+) -> tuple[dict[str, list[Reflection]], list[Reflection]]:
     """Reflections by the criterion they answer, oldest first, and the rest.
 
     A reflection written in reply to a prompt carries the prompt's competency key (the
@@ -51,7 +57,11 @@ def link_reflections(criteria: list[Criterion], reflections: Iterable[Reflection
     linked: dict[str, list[Reflection]] = defaultdict(list)
     other: list[Reflection] = []
     for reflection in sorted(reflections, key=lambda r: (r.created_at, r.id)):
-        key = reflection.competency_key if reflection.competency_key in keys else by_text.get(reflection.competency_text or "")
+        key = (
+            reflection.competency_key
+            if reflection.competency_key in keys
+            else by_text.get(reflection.competency_text or "")
+        )
         if key is None:
             other.append(reflection)
         else:

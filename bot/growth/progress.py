@@ -56,8 +56,11 @@ def progress(level: Level, assessment: Assessment | None) -> list[CategoryProgre
     lines = []
     for category in categories_of(level):
         given = [ratings.get(c.key) for c in category.criteria]
-        lines.append(CategoryProgress(category.name, len(given), given.count("met"), given.count("partly"),
-                                      given.count("not_yet")))
+        lines.append(
+            CategoryProgress(
+                category.name, len(given), given.count("met"), given.count("partly"), given.count("not_yet")
+            )
+        )
     return lines
 
 
@@ -67,5 +70,8 @@ def what_moved(level: Level, latest: Assessment | None, previous: Assessment | N
     if latest is None or previous is None:
         return []
     now, before = ratings_by_key(latest), ratings_by_key(previous)
-    return [Move(c, before.get(c.key), now.get(c.key)) for c in criteria_of(level)
-            if now.get(c.key) != before.get(c.key) and c.key in now]
+    return [
+        Move(c, before.get(c.key), now.get(c.key))
+        for c in criteria_of(level)
+        if now.get(c.key) != before.get(c.key) and c.key in now
+    ]

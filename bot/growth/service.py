@@ -35,8 +35,16 @@ class ProgressView:
     next_due: datetime | None
 
 
-def save_assessment(store: Store, team_id: str, user_id: str, target: Level, ratings: Mapping[str, str],
-                    notes: Mapping[str, str | None] | None = None, *, now: datetime | None = None) -> Assessment:
+def save_assessment(
+    store: Store,
+    team_id: str,
+    user_id: str,
+    target: Level,
+    ratings: Mapping[str, str],
+    notes: Mapping[str, str | None] | None = None,
+    *,
+    now: datetime | None = None,
+) -> Assessment:
     """Store a self-assessment of `target`; keys are criterion keys of that level.
     Raises StaleAssessment for a key the level does not have, ValueError for a bad rating."""
     known = {c.key for c in criteria_of(target)}
@@ -46,14 +54,22 @@ def save_assessment(store: Store, team_id: str, user_id: str, target: Level, rat
     return store.add_assessment(team_id, user_id, target.id, ratings, notes, now=now)
 
 
-def progress_view(store: Store, team_id: str, user_id: str, target: Level, *, now: datetime,
-                  policy: ReassessPolicy | None = None) -> ProgressView:
+def progress_view(
+    store: Store, team_id: str, user_id: str, target: Level, *, now: datetime, policy: ReassessPolicy | None = None
+) -> ProgressView:
     policy = policy or ReassessPolicy.from_env()
     history = store.assessments_for(team_id, user_id, target.id, limit=2)
     latest = history[0] if history else None
     previous = history[1] if len(history) > 1 else None
-    return ProgressView(target, latest, previous, tuple(progress(target, latest)),
-                        tuple(what_moved(target, latest, previous)), policy.is_due(latest, now), policy.due_at(latest))
+    return ProgressView(
+        target,
+        latest,
+        previous,
+        tuple(progress(target, latest)),
+        tuple(what_moved(target, latest, previous)),
+        policy.is_due(latest, now),
+        policy.due_at(latest),
+    )
 
 
 def build_packet(store: Store, team_id: str, user_id: str, target: Level, *, now: datetime) -> str:
@@ -62,9 +78,10 @@ def build_packet(store: Store, team_id: str, user_id: str, target: Level, *, now
     return packet_markdown(target, history[0] if history else None, store.reflections_for(team_id, user_id), now=now)
 
 
-def mark_met(store: Store, team_id: str, user_id: str, target: Level, criterion_key: str, *,
-             now: datetime | None = None) -> Assessment:
-    """"Mark as met" from a prompt: a new assessment, the latest one with this criterion met
+def mark_met(
+    store: Store, team_id: str, user_id: str, target: Level, criterion_key: str, *, now: datetime | None = None
+) -> Assessment:
+    """ "Mark as met" from a prompt: a new assessment, the latest one with this criterion met
     (its note kept), so the history shows when it moved."""
     history = store.assessments_for(team_id, user_id, target.id, limit=1)
     ratings = {r.criterion_key: r.rating for r in history[0].ratings} if history else {}

@@ -44,12 +44,19 @@ class StatsReport:
 
 def stats_report(stats: WorkspaceStats, level_name: Callable[[str], str | None] = lambda _: None) -> StatsReport:
     """Every count bucketed, levels named (in name order)."""
-    levels = sorted((LevelLine(level_name(c.level_id) or c.level_id, bucket(c.current), bucket(c.target))
-                     for c in stats.levels), key=lambda line: line.level)
+    levels = sorted(
+        (LevelLine(level_name(c.level_id) or c.level_id, bucket(c.current), bucket(c.target)) for c in stats.levels),
+        key=lambda line: line.level,
+    )
     return StatsReport(
-        bucket(stats.people), bucket(stats.with_current), bucket(stats.with_target), tuple(levels),
+        bucket(stats.people),
+        bucket(stats.with_current),
+        bucket(stats.with_target),
+        tuple(levels),
         tuple(MonthLine(m.month, bucket(m.sent), bucket(m.answered)) for m in stats.prompts),
-        bucket(stats.reflections), bucket(stats.assessments), bucket(stats.assessed_people),
+        bucket(stats.reflections),
+        bucket(stats.assessments),
+        bucket(stats.assessed_people),
     )
 
 

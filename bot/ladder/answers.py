@@ -123,12 +123,17 @@ class Answerer:
         if resolution.ambiguous:
             return ChoiceAnswer(
                 f"Several levels match “{ref}”. Which one?",
-                tuple(Option(l.name + f" ({l.track})", level_query(l) + (" examples" if examples else "")) for l in resolution.candidates),
+                tuple(
+                    Option(l.name + f" ({l.track})", level_query(l) + (" examples" if examples else ""))
+                    for l in resolution.candidates
+                ),
             )
         return self._not_found(ref, resolution)
 
     def _level_answer(self, level: Level, examples: bool) -> LevelAnswer:
-        return LevelAnswer(level, examples, tuple(self.ladder.neighbours(level, 1)), tuple(self.ladder.neighbours(level, -1)))
+        return LevelAnswer(
+            level, examples, tuple(self.ladder.neighbours(level, 1)), tuple(self.ladder.neighbours(level, -1))
+        )
 
     def _search_within(self, ref: LevelRef) -> SearchAnswer | None:
         levels = self.ladder.resolve(LevelRef(ref.code))
@@ -166,8 +171,12 @@ class Answerer:
             return CompareAnswer(compare_levels(one.level, two.level))
         return ChoiceAnswer(
             "Which two levels do you mean?",
-            tuple(Option(f"{a.name} vs {b.name}", compare_query(a, b))
-                  for a in (one.candidates or (one.level,)) for b in (two.candidates or (two.level,)) if a and b and a.id != b.id),
+            tuple(
+                Option(f"{a.name} vs {b.name}", compare_query(a, b))
+                for a in (one.candidates or (one.level,))
+                for b in (two.candidates or (two.level,))
+                if a and b and a.id != b.id
+            ),
         )
 
     def _settle(self, ref: LevelRef, resolution: Resolution, known: Level) -> Resolution:
@@ -199,7 +208,10 @@ class Answerer:
             return None
         return ChoiceAnswer(
             f"{first.code} and {second.code} exist in several tracks. Which one?",
-            tuple(Option(self.ladder.tracks[t].name, f"{first.code} vs {second.code} {self.ladder.tracks[t].name}") for t in tracks),
+            tuple(
+                Option(self.ladder.tracks[t].name, f"{first.code} vs {second.code} {self.ladder.tracks[t].name}")
+                for t in tracks
+            ),
         )
 
     # --- search -------------------------------------------------------------------

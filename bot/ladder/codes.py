@@ -16,7 +16,10 @@ from dataclasses import dataclass
 CODE_PREFIXES = ("L", "IC", "E", "P", "M", "SE", "SWE", "SDE", "EM", "T", "TL", "D", "MTS", "ENG", "G", "SRE", "PM")
 _PREFIX = "|".join(sorted(CODE_PREFIXES, key=len, reverse=True))
 _NUMBER = r"\d{1,2}(?:\.\d{1,2})?(?:[a-d](?![a-z]))?"
-CODE = re.compile(rf"(?<![A-Za-z0-9])(?:(?P<prefix>{_PREFIX})[ -]?(?P<num>{_NUMBER})|level[ -]?(?P<level>{_NUMBER}))(?![0-9A-Za-z.]?\d)", re.I)
+CODE = re.compile(
+    rf"(?<![A-Za-z0-9])(?:(?P<prefix>{_PREFIX})[ -]?(?P<num>{_NUMBER})|level[ -]?(?P<level>{_NUMBER}))(?![0-9A-Za-z.]?\d)",
+    re.I,
+)
 _SEPARATOR = r"\s*(?:[:.\-–—|]\s*)?"
 _CODE_FIRST = re.compile(rf"^\W*(?P<code>{CODE.pattern})\W*?{_SEPARATOR}(?P<title>.*)$", re.I)
 _CODE_IN_PARENS = re.compile(rf"^(?P<title>.*?)\s*[(\[](?P<code>{CODE.pattern})[)\]]\s*(?P<rest>.*)$", re.I)
@@ -24,12 +27,14 @@ _CODE_LAST = re.compile(rf"^(?P<title>.*?\S)\s*(?:[,:\-–—|]\s*)(?P<code>{COD
 _ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Z][A-Za-z]{1,5})\)\s*$")
 
 # Words that end a job title: "Senior Software Engineer", "Group Product Manager".
-ROLE_NOUNS = frozenset("""
+ROLE_NOUNS = frozenset(
+    """
 engineer engineers manager developer designer architect scientist analyst lead director fellow intern
 apprentice graduate consultant specialist administrator writer researcher officer head vp president
 tester technician associate owner advocate partner coordinator programmer sre cto ceo cpo principal
 staff member contributor trainee executive strategist steward evangelist marketer recruiter
-""".split())
+""".split()
+)
 
 _SENIORITY = (  # (pattern, score): the highest that matches wins; "plain" is 3
     (r"\b(?:intern|apprentice|graduate|trainee|entry[- ]level|placement)\b", 1),
@@ -118,7 +123,7 @@ def code_rank(code: str) -> float | None:
 
 
 def has_seniority_word(text: str) -> bool:
-    """"Senior", "Junior", "Staff"...: a table header that names a level by seniority alone."""
+    """ "Senior", "Junior", "Staff"...: a table header that names a level by seniority alone."""
     lowered = text.lower()
     return any(re.search(pattern, lowered) for pattern, _ in _SENIORITY)
 
@@ -133,5 +138,9 @@ def seniority(title: str) -> float:
     score = float(max(above) if above else min(found) if found else 3)
     senior_too = score > 5 and bool(re.search(r"\b(?:senior|sr)\b", lowered))
     roman = re.search(r"\b(i{1,3}|iv|v)\s*$", lowered) or re.search(r"\b(\d)\s*$", lowered)
-    step = (_ROMAN.get(roman.group(1)) or int(roman.group(1)) if roman.group(1).isdigit() else _ROMAN[roman.group(1)]) if roman else 1
+    step = (
+        (_ROMAN.get(roman.group(1)) or int(roman.group(1)) if roman.group(1).isdigit() else _ROMAN[roman.group(1)])
+        if roman
+        else 1
+    )
     return score + (0.5 if senior_too else 0) + (step - 1) / 10

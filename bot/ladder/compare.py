@@ -111,8 +111,14 @@ def _section_diffs(lower: Level, higher: Level) -> tuple[SectionDiff, ...]:
 
 def _only_in(section: Section, status: str) -> SectionDiff:
     items = section.competencies
-    return SectionDiff(section.key, section.full_name, section.emoji, status=status,
-                       new=items if status == "new" else (), dropped=items if status == "dropped" else ())
+    return SectionDiff(
+        section.key,
+        section.full_name,
+        section.emoji,
+        status=status,
+        new=items if status == "new" else (),
+        dropped=items if status == "dropped" else (),
+    )
 
 
 def _diff_section(before: Section, after: Section) -> SectionDiff:
@@ -128,7 +134,9 @@ def _diff_section(before: Section, after: Section) -> SectionDiff:
     order = {id(c): i for i, c in enumerate(after.competencies)}
     changed.sort(key=lambda c: order[id(c.after)])
     return SectionDiff(
-        after.key, after.full_name, after.emoji,
+        after.key,
+        after.full_name,
+        after.emoji,
         new=tuple(c for c in after.competencies if id(c) not in paired_after),
         changed=tuple(changed),
         dropped=tuple(c for c in before.competencies if id(c) not in paired_before),
@@ -136,12 +144,16 @@ def _diff_section(before: Section, after: Section) -> SectionDiff:
     )
 
 
-def pair_competencies(before: tuple[Competency, ...], after: tuple[Competency, ...]) -> list[tuple[Competency, Competency]]:
+def pair_competencies(
+    before: tuple[Competency, ...], after: tuple[Competency, ...]
+) -> list[tuple[Competency, Competency]]:
     """Greedy best-first pairing: the most similar statements pair first, each once."""
     if not before or not after:
         return []
     scores = similarities([b.text for b in before], [a.text for a in after])
-    scored = sorted(((float(scores[i, j]), i, j) for i, j in zip(*np.nonzero(scores >= PAIR_THRESHOLD), strict=True)), reverse=True)
+    scored = sorted(
+        ((float(scores[i, j]), i, j) for i, j in zip(*np.nonzero(scores >= PAIR_THRESHOLD), strict=True)), reverse=True
+    )
     used_before: set[int] = set()
     used_after: set[int] = set()
     pairs = []

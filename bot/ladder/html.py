@@ -131,9 +131,11 @@ class _ToMarkdown(HTMLParser):
             self.collected.append(rows)
             return
         width = max(len(r) for r in rows)
+
         def line(cells: list[str]) -> str:
             cells = [" ".join(c.split()).replace("|", "/") for c in cells] + [""] * (width - len(cells))
             return "| " + " | ".join(cells) + " |"
+
         self.out.extend(["", line(rows[0]), "|" + "---|" * width, *(line(r) for r in rows[1:]), ""])
 
     def markdown(self) -> str:

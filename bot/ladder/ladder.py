@@ -62,7 +62,7 @@ class Ladder:
 
     @cached_property
     def code_prefixes(self) -> frozenset[str]:
-        """"L" for L2, L3...; "IC" too if a ladder has IC4."""
+        """ "L" for L2, L3...; "IC" too if a ladder has IC4."""
         return frozenset(re.sub(r"[\d.].*$", "", l.code) for l in self.levels if l.code) or frozenset({"L"})
 
     @cached_property
@@ -91,7 +91,9 @@ class Ladder:
         None for levels of different tracks, which no count of steps connects."""
         if lower.track_key != higher.track_key:
             return None
-        return sum(1 for rank in {l.rank for l in self.tracks[lower.track_key].levels} if lower.rank < rank <= higher.rank)
+        return sum(
+            1 for rank in {l.rank for l in self.tracks[lower.track_key].levels} if lower.rank < rank <= higher.rank
+        )
 
     @cached_property
     def _tracks_by_word(self) -> dict[str, set[str]]:
@@ -207,7 +209,7 @@ class Ladder:
             candidates = tuple(near) or candidates
         choices = {l.id: " ".join(self._names_of[l.id]) for l in candidates}
         ranked = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=len(choices))
-        by_rank = sorted(ranked, key=lambda r: (-r[1] + _rank_distance(ref, self._by_id[r[2]]) * 15))
+        by_rank = sorted(ranked, key=lambda r: -r[1] + _rank_distance(ref, self._by_id[r[2]]) * 15)
         return tuple(self._by_id[key] for _, _, key in by_rank[:limit])
 
 

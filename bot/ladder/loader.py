@@ -30,12 +30,47 @@ HTML_SUFFIXES = (".html", ".htm")
 DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES + DATA_SUFFIXES + HTML_SUFFIXES
 # Files that live beside level documents but are not levels: skipped with a note. A
 # README or index is read (it may hold the whole ladder) and skipped only if it names no level.
-NOT_LEVELS = ("changelog", "license", "licence", "contributing", "summary", "faq", "code_of_conduct",
-              "code-of-conduct", "copying", "authors", "notice", "codeowners", "_index", "glossary",
-              "makefile", "dockerfile", "gemfile", "procfile", "_sidebar", "_navbar", "sidebars", "toc")
+NOT_LEVELS = (
+    "changelog",
+    "license",
+    "licence",
+    "contributing",
+    "summary",
+    "faq",
+    "code_of_conduct",
+    "code-of-conduct",
+    "copying",
+    "authors",
+    "notice",
+    "codeowners",
+    "_index",
+    "glossary",
+    "makefile",
+    "dockerfile",
+    "gemfile",
+    "procfile",
+    "_sidebar",
+    "_navbar",
+    "sidebars",
+    "toc",
+)
 NOT_LEVEL_DOCUMENTS = ("security", "support", "changes", "history")  # as markdown: repository documents
-NOT_LEVEL_DATA = ("mkdocs", "_config", "config", "package", "package-lock", "tsconfig", "netlify", "vercel",
-                  "docker-compose", "renovate", "dependabot", "pre-commit-config", "manifest", "ladder")
+NOT_LEVEL_DATA = (
+    "mkdocs",
+    "_config",
+    "config",
+    "package",
+    "package-lock",
+    "tsconfig",
+    "netlify",
+    "vercel",
+    "docker-compose",
+    "renovate",
+    "dependabot",
+    "pre-commit-config",
+    "manifest",
+    "ladder",
+)
 MAYBE_LEVELS = ("readme", "index")
 MAX_FILE_BYTES = 1_000_000
 PARALLEL_FROM = 100  # below this many files, starting worker processes costs more than it saves
@@ -75,7 +110,9 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
                 other = levels[level.id]
                 if _is_html(level.source) != _is_html(other.source):  # a built page of a markdown source
                     html, kept = (level, other) if _is_html(level.source) else (other, level)
-                    skipped.append(Problem(html.source, f"{html.name} is also in {kept.source}, read from there; skipped", "note"))
+                    skipped.append(
+                        Problem(html.source, f"{html.name} is also in {kept.source}, read from there; skipped", "note")
+                    )
                     levels[level.id] = kept
                     continue
                 problems.append(Problem(level.source, f"duplicate of {level.name} in {other.source}; skipped"))
@@ -130,20 +167,39 @@ def _merge(folder: str, files: list[list[Level]]) -> list[Level]:
         for level in file_levels:
             category = level.track  # the file's own title: the competency
             plain = [s for s in level.sections if not s.path and s.name == "Expectations"]  # criteria under no heading
-            sections = [Section(name=category, key=slugify(category),
-                                competencies=tuple(c for s in plain for c in s.competencies),
-                                examples=tuple(e for s in plain for e in s.examples),
-                                notes=tuple(n for n in (level.tagline, *level.notes) if n))]
-            sections += [replace(s, path=(category, *s.path), key=slugify(" ".join((category, *s.path, s.name))))
-                         for s in level.sections if s not in plain]
+            sections = [
+                Section(
+                    name=category,
+                    key=slugify(category),
+                    competencies=tuple(c for s in plain for c in s.competencies),
+                    examples=tuple(e for s in plain for e in s.examples),
+                    notes=tuple(n for n in (level.tagline, *level.notes) if n),
+                )
+            ]
+            sections += [
+                replace(s, path=(category, *s.path), key=slugify(" ".join((category, *s.path, s.name))))
+                for s in level.sections
+                if s not in plain
+            ]
             key = _level_key(level)
             if key in out:
-                out[key] = replace(out[key], sections=out[key].sections + tuple(sections),
-                                   references=out[key].references + level.references)
+                out[key] = replace(
+                    out[key],
+                    sections=out[key].sections + tuple(sections),
+                    references=out[key].references + level.references,
+                )
             else:
-                out[key] = replace(level, track=track, track_key=track_key, department=department,
-                                   id=f"{track_key}/{level.id.split('/', 1)[1]}", sections=tuple(sections),
-                                   tagline="", notes=(), source=folder or level.source)
+                out[key] = replace(
+                    level,
+                    track=track,
+                    track_key=track_key,
+                    department=department,
+                    id=f"{track_key}/{level.id.split('/', 1)[1]}",
+                    sections=tuple(sections),
+                    tagline="",
+                    notes=(),
+                    source=folder or level.source,
+                )
     return list(out.values())
 
 
@@ -182,8 +238,17 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
     groups = []
     for prefix, group in coded.items():
         name = f"{group[0].track} ({prefix})"
-        groups.append([replace(l, track=name, track_key=f"{l.track_key}-{prefix.lower()}",
-                               id=f"{l.track_key}-{prefix.lower()}/{l.id.split('/', 1)[1]}") for l in group])
+        groups.append(
+            [
+                replace(
+                    l,
+                    track=name,
+                    track_key=f"{l.track_key}-{prefix.lower()}",
+                    id=f"{l.track_key}-{prefix.lower()}/{l.id.split('/', 1)[1]}",
+                )
+                for l in group
+            ]
+        )
     return groups
 
 
@@ -232,8 +297,13 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
     paths = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # "_site", "_layouts", "_includes": a site generator's output and templates; "_data" holds ladders.
-        dirnames[:] = sorted(d for d in dirnames if (not d.startswith((".", "_")) or d == "_data") and d not in ("node_modules",)
-                             and not (Path(dirpath) == root and is_workspace_folder(d)))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if (not d.startswith((".", "_")) or d == "_data")
+            and d not in ("node_modules",)
+            and not (Path(dirpath) == root and is_workspace_folder(d))
+        )
         for name in sorted(filenames):
             path = Path(dirpath) / name
             suffix = path.suffix.lower() if re.fullmatch(r"\.[A-Za-z]{1,9}", path.suffix) else ""
@@ -242,7 +312,13 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
             stem = name[: len(name) - len(suffix)] if suffix else name
             if _not_a_level_file(stem.lower(), suffix, stem):
                 if not (stem.lower() == "ladder" and suffix in DATA_SUFFIXES):  # the manifest
-                    skipped.append(Problem(_relative(root, path), "not a level (a file about the ladder or the repository); skipped", "note"))
+                    skipped.append(
+                        Problem(
+                            _relative(root, path),
+                            "not a level (a file about the ladder or the repository); skipped",
+                            "note",
+                        )
+                    )
                 continue
             reason = _link_problem(path, real_root)
             if reason:
@@ -355,7 +431,9 @@ def _load_file(root: Path, path: Path, problems: list[Problem]) -> list[Level]:
             problems.append(Problem(source, "describes the ladder, names no level with criteria; skipped", "note"))
     for level in levels:
         if level.competency_count == 0 and not level.example_count:
-            problems.append(Problem(source, f"{level.name}: no criteria found (expected list items under headings)", "warning"))
+            problems.append(
+                Problem(source, f"{level.name}: no criteria found (expected list items under headings)", "warning")
+            )
     return levels
 
 
@@ -419,7 +497,9 @@ def _unresolved_references(root: Path, levels: list[Level]) -> list[Problem]:
                 continue
             target = (root / level.source).parent / ref.target.split("#")[0]
             if not target.exists():
-                problems.append(Problem(level.source, f"links to {ref.target}, which is not in the content folder", "warning"))
+                problems.append(
+                    Problem(level.source, f"links to {ref.target}, which is not in the content folder", "warning")
+                )
     return problems
 
 

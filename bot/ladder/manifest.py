@@ -72,14 +72,20 @@ class Manifest:
             if rule is not None:
                 department = rule.department or level.department
                 key = slugify(f"{department} {rule.name}" if department else rule.name)
-                level = replace(level, track=rule.name, track_key=key, department=department,
-                                id=f"{key}/{level.id.split('/', 1)[1]}")
+                level = replace(
+                    level,
+                    track=rule.name,
+                    track_key=key,
+                    department=department,
+                    id=f"{key}/{level.id.split('/', 1)[1]}",
+                )
             extra = self.aliases.get(level.code.upper(), ()) + self.aliases.get(level.title.lower(), ())
             level = replace(
                 level,
                 aliases=level.aliases + tuple(a for a in extra if a not in level.aliases),
                 cumulative=self.cumulative,
-                source_url=level.source_url or (f"{self.source_url.rstrip('/')}/{quote(level.source)}" if self.source_url else ""),
+                source_url=level.source_url
+                or (f"{self.source_url.rstrip('/')}/{quote(level.source)}" if self.source_url else ""),
             )
             out.append(level)
         return out
@@ -127,8 +133,9 @@ def load_manifest(root: Path) -> Manifest | None:
         raise ManifestError("must be a table of settings (source_url, cumulative, include, exclude, tracks, aliases)")
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
-        raise ManifestError(f"unknown setting(s): {', '.join(sorted(unknown))} "
-                            f"(known: {', '.join(sorted(_KNOWN_KEYS))})")
+        raise ManifestError(
+            f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(_KNOWN_KEYS))})"
+        )
     try:
         return Manifest(
             path=path.name,
@@ -175,9 +182,11 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
 
 def _track(value: object) -> TrackRule:
     if not isinstance(value, dict) or not value.get("name"):
-        raise ManifestError("each of tracks needs a name, e.g. name = \"Software Engineering\"")
+        raise ManifestError('each of tracks needs a name, e.g. name = "Software Engineering"')
     files = _strings(value.get("files") or value.get("folder"), "tracks.files")
-    return TrackRule(str(value["name"]), files, str(value.get("department") or ""), _strings(value.get("levels"), "tracks.levels"))
+    return TrackRule(
+        str(value["name"]), files, str(value.get("department") or ""), _strings(value.get("levels"), "tracks.levels")
+    )
 
 
 def draft_manifest(levels: list[Level], source_url: str = "") -> str:
@@ -186,8 +195,8 @@ def draft_manifest(levels: list[Level], source_url: str = "") -> str:
         "# ladderbot manifest: what `ladderbot content init` found. Edit it; it has the last word.",
         f'source_url = "{source_url}"  # where these files can be read on the web, for "Source document" links',
         "cumulative = false  # true: a level includes everything the levels below it ask",
-        "include = []  # only files matching these globs, e.g. [\"levels/**\"]",
-        "exclude = []  # never these, e.g. [\"drafts/**\"]",
+        'include = []  # only files matching these globs, e.g. ["levels/**"]',
+        'exclude = []  # never these, e.g. ["drafts/**"]',
     ]
     tracks: dict[str, list[Level]] = {}
     for level in levels:
@@ -200,7 +209,7 @@ def draft_manifest(levels: list[Level], source_url: str = "") -> str:
             "",
             "[[tracks]]",
             f"name = {_quoted(first.track)}",
-            *( [f"department = {_quoted(first.department)}"] if first.department else [] ),
+            *([f"department = {_quoted(first.department)}"] if first.department else []),
             f"files = [{', '.join(_quoted(f) for f in files)}]",
             f"levels = [{', '.join(_quoted(l.code or l.title) for l in ordered)}]  # lowest first",
         ]

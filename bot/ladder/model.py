@@ -143,14 +143,46 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-ACRONYMS = {w.lower(): w for w in (
-    "IC", "SRE", "QA", "UX", "UI", "IT", "HR", "ML", "AI", "API", "PM", "EM", "SWE", "SDE", "SE", "TPM",
-    "CTO", "VP", "BI", "DevOps", "DevEx", "SecOps", "MLOps", "iOS", "SEO", "OKR", "L&D", "R&D",
-)}
+ACRONYMS = {
+    w.lower(): w
+    for w in (
+        "IC",
+        "SRE",
+        "QA",
+        "UX",
+        "UI",
+        "IT",
+        "HR",
+        "ML",
+        "AI",
+        "API",
+        "PM",
+        "EM",
+        "SWE",
+        "SDE",
+        "SE",
+        "TPM",
+        "CTO",
+        "VP",
+        "BI",
+        "DevOps",
+        "DevEx",
+        "SecOps",
+        "MLOps",
+        "iOS",
+        "SEO",
+        "OKR",
+        "L&D",
+        "R&D",
+    )
+}
 
 
 def titlecase_track(slug: str) -> str:
-    """"cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case)."""
+    """ "cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case)."""
     words = re.split(r"[-_\s]+", re.sub(r"^\d+[-_. ]+(?=\D)", "", slug.strip()))  # "01-engineering"
-    return " ".join(ACRONYMS.get(w.lower()) or (w if w.isupper() or (not w.islower() and not w.istitle()) else w.capitalize())
-                    for w in words if w)
+    return " ".join(
+        ACRONYMS.get(w.lower()) or (w if w.isupper() or (not w.islower() and not w.istitle()) else w.capitalize())
+        for w in words
+        if w
+    )

@@ -126,7 +126,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise NotALevelDocument(f"front matter refused: {error}") from None
     except yaml.YAMLError:
         data = None
-    return (data if isinstance(data, dict) else {}), text[match.end():]
+    return (data if isinstance(data, dict) else {}), text[match.end() :]
 
 
 @dataclass
@@ -202,8 +202,11 @@ GENERIC_FOLDERS = frozenset(
     "career-ladder career-ladders career-framework framework frameworks expectations source site website md "
     "markdown ladder_content _data".split()
 )
-_LADDER_WORDS = re.compile(r"\b(?:career\s+)?(?:ladders?|levels?|levelling|leveling|framework|expectations|"
-                           r"career\s+paths?|progression|rubric|matrix|roles)\b", re.I)
+_LADDER_WORDS = re.compile(
+    r"\b(?:career\s+)?(?:ladders?|levels?|levelling|leveling|framework|expectations|"
+    r"career\s+paths?|progression|rubric|matrix|roles)\b",
+    re.I,
+)
 
 
 def parse_level(text: str, *, source: str = "", folder_track: str | None = None) -> Level:
@@ -213,8 +216,7 @@ def parse_level(text: str, *, source: str = "", folder_track: str | None = None)
     return parse_levels(text, source=source, folder_track=folder_track)[0]
 
 
-def parse_levels(text: str, *, source: str = "", folder_track: str | None = None,
-                 department: str = "") -> list[Level]:
+def parse_levels(text: str, *, source: str = "", folder_track: str | None = None, department: str = "") -> list[Level]:
     """Every level of a markdown document, in document order, ranked by code or title
     (the loader ranks again across a whole track)."""
     front, body = split_front_matter(text)
@@ -228,7 +230,9 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     for order, draft in enumerate(drafts):
         count = draft.criteria_count()
         if count > MAX_CRITERIA:
-            raise NotALevelDocument(f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)")
+            raise NotALevelDocument(
+                f"too many criteria and examples ({count:,}; the limit is {MAX_CRITERIA:,} per level)"
+            )
         track = _track_for(draft, front, folder_track, file_title, source, several=len(drafts) > 1)
         # A file that is a track of its own, or names its track, sits in a folder that groups
         # tracks: that folder is the department.
@@ -246,7 +250,9 @@ def _carries_ladder(front: dict) -> bool:
     levels = front.get("levels")
     if isinstance(levels, (list, dict)) and len(levels) > 1:
         return True
-    return not front.get("title") and any(key in front for key in ("levels", "topics", "competencies", "job_families", "tracks"))
+    return not front.get("title") and any(
+        key in front for key in ("levels", "topics", "competencies", "job_families", "tracks")
+    )
 
 
 def _build_level(draft: _Draft, front: dict, track: str, department: str, source: str, order: int) -> Level:
@@ -295,7 +301,9 @@ def _kept_sections(builders: list[_SectionBuilder]) -> tuple[Section, ...]:
     return tuple(b.build() for b in builders if (*b.path, b.name) in needed)
 
 
-def _track_for(draft: _Draft, front: dict, folder_track: str | None, file_title: str, source: str, several: bool) -> str:
+def _track_for(
+    draft: _Draft, front: dict, folder_track: str | None, file_title: str, source: str, several: bool
+) -> str:
     if front.get("track"):
         return str(front["track"])
     if draft.track:
@@ -393,7 +401,9 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         heading = LevelHeading(code, _clean(heading.title) or code, heading.abbreviation)
     draft = _Draft(heading, base_depth=1)
     for block in blocks:
-        if block is h1 and (not front.get("title") or _level_heading(block.text) or heading.title.lower() in block.text.lower()):
+        if block is h1 and (
+            not front.get("title") or _level_heading(block.text) or heading.title.lower() in block.text.lower()
+        ):
             continue  # the level's own heading (a front matter title may repeat it)
         _read_block(block, draft)
     return draft
@@ -444,7 +454,9 @@ def _blocks(body: str) -> list[_Block]:
     while i < len(tokens):
         token = tokens[i]
         if token.type == "heading_open":
-            blocks.append(_Block("heading", _inline_text(tokens[i + 1], []), tokens[i + 1].content, depth=int(token.tag[1])))
+            blocks.append(
+                _Block("heading", _inline_text(tokens[i + 1], []), tokens[i + 1].content, depth=int(token.tag[1]))
+            )
             i += 3
         elif token.type == "blockquote_open":
             end = _matching_close(tokens, i)
@@ -454,7 +466,7 @@ def _blocks(body: str) -> list[_Block]:
             i = end + 1
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             end = _matching_close(tokens, i)
-            blocks.append(_Block("list", items=_item_tree(tokens[i + 1: end])))
+            blocks.append(_Block("list", items=_item_tree(tokens[i + 1 : end])))
             i = end + 1
         elif token.type == "paragraph_open":
             inline = tokens[i + 1]
@@ -503,7 +515,7 @@ def _item_tree(tokens: list[Token]) -> list[_Item]:
             token = tokens[j]
             if token.type in ("bullet_list_open", "ordered_list_open"):
                 close = _matching_close(tokens, j)
-                children.extend(_item_tree(tokens[j + 1: close]))
+                children.extend(_item_tree(tokens[j + 1 : close]))
                 j = close + 1
                 continue
             if token.type == "inline":
@@ -527,6 +539,7 @@ def _table_rows(tokens: list[Token]) -> list[list[str]]:
 
 
 # --- what a level says ----------------------------------------------------------------
+
 
 def _read_block(block: _Block, draft: _Draft) -> None:
     section = draft.section
@@ -604,7 +617,7 @@ def _metadata_item(draft: _Draft, item: _Item) -> bool:
 
 
 def _label_only(item: _Item) -> str | None:
-    """"Execution:" or "**Execution**" with items under it names a sub-category."""
+    """ "Execution:" or "**Execution**" with items under it names a sub-category."""
     if not item.children:
         return None
     text = item.text.strip()
@@ -620,7 +633,9 @@ def _add_item(draft: _Draft, section: _SectionBuilder, item: _Item, depth: int) 
         examples = _flatten(item.children)
         if depth > 0 and section.competencies:  # examples of the criterion just above
             last = section.competencies[-1]
-            section.competencies[-1] = Competency(last.text, last.references, last.depth, last.examples + tuple(examples))
+            section.competencies[-1] = Competency(
+                last.text, last.references, last.depth, last.examples + tuple(examples)
+            )
         else:
             section.examples.extend(examples)
         return
@@ -656,7 +671,9 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
         return
     bold = _BOLD_LINE.match(raw.strip())
     if bold:  # "**Technical skills**" alone on a line: a category written in bold
-        depth = draft.open_headings[-1][0] + 1 if draft.open_headings and not draft.bold_category else draft.base_depth + 1
+        depth = (
+            draft.open_headings[-1][0] + 1 if draft.open_headings and not draft.bold_category else draft.base_depth + 1
+        )
         if draft.bold_category and draft.open_headings:
             depth = draft.open_headings[-1][0]
         _open_category(draft, depth, bold.group("name"))
@@ -671,8 +688,10 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
             else:  # "**Technical knowledge:** I know..." is a criterion of its category
                 target = _category(draft)
                 text = _clean(f"{label}: {value}")
-                (target.examples if target.in_examples else target.competencies).append(
-                    text if target.in_examples else Competency(text))  # type: ignore[arg-type]
+                if target.in_examples:
+                    target.examples.append(text)
+                else:
+                    target.competencies.append(Competency(text))
         return
     text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)))
     if not text:
@@ -704,13 +723,16 @@ def _cell_texts(cell: str) -> list[str]:
     parts = re.split(r"<br\s*/?>|\s•\s|^•\s", cell, flags=re.I)
     out = []
     for part in parts:
-        text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", " ", part))).lstrip("•-* "))
+        text = _clean(
+            _strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", " ", part))).lstrip("•-* ")
+        )
         if text and text not in ("-", "–", "—", "n/a", "N/A"):
             out.append(text)
     return out
 
 
 # --- tables whose columns are levels --------------------------------------------------
+
 
 def _header_level(cell: str, index: int) -> LevelHeading | None:
     text = " ".join(_cell_texts(cell))
@@ -719,7 +741,9 @@ def _header_level(cell: str, index: int) -> LevelHeading | None:
     found = _level_heading(text)
     if found:
         return found
-    if (has_seniority_word(text) and len(text.split()) <= 4) or re.fullmatch(r"(?i)(?:mid|intermediate|engineer|developer)", text):
+    if (has_seniority_word(text) and len(text.split()) <= 4) or re.fullmatch(
+        r"(?i)(?:mid|intermediate|engineer|developer)", text
+    ):
         return LevelHeading("", text)
     return None
 
@@ -803,7 +827,7 @@ def _read_html_block(html: str, section: _SectionBuilder, doc: _Draft) -> None:
     if summary and re.match(r"examples?\b", summary.group("label"), re.I):
         section.in_examples = True
         # A list glued to <summary> (no blank line) is part of this HTML block.
-        rest = html[summary.end():].split("</details>")[0]
+        rest = html[summary.end() :].split("</details>")[0]
         if rest.strip():
             nested = _read_document_fragment(rest, doc.references)
             section.examples.extend(nested)
@@ -854,7 +878,7 @@ def _strip_markup(text: str) -> str:
 
 
 def _split_emoji(heading: str) -> tuple[str, str]:
-    """"🦉 Domain expertise" -> ("🦉", "Domain expertise")."""
+    """ "🦉 Domain expertise" -> ("🦉", "Domain expertise")."""
     emoji: list[str] = []
     rest = heading.lstrip()
     while rest and (_is_symbol(rest[0]) or (emoji and rest[0] in "\ufe0f\u200d")):

@@ -35,6 +35,7 @@ class LevelRef:
 
 # --- ladder questions ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Help:
     """What the bot can do, with examples."""
@@ -58,6 +59,7 @@ class Search:
 
 
 # --- a person's own settings and journal (answered by the Slack app) ------------------
+
 
 @dataclass(frozen=True)
 class SetTarget:
@@ -134,15 +136,45 @@ class Usage:
 
 
 Intent = (
-    Help | Lookup | Compare | Search | SetTarget | SetCurrent | ShowProfile | SetCadence
-    | SetSchedule | Pause | Resume | Journal | Export | Forget | Assess | Packet | Stats | Usage | ManagerIntent
+    Help
+    | Lookup
+    | Compare
+    | Search
+    | SetTarget
+    | SetCurrent
+    | ShowProfile
+    | SetCadence
+    | SetSchedule
+    | Pause
+    | Resume
+    | Journal
+    | Export
+    | Forget
+    | Assess
+    | Packet
+    | Stats
+    | Usage
+    | ManagerIntent
 )
 GROWTH_INTENTS = (Assess, Packet, Stats)  # the growth loop's commands (bot/slack/growth_commands.py)
-PERSONAL_INTENTS = (SetTarget, SetCurrent, ShowProfile, SetCadence, SetSchedule, Pause, Resume, Journal, Export, Forget,
-                    *GROWTH_INTENTS)
+PERSONAL_INTENTS = (
+    SetTarget,
+    SetCurrent,
+    ShowProfile,
+    SetCadence,
+    SetSchedule,
+    Pause,
+    Resume,
+    Journal,
+    Export,
+    Forget,
+    *GROWTH_INTENTS,
+)
 
 # "L3", "IC3", "IC 3a", "L1.0", "level 3"; only the ladder's own prefixes count (see _codes).
-_CODE = re.compile(r"\b(?:level[\s-]*(?P<num>\d{1,2}(?:\.\d{1,2})?)|(?P<code>[a-z]{1,3} ?\d{1,2}(?:\.\d{1,2}|[a-d])?))\b(?!\.\d)", re.I)
+_CODE = re.compile(
+    r"\b(?:level[\s-]*(?P<num>\d{1,2}(?:\.\d{1,2})?)|(?P<code>[a-z]{1,3} ?\d{1,2}(?:\.\d{1,2}|[a-d])?))\b(?!\.\d)", re.I
+)
 _CONNECTORS = re.compile(r"\b(?:vs\.?|versus|and|to|from|with|against|or|between)\b|->|→|/|,", re.I)
 _COMPARE_WORDS = re.compile(
     r"\b(?:compare|comparing|comparison|vs\.?|versus|separates?|difference|differences|differ|"
@@ -156,11 +188,62 @@ _LOOKUP_LEAD = re.compile(
 )
 _EXAMPLES_FLAG = re.compile(r"(?:--examples|\bwith\s+examples\b|\bexamples\b|-e\b)", re.I)
 _FILLER = {
-    "a", "an", "the", "at", "in", "on", "of", "for", "me", "please", "level", "levels", "s",
-    "what", "whats", "is", "are", "separates", "separate", "between", "difference", "differences",
-    "compare", "comparing", "vs", "versus", "and", "to", "from", "with", "track", "role", "ladder",
-    "about", "show", "tell", "describe", "explain", "lookup", "look", "up", "find", "open", "do",
-    "does", "i", "my", "it", "how", "get", "go", "move", "gap", "differ", "different", "or",
+    "a",
+    "an",
+    "the",
+    "at",
+    "in",
+    "on",
+    "of",
+    "for",
+    "me",
+    "please",
+    "level",
+    "levels",
+    "s",
+    "what",
+    "whats",
+    "is",
+    "are",
+    "separates",
+    "separate",
+    "between",
+    "difference",
+    "differences",
+    "compare",
+    "comparing",
+    "vs",
+    "versus",
+    "and",
+    "to",
+    "from",
+    "with",
+    "track",
+    "role",
+    "ladder",
+    "about",
+    "show",
+    "tell",
+    "describe",
+    "explain",
+    "lookup",
+    "look",
+    "up",
+    "find",
+    "open",
+    "do",
+    "does",
+    "i",
+    "my",
+    "it",
+    "how",
+    "get",
+    "go",
+    "move",
+    "gap",
+    "differ",
+    "different",
+    "or",
 }
 _STOP_FOR_LOOKUP = {"how", "why", "when", "who", "can", "should", "could", "would", "better", "improve", "grow"}
 
@@ -203,7 +286,7 @@ def _code_of(match: re.Match[str]) -> str:
         return f"L{match.group('num')}"
     code = match.group("code").replace(" ", "")
     prefix = _prefix(code)
-    return prefix.upper() + code[len(prefix):].lower()
+    return prefix.upper() + code[len(prefix) :].lower()
 
 
 def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) -> Intent:
@@ -245,14 +328,16 @@ def _compare(text: str, codes: list[re.Match[str]], prefixes: frozenset[str]) ->
 
 
 def _split_two(text: str, prefixes: frozenset[str]) -> list[str] | None:
-    stripped = re.sub(r"^.*?\b(?:compare|comparing|separates?|between|from|differ(?:ence)?s?\s+between)\b", "", text, flags=re.I)
+    stripped = re.sub(
+        r"^.*?\b(?:compare|comparing|separates?|between|from|differ(?:ence)?s?\s+between)\b", "", text, flags=re.I
+    )
     pieces = [p for p in _CONNECTORS.split(stripped or text) if _content_words(p) or _codes(p, prefixes)]
     return pieces[:2] if len(pieces) >= 2 else None
 
 
 def _ref_from(text: str, match: re.Match[str], stop: int | None = None) -> LevelRef:
     code = _code_of(match)
-    after = text[match.end(): stop if stop is not None else len(text)]
+    after = text[match.end() : stop if stop is not None else len(text)]
     after = _CONNECTORS.split(after)[0]
     return LevelRef(code, " ".join(_content_words(after)))
 
@@ -261,8 +346,7 @@ def _ref_from_words(text: str, prefixes: frozenset[str]) -> LevelRef:
     matches = _codes(text, prefixes)
     match = matches[0] if matches else None
     if match:
-        return LevelRef(_code_of(match),
-                        " ".join(_content_words(text[: match.start()] + " " + text[match.end():])))
+        return LevelRef(_code_of(match), " ".join(_content_words(text[: match.start()] + " " + text[match.end() :])))
     return LevelRef(None, " ".join(_content_words(text)))
 
 
@@ -275,6 +359,7 @@ def _content_words(text: str) -> list[str]:
 
 
 # --- personal commands -------------------------------------------------------------------
+
 
 def _personal_command(text: str, prefixes: frozenset[str]) -> Intent | None:
     first, _, rest = text.partition(" ")
@@ -306,9 +391,16 @@ def _personal_command(text: str, prefixes: frozenset[str]) -> Intent | None:
 
 
 _GROWTH_WORDS: dict[str, type] = {
-    "assess": Assess, "assess me": Assess, "self-assess": Assess, "self assessment": Assess, "assessment": Assess,
-    "packet": Packet, "promotion packet": Packet, "my packet": Packet,
-    "stats": Stats, "statistics": Stats,
+    "assess": Assess,
+    "assess me": Assess,
+    "self-assess": Assess,
+    "self assessment": Assess,
+    "assessment": Assess,
+    "packet": Packet,
+    "promotion packet": Packet,
+    "my packet": Packet,
+    "stats": Stats,
+    "statistics": Stats,
 }
 
 
@@ -328,13 +420,18 @@ def _nudges(rest: str) -> Intent:
         return SetCadence("monthly" if words[0] == "on" else "fortnightly")
     if words[0] == "time":
         return _schedule(words[1:])
-    return Usage("nudges", "Choose how often: `/ladder nudges monthly`, `fortnightly`, `weekly` or `off`; "
-                           "or when: `/ladder nudges time 09:30 mon-fri`.")
+    return Usage(
+        "nudges",
+        "Choose how often: `/ladder nudges monthly`, `fortnightly`, `weekly` or `off`; "
+        "or when: `/ladder nudges time 09:30 mon-fri`.",
+    )
 
 
 def _schedule(words: list[str]) -> Intent:
-    usage = Usage("nudges time", "Give a time and days, for example `/ladder nudges time 09:30 mon-fri` "
-                                 "or `/ladder nudges time 16:00 tue,thu`.")
+    usage = Usage(
+        "nudges time",
+        "Give a time and days, for example `/ladder nudges time 09:30 mon-fri` or `/ladder nudges time 16:00 tue,thu`.",
+    )
     if not words:
         return usage
     local = _parse_time(words[0])
@@ -371,7 +468,7 @@ def _parse_weekdays(text: str) -> tuple[str, ...]:
             a, b = _weekday(start), _weekday(end)
             if a is None or b is None or a > b:
                 return ()
-            days.extend(WEEKDAYS[a: b + 1])
+            days.extend(WEEKDAYS[a : b + 1])
         elif _weekday(part) is not None:
             days.append(WEEKDAYS[_weekday(part)])  # type: ignore[index]
         else:

@@ -90,7 +90,9 @@ class SearchIndex:
         level_of_doc: list[int] = []
         for level_index, level in enumerate(levels):
             for section in level.sections:
-                section_ids = vocabulary.of(" ".join((*section.path, section.name)))  # a sub-category counts its parents
+                section_ids = vocabulary.of(
+                    " ".join((*section.path, section.name))
+                )  # a sub-category counts its parents
                 for competency in section.competencies:
                     doc = len(self._entries)
                     self._entries.append((level, section, competency))
@@ -105,13 +107,16 @@ class SearchIndex:
         self._level_of_doc = np.array(level_of_doc, dtype=np.int32)
         self._postings = _postings(len(self._entries), vocabulary.stems, docs, term_ids, tfs)
         total = len(self._entries)
-        self._idf = {t: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5)) for t, (ids, _) in self._postings.items()}
+        self._idf = {
+            t: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5)) for t, (ids, _) in self._postings.items()
+        }
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def search(self, text: str, limit: int = 8, track_key: str | None = None,
-               level_ids: set[str] | None = None) -> list[SearchHit]:
+    def search(
+        self, text: str, limit: int = 8, track_key: str | None = None, level_ids: set[str] | None = None
+    ) -> list[SearchHit]:
         if not self._entries:
             return []
         scores = np.zeros(len(self._entries), dtype=np.float64)
@@ -134,9 +139,12 @@ class SearchIndex:
         return hits
 
     def _allowed(self, track_key: str | None, level_ids: set[str] | None) -> np.ndarray:
-        allowed_levels = [i for i, level_id in enumerate(self._level_ids)
-                          if (level_ids is None or level_id in level_ids)
-                          and (track_key is None or level_id.split("/", 1)[0] == track_key)]
+        allowed_levels = [
+            i
+            for i, level_id in enumerate(self._level_ids)
+            if (level_ids is None or level_id in level_ids)
+            and (track_key is None or level_id.split("/", 1)[0] == track_key)
+        ]
         return np.isin(self._level_of_doc, allowed_levels)
 
 
@@ -163,8 +171,9 @@ class _TermIds(dict[str, int]):
         return term
 
 
-def _postings(total: int, vocabulary: list[str], docs: list[int], term_ids: list[int],
-              tfs: list[float]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _postings(
+    total: int, vocabulary: list[str], docs: list[int], term_ids: list[int], tfs: list[float]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each term's documents (ascending) and their BM25 term weights."""
     if not docs:
         return {}

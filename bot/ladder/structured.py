@@ -20,8 +20,21 @@ from .model import Competency, Level, MetadataItem, Section, slugify, titlecase_
 _FAMILIES = ("job_families", "jobfamilies", "families", "tracks", "ladders", "departments", "roles", "paths")
 _LEVELS = ("levels", "grades", "bands", "rungs", "positions", "titles")
 _TOPICS = ("topics", "competencies", "areas", "dimensions", "categories", "pillars", "skills")
-_CRITERIA = ("criteria", "competencies", "expectations", "skills", "behaviours", "behaviors", "responsibilities",
-             "indicators", "items", "statements", "requirements", "outcomes", "signals")
+_CRITERIA = (
+    "criteria",
+    "competencies",
+    "expectations",
+    "skills",
+    "behaviours",
+    "behaviors",
+    "responsibilities",
+    "indicators",
+    "items",
+    "statements",
+    "requirements",
+    "outcomes",
+    "signals",
+)
 _EXAMPLES = ("examples", "example_criteria", "example", "evidence")
 _NAME = ("title", "name", "label", "role", "position")
 _CODE = ("code", "level", "id", "grade", "band", "key", "slug")
@@ -97,7 +110,11 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
             _walk(entry, titlecase_track(family_name) if family_name else track, department, found)
     levels = _get(data, _LEVELS)
     if levels is not None:
-        own_track = str(name) if name and families is None and isinstance(data.get("levels"), (list, dict)) and _get(data, _CODE) is None else track
+        own_track = (
+            str(name)
+            if name and families is None and isinstance(data.get("levels"), (list, dict)) and _get(data, _CODE) is None
+            else track
+        )
         for order, (key, entry) in enumerate(_named_entries(levels)):
             _read_level(key, entry, own_track, department, order, found)
     topics = _get(data, _TOPICS)
@@ -199,7 +216,9 @@ def _read_category(level: _Level, path: tuple[str, ...], value: object) -> None:
         return
     if isinstance(value, list) and value and all(isinstance(v, dict) and _get(v, _NAME) for v in value):
         for entry in value:
-            _read_category(level, (*path, str(_get(entry, _NAME))), {k: v for k, v in entry.items() if k not in _NAME} or [])
+            _read_category(
+                level, (*path, str(_get(entry, _NAME))), {k: v for k, v in entry.items() if k not in _NAME} or []
+            )
         return
     level.add(path, _criteria(value), [])
 
@@ -221,7 +240,9 @@ def _read_topic(key: str, entry: object, path: tuple[str, ...], track: str, depa
             continue
         level = _level_for(found, heading, track, department)
         if isinstance(cell, dict):
-            level.add((*path, name), _criteria(_get(cell, _CRITERIA) or _get(cell, _TEXT)), _texts(_get(cell, _EXAMPLES)))
+            level.add(
+                (*path, name), _criteria(_get(cell, _CRITERIA) or _get(cell, _TEXT)), _texts(_get(cell, _EXAMPLES))
+            )
         else:
             level.add((*path, name), _criteria(cell), [])
 
@@ -235,12 +256,18 @@ def _criteria(value: object, depth: int = 0) -> list[Competency]:
             if isinstance(item, dict):
                 text = _get(item, ("text", "description", "criterion", "statement", *_NAME))
                 if text:
-                    out.append(Competency(" ".join(str(text).split()), depth=depth, examples=tuple(_texts(_get(item, _EXAMPLES)))))
+                    out.append(
+                        Competency(
+                            " ".join(str(text).split()), depth=depth, examples=tuple(_texts(_get(item, _EXAMPLES)))
+                        )
+                    )
                 children = _get(item, _CRITERIA)
                 if children is not None:
                     out.extend(_criteria(children, depth + 1 if text else depth))
             else:
-                out.extend(_criteria(item, depth) if isinstance(item, (list, str)) else [Competency(str(item), depth=depth)])
+                out.extend(
+                    _criteria(item, depth) if isinstance(item, (list, str)) else [Competency(str(item), depth=depth)]
+                )
     return out
 
 
@@ -260,13 +287,28 @@ def _build(level: _Level, source: str) -> Level:
     sections = []
     for path, (criteria, examples) in level.sections.items():
         emoji_free = path[-1]
-        sections.append(Section(name=emoji_free, key=slugify(" ".join(path)), competencies=tuple(criteria),
-                                examples=tuple(examples), path=path[:-1]))
+        sections.append(
+            Section(
+                name=emoji_free,
+                key=slugify(" ".join(path)),
+                competencies=tuple(criteria),
+                examples=tuple(examples),
+                path=path[:-1],
+            )
+        )
     rank = code_rank(heading.code) if heading.code else None
     return Level(
         id=f"{track_key}/" + "-".join(p for p in (heading.code.lower(), slugify(heading.title)) if p),
-        code=heading.code, rank=rank if rank is not None else seniority(heading.title),
-        title=heading.title, track=level.track, track_key=track_key, tagline=level.tagline,
-        metadata=tuple(level.metadata), sections=tuple(sections), source=source,
-        department=level.department, order=level.order, shape="data",
+        code=heading.code,
+        rank=rank if rank is not None else seniority(heading.title),
+        title=heading.title,
+        track=level.track,
+        track_key=track_key,
+        tagline=level.tagline,
+        metadata=tuple(level.metadata),
+        sections=tuple(sections),
+        source=source,
+        department=level.department,
+        order=level.order,
+        shape="data",
     )

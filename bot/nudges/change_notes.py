@@ -43,12 +43,18 @@ def send_change_notes(store: Store, content: Content, client: WebClient, now: da
         if not notes.claim(note, now=now):
             continue  # told already (another process, an earlier tick), or forgotten meanwhile
         try:
-            client.chat_postMessage(channel=note.user_id, text=change_note_text(note), blocks=change_note_blocks(note),
-                                    unfurl_links=False)
+            client.chat_postMessage(
+                channel=note.user_id, text=change_note_text(note), blocks=change_note_blocks(note), unfurl_links=False
+            )
             sent += 1
         except (SlackApiError, OSError) as error:  # claimed: at most once, so this one is not retried
-            log.warning("change note for %s/%s about %s not delivered: %s", note.team_id, note.user_id,
-                        note.change.level.id, error)
+            log.warning(
+                "change note for %s/%s about %s not delivered: %s",
+                note.team_id,
+                note.user_id,
+                note.change.level.id,
+                error,
+            )
     if sent:
         log.info("change notes: %d sent", sent)
     return sent

@@ -51,8 +51,14 @@ class PromptChooser:
     def __init__(self) -> None:
         self._orders: dict[tuple[str | None, str], list[tuple[Section, Competency]]] = {}
 
-    def choose(self, current: Level | None, target: Level, used: set[str], seed: str = "",
-               ratings: Mapping[str, str] | None = None) -> Prompt | None:
+    def choose(
+        self,
+        current: Level | None,
+        target: Level,
+        used: set[str],
+        seed: str = "",
+        ratings: Mapping[str, str] | None = None,
+    ) -> Prompt | None:
         """`ratings`: the latest self-assessment of the target level, by competency key."""
         key = (current.id if current else None, target.id)
         if key not in self._orders:
@@ -63,7 +69,9 @@ class PromptChooser:
         return _pick(order, target, used, seed)
 
 
-def _by_rating(candidates: list[tuple[Section, Competency]], ratings: Mapping[str, str]) -> list[tuple[Section, Competency]]:
+def _by_rating(
+    candidates: list[tuple[Section, Competency]], ratings: Mapping[str, str]
+) -> list[tuple[Section, Competency]]:
     return sorted(candidates, key=lambda c: prompt_tier(ratings.get(competency_key(*c))))  # stable: order kept per tier
 
 

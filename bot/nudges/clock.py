@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 EVENT_IDS_KEPT_FOR = timedelta(days=7)  # Slack retries within minutes; a week is plenty
 
 
-def tick(runner: NudgeRunner | EveryInstallation, now: datetime | None = None, *,
-         forget_workspaces_after: timedelta = timedelta(days=30)) -> None:
+def tick(
+    runner: NudgeRunner | EveryInstallation,
+    now: datetime | None = None,
+    *,
+    forget_workspaces_after: timedelta = timedelta(days=30),
+) -> None:
     """One clock tick: tell people about changed levels, send what is due (per installation in
     multi-workspace mode), forget old Slack event ids, and delete the data of workspaces that
     left longer ago than the grace period."""
@@ -58,8 +62,12 @@ def forget_departed_workspaces(store: Store, now: datetime, grace: timedelta, in
             teams.append(team_id)
     for team_id in teams:
         deleted = store.forget_workspace(team_id)
-        log.info("workspace %s left over %s ago: deleted %s", team_id, grace,
-                 ", ".join(f"{count} {table}" for table, count in deleted.items()) or "nothing")
+        log.info(
+            "workspace %s left over %s ago: deleted %s",
+            team_id,
+            grace,
+            ", ".join(f"{count} {table}" for table, count in deleted.items()) or "nothing",
+        )
     return teams
 
 
@@ -68,8 +76,13 @@ def count_prompts(summary: RunSummary) -> None:
         metrics.PROMPTS.labels(outcome).inc(getattr(summary, outcome))
 
 
-def run_clock(runner: NudgeRunner | EveryInstallation, every_minutes: int = 5, metrics_port: int = 0, *,
-              forget_workspaces_after: timedelta = timedelta(days=30)) -> None:
+def run_clock(
+    runner: NudgeRunner | EveryInstallation,
+    every_minutes: int = 5,
+    metrics_port: int = 0,
+    *,
+    forget_workspaces_after: timedelta = timedelta(days=30),
+) -> None:
     if metrics_port:
         start_http_server(metrics_port)  # GET /metrics on every path of this port, from a daemon thread
         log.info("clock: metrics on port %d", metrics_port)
@@ -82,7 +95,7 @@ def run_clock(runner: NudgeRunner | EveryInstallation, every_minutes: int = 5, m
         id="run-due-nudges",
         next_run_time=datetime.now(timezone.utc),  # catch up at start, not in five minutes
         max_instances=1,
-        coalesce=True,            # after a long pause, one catch-up run, not a burst
+        coalesce=True,  # after a long pause, one catch-up run, not a burst
         misfire_grace_time=3600,  # APScheduler's default of 1 s would silently skip runs
     )
     log.info("clock: running due nudges every %d minutes", every_minutes)

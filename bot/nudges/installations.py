@@ -34,8 +34,9 @@ class EveryInstallation:
         self.options = options
         client_id, secret = settings.slack_client_id or "", settings.slack_client_secret or ""
         self.installations = store.slack_installation_store(client_id)
-        self.rotator = TokenRotator(client_id=client_id, client_secret=secret,
-                                    client=WebClient(base_url=settings.slack_api_url, timeout=10))
+        self.rotator = TokenRotator(
+            client_id=client_id, client_secret=secret, client=WebClient(base_url=settings.slack_api_url, timeout=10)
+        )
 
     def installed_teams(self) -> set[str]:
         return {i.team_id or i.enterprise_id or "" for i in self.store.installed(self.settings.slack_client_id or "")}
@@ -47,38 +48,57 @@ class EveryInstallation:
             if bot is None:
                 continue
             # An org-wide install's token serves every workspace of the org that has used ladderbot.
-            teams = (self.store.org_workspaces(installed.enterprise_id or "") if installed.is_enterprise_install
-                     else [installed.team_id or ""])
+            teams = (
+                self.store.org_workspaces(installed.enterprise_id or "")
+                if installed.is_enterprise_install
+                else [installed.team_id or ""]
+            )
             for team_id in teams:
                 content = self.contents.for_team(team_id)  # its own ladder, if it has one
-                runner = NudgeRunner.from_settings(self.store, content, self.settings, token=bot.bot_token, **self.options)
+                runner = NudgeRunner.from_settings(
+                    self.store, content, self.settings, token=bot.bot_token, **self.options
+                )
                 summary = runner.run_due(now, team_ids=[team_id])
                 _add(total, summary)
                 if summary.stopped:
-                    log.error("%s: Slack refused its token (%s); skipped, the other workspaces go on", installed.name,
-                              summary.stopped)
+                    log.error(
+                        "%s: Slack refused its token (%s); skipped, the other workspaces go on",
+                        installed.name,
+                        summary.stopped,
+                    )
                     break
         return total
 
     def _usable_bot(self, installed: Installed) -> Bot | None:
         """The installation's bot with a fresh token, or None (logged) when Slack refuses it."""
-        bot = self.installations.find_bot(enterprise_id=installed.enterprise_id, team_id=installed.team_id,
-                                          is_enterprise_install=installed.is_enterprise_install)
+        bot = self.installations.find_bot(
+            enterprise_id=installed.enterprise_id,
+            team_id=installed.team_id,
+            is_enterprise_install=installed.is_enterprise_install,
+        )
         if bot is None or not bot.bot_token:
             return None
         try:
-            refreshed = self.rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY)
+            refreshed = self.rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+            )
             if refreshed is not None:
                 self.installations.save_bot(refreshed)
                 bot = refreshed
             WebClient(base_url=self.settings.slack_api_url, token=bot.bot_token, timeout=10).auth_test()
         except SlackTokenRotationError as error:
-            log.error("%s: its token could not be refreshed (%s); skipped, the other workspaces go on", installed.name,
-                      error.api_error.response.get("error"))
+            log.error(
+                "%s: its token could not be refreshed (%s); skipped, the other workspaces go on",
+                installed.name,
+                error.api_error.response.get("error"),
+            )
             return None
         except SlackApiError as error:
-            log.error("%s: Slack refused its token (%s); skipped, the other workspaces go on", installed.name,
-                      error.response.get("error"))
+            log.error(
+                "%s: Slack refused its token (%s); skipped, the other workspaces go on",
+                installed.name,
+                error.response.get("error"),
+            )
             return None
         except Exception as error:  # noqa: BLE001 - refresh failed or Slack unreachable: try again next tick
             log.error("%s: could not check its token (%s); skipped this run", installed.name, type(error).__name__)

@@ -47,16 +47,32 @@ TZ_FRESH_FOR = timedelta(hours=24)  # people travel: ask Slack for their zone at
 BULK_DIRECTORY_FROM = 50  # this many stale time zones in a batch: one users.list beats many users.info
 SEND_CHUNK = 50  # claims are renewed this many at a time, just before they are sent
 # Slack errors that will not go away by trying again: record, skip, move on.
-PERMANENT_ERRORS = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found",
-                    "is_archived", "user_is_bot", "invalid_user", "messages_tab_disabled"}
+PERMANENT_ERRORS = {
+    "user_not_found",
+    "account_inactive",
+    "user_disabled",
+    "cannot_dm_bot",
+    "channel_not_found",
+    "is_archived",
+    "user_is_bot",
+    "invalid_user",
+    "messages_tab_disabled",
+}
 # Errors about our own token: no prompt can go out, so stop the run and say why.
-FATAL_ERRORS = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive_bot",
-                "missing_scope", "not_allowed_token_type"}
-
+FATAL_ERRORS = {
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "account_inactive_bot",
+    "missing_scope",
+    "not_allowed_token_type",
+}
 
 
 class _HistoryUnavailable(Exception):
     """Slack could not say whether an earlier attempt delivered a prompt."""
+
 
 @dataclass
 class RunSummary:
@@ -74,10 +90,14 @@ class RunSummary:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def line(self) -> str:
-        recovered = f", {self.recovered} of them found already delivered by an interrupted run" if self.recovered else ""
+        recovered = (
+            f", {self.recovered} of them found already delivered by an interrupted run" if self.recovered else ""
+        )
         stopped = f"; stopped early: Slack said {self.stopped}, check SLACK_BOT_TOKEN" if self.stopped else ""
-        return (f"nudges: {self.sent} sent, {self.skipped} skipped, {self.failed} failed "
-                f"({self.waiting} not due{recovered}){stopped}")
+        return (
+            f"nudges: {self.sent} sent, {self.skipped} skipped, {self.failed} failed "
+            f"({self.waiting} not due{recovered}){stopped}"
+        )
 
 
 @dataclass
@@ -97,9 +117,18 @@ class _Delivery:
 
 
 class NudgeRunner:
-    def __init__(self, store: Store, content: Content, client: WebClient, *, worker: str | None = None,
-                 lease: timedelta = timedelta(minutes=10), threads: int = 4, batch_size: int = 500,
-                 pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        client: WebClient,
+        *,
+        worker: str | None = None,
+        lease: timedelta = timedelta(minutes=10),
+        threads: int = 4,
+        batch_size: int = 500,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.store = store
         self.content = content
         self.client = client
@@ -116,8 +145,9 @@ class NudgeRunner:
         self.reassess = _reassess_policy()
 
     @classmethod
-    def from_settings(cls, store: Store, content: Content, settings: Settings, *, token: str | None = None,
-                      **options) -> NudgeRunner:
+    def from_settings(
+        cls, store: Store, content: Content, settings: Settings, *, token: str | None = None, **options
+    ) -> NudgeRunner:
         """The runner production uses: a client that never resends on doubt (the metadata
         check does that safely) and sending threads that share one rate-limit pacer.
         `token`: an installation's bot token (multi-workspace mode) instead of SLACK_BOT_TOKEN."""
@@ -146,10 +176,13 @@ class NudgeRunner:
         self._started = time.monotonic()
         self.pacer.reset()
         people = self.store.people_due_candidates(self.batch_size, team_ids=team_ids)
-        with self.store.claim_checks(self.worker) as self._claim_check, \
-                ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders, \
-                ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer, \
-                ThreadPoolExecutor(1, thread_name_prefix="nudge-record") as recorder:
+        with (
+            self.store.claim_checks(self.worker) as self._claim_check,
+            ThreadPoolExecutor(self.threads, thread_name_prefix="nudge") as senders,
+            ThreadPoolExecutor(1, thread_name_prefix="nudge-prepare") as preparer,
+            ThreadPoolExecutor(1, thread_name_prefix="nudge-record") as recorder,
+        ):
+
             def prepare_next() -> Future:
                 return preparer.submit(self._prepare_batch, list(islice(people, self.batch_size)), now, senders)
 
@@ -182,7 +215,7 @@ class NudgeRunner:
         took over meanwhile (its lease ran out while earlier batches were sent) is left to it."""
         sent = []
         for start in range(0, len(deliveries), SEND_CHUNK):
-            chunk = deliveries[start:start + SEND_CHUNK]
+            chunk = deliveries[start : start + SEND_CHUNK]
             try:
                 renewed = self.store.renew_claims([d.nudge.id for d in chunk], worker=self.worker, now=self._clock(now))
             except Exception as error:  # noqa: BLE001 - no renewal, no send: the claims will be retried
@@ -196,8 +229,9 @@ class NudgeRunner:
             sent += mine
         return sent
 
-    def _prepare_batch(self, batch: list[Person], now: datetime,
-                       pool: ThreadPoolExecutor) -> tuple[int, list[str], list[_Delivery]] | None:
+    def _prepare_batch(
+        self, batch: list[Person], now: datetime, pool: ThreadPoolExecutor
+    ) -> tuple[int, list[str], list[_Delivery]] | None:
         if not batch:
             return None
         todo = self._unsettled(batch, now)
@@ -213,26 +247,36 @@ class NudgeRunner:
     def _unsettled(self, batch: list[Person], now: datetime) -> list[Person]:
         """This period's prompt not sent yet, and due by the clock, or due for a look at
         their time zone (someone who moved east may be due already)."""
-        wanting = [p for p in batch if schedule.wants_prompts(p, now) and (schedule.is_due_now(p, now) or _tz_stale(p, now))]
+        wanting = [
+            p for p in batch if schedule.wants_prompts(p, now) and (schedule.is_due_now(p, now) or _tz_stale(p, now))
+        ]
         keys = {p.id: (p.team_id, p.user_id, schedule.current_period(p, now)) for p in wanting}
         settled = self.store.settled_periods(keys.values(), now=now, lease=self.lease)
         return [p for p in wanting if keys[p.id] not in settled]
 
     # --- one batch, in phases ---------------------------------------------------------
 
-    def _claim_batch(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> tuple[list[str], list[_Delivery]]:
+    def _claim_batch(
+        self, people: list[Person], now: datetime, pool: ThreadPoolExecutor
+    ) -> tuple[list[str], list[_Delivery]]:
         """Everything before sending: reads, time zones, prompts, claims (one transaction)."""
         if not people:
             return [], []
         try:
             history = self.store.nudge_history((p.team_id, p.user_id) for p in people)
             assessed = self.store.latest_assessments(
-                (p.team_id, p.user_id, p.target_level_id) for p in people if p.target_level_id)
+                (p.team_id, p.user_id, p.target_level_id) for p in people if p.target_level_id
+            )
             refreshed = self._refresh_time_zones(people, now, pool)
             outcomes, requests = self._prompts(refreshed, history, now, assessed)
             claims = self.store.claim_nudges(requests, worker=self.worker, now=self._clock(now), lease=self.lease)
         except Exception as error:
-            log.error("nudge batch of %d people not sent: %s", len(people), error, exc_info=not isinstance(error, StorageError))
+            log.error(
+                "nudge batch of %d people not sent: %s",
+                len(people),
+                error,
+                exc_info=not isinstance(error, StorageError),
+            )
             return ["failed"] * len(people), []
         outcomes += ["skipped"] * (len(requests) - len(claims))  # another process has those
         by_person = {(p.team_id, p.user_id): p for p, _ in refreshed}
@@ -241,8 +285,14 @@ class NudgeRunner:
             person = by_person[(nudge.team_id, nudge.user_id)]
             level = self.content.answerer.ladder.get(nudge.level_id)
             pause = self._pause_due(person, nudge, history)
-            deliveries.append(_Delivery(nudge, level.name if level else nudge.level_id, pause_notice=pause,
-                                        reassess=nudge.competency_key == REASSESS_KEY))
+            deliveries.append(
+                _Delivery(
+                    nudge,
+                    level.name if level else nudge.level_id,
+                    pause_notice=pause,
+                    reassess=nudge.competency_key == REASSESS_KEY,
+                )
+            )
         return outcomes, deliveries
 
     def _pause_due(self, person: Person, nudge: Nudge, history: dict) -> bool:
@@ -259,20 +309,29 @@ class NudgeRunner:
             log.exception("could not check %s/%s for ignored prompts; sending", person.team_id, person.user_id)
             return False
 
-    def _refresh_time_zones(self, people: list[Person], now: datetime, pool: ThreadPoolExecutor) -> list[tuple[Person, bool]]:
+    def _refresh_time_zones(
+        self, people: list[Person], now: datetime, pool: ThreadPoolExecutor
+    ) -> list[tuple[Person, bool]]:
         """Each person as Slack describes them now, and whether they can be reached."""
         if self._directory is None and sum(1 for p in people if _tz_stale(p, now)) >= BULK_DIRECTORY_FROM:
             self._directory = self._load_directory()
         refreshed = list(pool.map(self._from_slack, people))
-        changed = [(p.id, tz) for p, (tz, _) in zip(people, refreshed, strict=True) if tz and (tz != p.tz or _tz_stale(p, now))]
+        changed = [
+            (p.id, tz) for p, (tz, _) in zip(people, refreshed, strict=True) if tz and (tz != p.tz or _tz_stale(p, now))
+        ]
         try:
             self.store.set_time_zones(changed, now=now)
         except StorageError as error:  # the zones stay as they were; they are asked again next run
             log.warning("could not store %d time zones: %s", len(changed), error)
         return [(replace(p, tz=tz or p.tz), active) for p, (tz, active) in zip(people, refreshed, strict=True)]
 
-    def _prompts(self, refreshed: list[tuple[Person, bool]], history: dict[tuple[str, str], list[Nudge]],
-                 now: datetime, assessed: dict[tuple[str, str, str], Assessment]) -> tuple[list[str], list[dict]]:
+    def _prompts(
+        self,
+        refreshed: list[tuple[Person, bool]],
+        history: dict[tuple[str, str], list[Nudge]],
+        now: datetime,
+        assessed: dict[tuple[str, str, str], Assessment],
+    ) -> tuple[list[str], list[dict]]:
         """The prompt each due person should get, as claim requests; outcomes for the rest."""
         outcomes, requests = [], []
         ladder = self.content.answerer.ladder
@@ -285,16 +344,28 @@ class NudgeRunner:
                 continue
             target = ladder.get(person.target_level_id)
             if target is None:
-                log.warning("%s/%s: target level %s is not in the ladder any more; no prompt sent",
-                            person.team_id, person.user_id, person.target_level_id)
+                log.warning(
+                    "%s/%s: target level %s is not in the ladder any more; no prompt sent",
+                    person.team_id,
+                    person.user_id,
+                    person.target_level_id,
+                )
                 outcomes.append("skipped")
                 continue
             period = schedule.current_period(person, now)
             past = history.get((person.team_id, person.user_id), [])
             assessment = assessed.get((person.team_id, person.user_id, target.id))
-            prompt = self._reassessment(assessment, past, target.id, now) or self._snoozed_prompt(past, target.id, period) or self._chooser.choose(
-                ladder.get(person.current_level_id), target, {n.competency_key for n in past if n.level_id == target.id},
-                seed=period, ratings={r.criterion_key: r.rating for r in assessment.ratings} if assessment else None)
+            prompt = (
+                self._reassessment(assessment, past, target.id, now)
+                or self._snoozed_prompt(past, target.id, period)
+                or self._chooser.choose(
+                    ladder.get(person.current_level_id),
+                    target,
+                    {n.competency_key for n in past if n.level_id == target.id},
+                    seed=period,
+                    ratings={r.criterion_key: r.rating for r in assessment.ratings} if assessment else None,
+                )
+            )
             if prompt is None:
                 outcomes.append("skipped")
                 continue
@@ -304,14 +375,22 @@ class NudgeRunner:
     def _record(self, deliveries: list[_Delivery], now: datetime) -> None:
         """All outcomes in one statement. If this fails after Slack took the messages, the
         claims go stale and the next run finds the messages by their metadata."""
-        ordered = sorted((d for d in deliveries if d.status), key=lambda d: (d.nudge.team_id, d.nudge.user_id, d.nudge.period))
+        ordered = sorted(
+            (d for d in deliveries if d.status), key=lambda d: (d.nudge.team_id, d.nudge.user_id, d.nudge.period)
+        )
         try:  # in key order, like claims, so two processes never lock rows in opposite orders
-            recorded = self.store.finish_claims([(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now)
+            recorded = self.store.finish_claims(
+                [(d.nudge.id, d.status, d.fields) for d in ordered], worker=self.worker, now=now
+            )
             if recorded < len(ordered):
                 self._unsend_forgotten([d for d in ordered if d.status == "sent"])
         except Exception as error:
-            log.error("could not record %d nudge outcomes (%s); the next run will reconcile them", len(ordered), error,
-                      exc_info=not isinstance(error, StorageError))
+            log.error(
+                "could not record %d nudge outcomes (%s); the next run will reconcile them",
+                len(ordered),
+                error,
+                exc_info=not isinstance(error, StorageError),
+            )
 
     def _unsend_forgotten(self, sent: list[_Delivery]) -> None:
         """Deletion wins even over a prompt already in flight: someone forgotten while Slack
@@ -323,8 +402,9 @@ class NudgeRunner:
                 self.client.chat_delete(channel=delivery.fields["channel_id"], ts=delivery.fields["message_ts"])
                 log.info("nudge %s: its person was forgotten while it was sent; message deleted", delivery.nudge.id)
             except (SlackApiError, OSError) as error:
-                log.warning("nudge %s: its person was forgotten, but deleting the message failed (%s)",
-                            delivery.nudge.id, error)
+                log.warning(
+                    "nudge %s: its person was forgotten, but deleting the message failed (%s)", delivery.nudge.id, error
+                )
 
     # --- sending ----------------------------------------------------------------------
 
@@ -370,9 +450,15 @@ class NudgeRunner:
             text = f"Time to re-assess yourself against {delivery.level_name}"
             blocks = prompt_blocks.reassess_blocks(nudge, delivery.level_name)
         else:
-            text, blocks = f"A growth prompt for {delivery.level_name}", prompt_blocks.nudge_blocks(nudge, delivery.level_name)
+            text, blocks = (
+                f"A growth prompt for {delivery.level_name}",
+                prompt_blocks.nudge_blocks(nudge, delivery.level_name),
+            )
         response = self.client.chat_postMessage(
-            channel=nudge.user_id, text=text, blocks=blocks, unfurl_links=False,
+            channel=nudge.user_id,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"nudge_id": nudge.id, "period": nudge.period}},
         )
         self.pacer.accepted()
@@ -404,16 +490,21 @@ class NudgeRunner:
         reset after Slack accepted it): look for the nudge id in the DM's message metadata,
         since the period began. (channel, ts) if found, None if not; _HistoryUnavailable
         when Slack could not be asked: never send blind."""
-        since = datetime.combine(schedule.period_start(nudge.period) - timedelta(days=1), datetime.min.time(), now.tzinfo)
+        since = datetime.combine(
+            schedule.period_start(nudge.period) - timedelta(days=1), datetime.min.time(), now.tzinfo
+        )
         try:
             channel = self.client.conversations_open(users=nudge.user_id)["channel"]["id"]
-            pages = self.client.conversations_history(channel=channel, oldest=str(since.timestamp()),
-                                                      include_all_metadata=True, limit=200)
+            pages = self.client.conversations_history(
+                channel=channel, oldest=str(since.timestamp()), include_all_metadata=True, limit=200
+            )
             for page in pages:  # slack-sdk follows the cursor
                 for message in page.get("messages", []):
                     payload = (message.get("metadata") or {}).get("event_payload") or {}
                     if payload.get("nudge_id") == nudge.id:
-                        log.info("nudge %s was delivered by an earlier attempt; recording it instead of resending", nudge.id)
+                        log.info(
+                            "nudge %s was delivered by an earlier attempt; recording it instead of resending", nudge.id
+                        )
                         return channel, message["ts"]
         except (SlackApiError, OSError) as error:
             log.warning("nudge %s: could not check the DM history (%s); retrying later", nudge.id, error)
@@ -450,7 +541,9 @@ class NudgeRunner:
             return None, False
         return user.get("tz") or None, True
 
-    def _reassessment(self, latest: Assessment | None, history: list[Nudge], level_id: str, now: datetime) -> Prompt | None:
+    def _reassessment(
+        self, latest: Assessment | None, history: list[Nudge], level_id: str, now: datetime
+    ) -> Prompt | None:
         """Once a re-assessment is due, the next period's message offers it instead of a
         prompt; once only: prompts follow until the person re-assesses and it is due again."""
         due = self.reassess.due_at(latest)
@@ -461,19 +554,36 @@ class NudgeRunner:
         return Prompt(level_id, REASSESS_KEY, "A re-assessment of the target level", "", None, "")
 
     def _snoozed_prompt(self, history: list[Nudge], level_id: str, period: str) -> Prompt | None:
-        """"Snooze a week" brings the same competency back in the next prompt."""
+        """ "Snooze a week" brings the same competency back in the next prompt."""
         latest = history[0] if history else None
         if latest is None or latest.status != "snoozed" or latest.period == period or latest.level_id != level_id:
             return None
-        return Prompt(latest.level_id, latest.competency_key, latest.competency_text, latest.section_name,
-                      latest.example_text, latest.question)
+        return Prompt(
+            latest.level_id,
+            latest.competency_key,
+            latest.competency_text,
+            latest.section_name,
+            latest.example_text,
+            latest.question,
+        )
 
     def _record_unreachable(self, person: Person, now: datetime) -> str:
         """A deactivated or missing person: recorded once for the period, then left alone."""
         period = schedule.current_period(person, now)
-        nudge = self.store.claim_nudge(person.team_id, person.user_id, period, worker=self.worker, now=now,
-                                       lease=self.lease, level_id=person.target_level_id or "", competency_key="",
-                                       competency_text="", section_name="", example_text=None, question="")
+        nudge = self.store.claim_nudge(
+            person.team_id,
+            person.user_id,
+            period,
+            worker=self.worker,
+            now=now,
+            lease=self.lease,
+            level_id=person.target_level_id or "",
+            competency_key="",
+            competency_text="",
+            section_name="",
+            example_text=None,
+            question="",
+        )
         if nudge is not None:
             self.store.mark_nudge_failed(nudge.id, error="user deactivated or not found", now=now, worker=self.worker)
         return "skipped"

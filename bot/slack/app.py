@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 def create_app(deps: Deps, *, socket_mode: bool = False) -> App:
     """One workspace with SLACK_BOT_TOKEN, or any number through Slack's OAuth flow when
     SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (bot/slack/oauth.py)."""
-    multi: dict[str, Any] = {"oauth_settings": oauth.settings_for(deps)} if deps.settings.oauth and not socket_mode else {}
+    multi: dict[str, Any] = (
+        {"oauth_settings": oauth.settings_for(deps)} if deps.settings.oauth and not socket_mode else {}
+    )
     app = App(
         # Bolt copies this client's base_url and retry handlers into its per-request clients.
         client=make_client(deps.settings),
@@ -56,7 +58,10 @@ def start_app(deps: Deps, *, socket_mode: bool = False) -> App:
         return create_app(deps, socket_mode=socket_mode)
     except Exception as error:  # noqa: BLE001 - auth.test failed: say why in one line
         if deps.settings.oauth:
-            raise StartupError(f"the Slack app could not be set up for OAuth installs: {str(error).splitlines()[0]}") from None
+            raise StartupError(
+                f"the Slack app could not be set up for OAuth installs: {str(error).splitlines()[0]}"
+            ) from None
         reason = getattr(getattr(error, "response", None), "data", None) or str(error).splitlines()[0]
-        raise StartupError(f"SLACK_BOT_TOKEN could not be verified with Slack at {redact_url(deps.settings.slack_api_url)}: "
-                           f"{reason}") from None
+        raise StartupError(
+            f"SLACK_BOT_TOKEN could not be verified with Slack at {redact_url(deps.settings.slack_api_url)}: {reason}"
+        ) from None

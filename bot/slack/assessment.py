@@ -65,8 +65,9 @@ def open_modal(deps: Deps, asker: Asker, trigger_id: str) -> list[Message]:
     if not trigger_id:  # typed in a DM or a mention: Slack gives no trigger to open a modal with
         return [Message("Self-assessment", ab.progress_blocks(progress_of(deps, asker, target), has_target=True))]
     latest = _latest(deps, asker, target)
-    draft = Draft(target.id, level_fingerprint(target)[:12], 0,
-                  [_rating(latest, c.key) for c in ab.unique_criteria(target)])
+    draft = Draft(
+        target.id, level_fingerprint(target)[:12], 0, [_rating(latest, c.key) for c in ab.unique_criteria(target)]
+    )
     try:
         asker.client.views_open(trigger_id=trigger_id, view=_page_view(target, draft, latest))
     except SlackApiError as error:
@@ -89,15 +90,29 @@ class Draft:
 
     def dump(self) -> str:
         ratings = "".join(_CODES.get(r or "", "-") for r in self.ratings)
-        return json.dumps({"l": self.level_id, "f": self.fingerprint, "p": self.page, "r": ratings,
-                           "n": {str(i): n for i, n in self.notes.items()}}, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(
+            {
+                "l": self.level_id,
+                "f": self.fingerprint,
+                "p": self.page,
+                "r": ratings,
+                "n": {str(i): n for i, n in self.notes.items()},
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
 
     @classmethod
     def load(cls, text: str) -> Draft | None:
         try:
             data = json.loads(text)
-            return cls(str(data["l"]), str(data["f"]), int(data["p"]), [_RATINGS.get(c) for c in str(data["r"])],
-                       {int(i): str(n) for i, n in dict(data.get("n") or {}).items()})
+            return cls(
+                str(data["l"]),
+                str(data["f"]),
+                int(data["p"]),
+                [_RATINGS.get(c) for c in str(data["r"])],
+                {int(i): str(n) for i, n in dict(data.get("n") or {}).items()},
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -163,13 +178,17 @@ def _next_page(draft: Draft, target: Level, on_page: list[Criterion], deps: Deps
     draft.page += 1
     if len(draft.dump()) > ab.MAX_METADATA:
         block = f"note_{on_page[0].key}" if on_page else ""
-        return Submitted(errors={block: "Your notes are longer than one assessment can carry: shorten some "
-                                        "on this page."} if block else None)
+        return Submitted(
+            errors={block: "Your notes are longer than one assessment can carry: shorten some on this page."}
+            if block
+            else None
+        )
     return Submitted(next_view=_page_view(target, draft, _latest(deps, asker, target)))
 
 
-def _save(draft: Draft, target: Level, criteria: list[Criterion], on_page: list[Criterion], deps: Deps,
-          asker: Asker) -> Submitted:
+def _save(
+    draft: Draft, target: Level, criteria: list[Criterion], on_page: list[Criterion], deps: Deps, asker: Asker
+) -> Submitted:
     first = f"rate_{on_page[0].key}" if on_page else ""
     ratings = {c.key: r for c, r in zip(criteria, draft.ratings, strict=True) if r}
     if not ratings:
@@ -182,26 +201,44 @@ def _save(draft: Draft, target: Level, criteria: list[Criterion], on_page: list[
     except Exception as error:  # whatever it was, the person must hear of it
         reference = new_reference()
         log.error("ref %s: could not save a self-assessment: %s", reference, type(error).__name__, exc_info=error)
-        return Submitted(errors={first: f"I couldn't save this just now (reference {reference}). "
-                                        "Your answers are still here: submit again in a minute."} if first else None)
+        return Submitted(
+            errors={
+                first: f"I couldn't save this just now (reference {reference}). "
+                "Your answers are still here: submit again in a minute."
+            }
+            if first
+            else None
+        )
     return Submitted(saved=progress_of(deps, asker, target))
 
 
 def thank(saved: ProgressView, asker: Asker) -> None:
-    asker.client.chat_postMessage(channel=asker.user_id, text="Your self-assessment is saved",
-                                  blocks=ab.saved_blocks(saved))
+    asker.client.chat_postMessage(
+        channel=asker.user_id, text="Your self-assessment is saved", blocks=ab.saved_blocks(saved)
+    )
 
 
 def mark_as_met(nudge_id: str, deps: Deps, asker: Asker) -> list[Message]:
-    """"Mark as met" on a growth prompt: a new assessment with that criterion met."""
+    """ "Mark as met" on a growth prompt: a new assessment with that criterion met."""
     nudge = deps.store.get_nudge(asker.team_id, asker.user_id, int(nudge_id)) if nudge_id.isdigit() else None
     if nudge is None:
         return [Message("Not yours", [mrkdwn("That prompt isn't yours or no longer exists.")])]
     target = deps.content.answerer.ladder.get(nudge.level_id)
     if target is None or nudge.competency_key not in {c.key for c in ab.unique_criteria(target)}:
-        return [Message("Not in the ladder", [mrkdwn("That criterion is no longer part of the level, so there is "
-                                                     "nothing to mark.")])]
+        return [
+            Message(
+                "Not in the ladder",
+                [mrkdwn("That criterion is no longer part of the level, so there is nothing to mark.")],
+            )
+        ]
     mark_met(deps.store, asker.team_id, asker.user_id, target, nudge.competency_key, now=deps.now())
     view = progress_of(deps, asker, target)
-    return [Message("Marked as met", [mrkdwn("Marked as met in your self-assessment: I'll ask about the rest first."),
-                                      *ab.progress_blocks(view, has_target=True)])]
+    return [
+        Message(
+            "Marked as met",
+            [
+                mrkdwn("Marked as met in your self-assessment: I'll ask about the rest first."),
+                *ab.progress_blocks(view, has_target=True),
+            ],
+        )
+    ]

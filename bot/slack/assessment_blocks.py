@@ -75,34 +75,58 @@ def _option(rating: str) -> dict:
     return {"text": {"type": "plain_text", "text": RATING_LABELS[rating]}, "value": rating}
 
 
-def modal(level: Level, pages: list[list[Part]], page: int, metadata: str,
-          initial: dict[str, tuple[str | None, str | None]]) -> dict:
+def modal(
+    level: Level, pages: list[list[Part]], page: int, metadata: str, initial: dict[str, tuple[str | None, str | None]]
+) -> dict:
     """Page `page` of the assessment; `initial`: (rating, note) by criterion key."""
     last = page == len(pages) - 1
     saving = "Save when you reach the last page" if not last else "Save stores this assessment, dated today"
-    blocks = [context(f"*{escape(level.name)}* ({escape(level.track)}) · page {page + 1} of {len(pages)}. "
-                      f"Rate each criterion; notes are optional and only you see them. {saving}.")]
+    blocks = [
+        context(
+            f"*{escape(level.name)}* ({escape(level.track)}) · page {page + 1} of {len(pages)}. "
+            f"Rate each criterion; notes are optional and only you see them. {saving}."
+        )
+    ]
     for part in pages[page]:
         blocks.append(mrkdwn(f"*{escape(part.category)}*" + (" (continued)" if part.continued else "")))
         for criterion in part.criteria:
             rating, note = initial.get(criterion.key, (None, None))
-            select = {"type": "static_select", "action_id": "rating",
-                      "placeholder": {"type": "plain_text", "text": "Not assessed"},
-                      "options": [_option(r) for r in RATINGS]}
+            select = {
+                "type": "static_select",
+                "action_id": "rating",
+                "placeholder": {"type": "plain_text", "text": "Not assessed"},
+                "options": [_option(r) for r in RATINGS],
+            }
             if rating in RATINGS:
                 select["initial_option"] = _option(rating)
-            note_input = {"type": "plain_text_input", "action_id": "note", "max_length": NOTE_MAX,
-                          "placeholder": {"type": "plain_text", "text": "Optional: what shows it, or what is missing"}}
+            note_input = {
+                "type": "plain_text_input",
+                "action_id": "note",
+                "max_length": NOTE_MAX,
+                "placeholder": {"type": "plain_text", "text": "Optional: what shows it, or what is missing"},
+            }
             if note:
                 note_input["initial_value"] = note[:NOTE_MAX]
             blocks += [
-                {"type": "input", "block_id": f"rate_{criterion.key}", "optional": True,
-                 "label": {"type": "plain_text", "text": truncate(criterion.text, MAX_LABEL)}, "element": select},
-                {"type": "input", "block_id": f"note_{criterion.key}", "optional": True,
-                 "label": {"type": "plain_text", "text": "Note"}, "element": note_input},
+                {
+                    "type": "input",
+                    "block_id": f"rate_{criterion.key}",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": truncate(criterion.text, MAX_LABEL)},
+                    "element": select,
+                },
+                {
+                    "type": "input",
+                    "block_id": f"note_{criterion.key}",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": "Note"},
+                    "element": note_input,
+                },
             ]
     return {
-        "type": "modal", "callback_id": ASSESSMENT_MODAL, "private_metadata": metadata,
+        "type": "modal",
+        "callback_id": ASSESSMENT_MODAL,
+        "private_metadata": metadata,
         "title": {"type": "plain_text", "text": "Self-assessment"},
         "submit": {"type": "plain_text", "text": "Save" if last else "Next"},
         "close": {"type": "plain_text", "text": "Cancel"},
@@ -114,12 +138,23 @@ def progress_blocks(view: ProgressView | None, *, has_target: bool) -> list[dict
     """Progress per category and what moved, with the buttons to assess and build the packet."""
     if not has_target:
         return []
-    buttons = [button("Re-assess myself" if view and view.latest else "Assess myself", ASSESS, "assess",
-                      style="primary" if view is None or view.latest is None or view.reassess_due else ""),
-               button("Promotion packet", PACKET, "packet")]
+    buttons = [
+        button(
+            "Re-assess myself" if view and view.latest else "Assess myself",
+            ASSESS,
+            "assess",
+            style="primary" if view is None or view.latest is None or view.reassess_due else "",
+        ),
+        button("Promotion packet", PACKET, "packet"),
+    ]
     if view is None or view.latest is None:
-        return [mrkdwn("*Self-assessment:* not yet. Rate yourself against your target level: "
-                       "not yet, partly or met for each criterion."), *actions(buttons, "growth")]
+        return [
+            mrkdwn(
+                "*Self-assessment:* not yet. Rate yourself against your target level: "
+                "not yet, partly or met for each criterion."
+            ),
+            *actions(buttons, "growth"),
+        ]
     lines = [f"*Self-assessment* ({view.latest.created_at:%d %b %Y}):"]
     lines += [f"• {escape(c.summary)}" for c in view.categories]
     if view.moved:

@@ -49,9 +49,9 @@ MAX_MESSAGES = 5  # a slash command's response_url takes five posts
 MAX_FALLBACK = 3000
 
 # action_id prefixes; listeners match on these.
-ACTION_QUERY = "ladder_query"   # value: a query to answer (options, examples, compare buttons)
-ACTION_SHARE = "ladder_share"   # value: the query whose answer to post in the channel
-ACTION_LINK = "ladder_link"     # a URL button; Slack still tells us it was clicked
+ACTION_QUERY = "ladder_query"  # value: a query to answer (options, examples, compare buttons)
+ACTION_SHARE = "ladder_share"  # value: the query whose answer to post in the channel
+ACTION_LINK = "ladder_link"  # a URL button; Slack still tells us it was clicked
 
 
 # mrkdwn has no escape for its formatting marks: in a person's words they become lookalikes.
@@ -107,6 +107,7 @@ def render(answer: Answer, *, shareable: bool = False, source_url: str = "", com
 
 # --- blocks made of several -------------------------------------------------------------
 
+
 def sections_from_lines(lines: Iterable[str]) -> list[dict]:
     """Pack lines into as few section blocks as fit MAX_TEXT each."""
     blocks: list[dict] = []
@@ -128,9 +129,13 @@ def option_buttons(options: Iterable[Option]) -> list[dict]:
 
 # --- answers --------------------------------------------------------------------------
 
+
 def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[dict]:
     level = answer.level
-    blocks = [header(level.name), context(f"*{escape(level.track)}*", *(f"{escape(m.label)}: {escape(m.value)}" for m in level.metadata))]
+    blocks = [
+        header(level.name),
+        context(f"*{escape(level.track)}*", *(f"{escape(m.label)}: {escape(m.value)}" for m in level.metadata)),
+    ]
     if level.tagline:
         blocks.append(mrkdwn(f"> _{escape(level.tagline)}_"))
     blocks += [mrkdwn(escape(note)) for note in level.notes]
@@ -159,7 +164,11 @@ def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[
     if link:
         buttons.append(button("Source document", ACTION_LINK, url=link))
     if shareable:
-        buttons.append(button("Share in channel", ACTION_SHARE, level_query(level) + (" --examples" if answer.show_examples else "")))
+        buttons.append(
+            button(
+                "Share in channel", ACTION_SHARE, level_query(level) + (" --examples" if answer.show_examples else "")
+            )
+        )
     return blocks + actions(buttons, "level")
 
 
@@ -168,13 +177,19 @@ def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
     counts = comparison.counts
     blocks = [
         header(f"{lower.name} → {higher.name}"),
-        context(f"*{counts['new']}* new at {escape(higher.label)}", f"*{counts['changed']}* changed in degree",
-                f"*{counts['dropped']}* {escape(comparison.dropped_summary)}", f"*{counts['unchanged']}* the same",
-                escape(lower.track if lower.track_key == higher.track_key else f"{lower.track} → {higher.track}")),
+        context(
+            f"*{counts['new']}* new at {escape(higher.label)}",
+            f"*{counts['changed']}* changed in degree",
+            f"*{counts['dropped']}* {escape(comparison.dropped_summary)}",
+            f"*{counts['unchanged']}* the same",
+            escape(lower.track if lower.track_key == higher.track_key else f"{lower.track} → {higher.track}"),
+        ),
     ]
     if comparison.metadata:
         lines = ["*What changes around the role*"]
-        lines += [f"• *{escape(m.label)}*: {escape(m.before or '—')} → {escape(m.after or '—')}" for m in comparison.metadata]
+        lines += [
+            f"• *{escape(m.label)}*: {escape(m.before or '—')} → {escape(m.after or '—')}" for m in comparison.metadata
+        ]
         blocks += sections_from_lines(lines)
     for section in comparison.sections:
         if not section.has_changes:
@@ -212,7 +227,9 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
         text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.full_name)}_"
-        blocks.append(mrkdwn(text, button(f"Open {hit.level.label}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level))))
+        blocks.append(
+            mrkdwn(text, button(f"Open {hit.level.label}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level)))
+        )
     if shareable:
         blocks += actions([button("Share in channel", ACTION_SHARE, answer.query)], "search")
     return blocks
@@ -234,11 +251,12 @@ def help_blocks(answer: HelpAnswer, command: str = "/ladder") -> list[dict]:
 
 # --- messages ---------------------------------------------------------------------------
 
+
 def paginate(blocks: list[dict], fallback: str) -> list[Message]:
     """Split blocks into messages of at most MAX_BLOCKS; at most MAX_MESSAGES of them.
     `fallback`, the notification text, is mrkdwn too: the caller escapes it."""
     fallback = truncate(fallback, MAX_FALLBACK)
-    pages = [blocks[i:i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[mrkdwn(fallback)]]
+    pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[mrkdwn(fallback)]]
     if len(pages) > MAX_MESSAGES:
         pages = pages[:MAX_MESSAGES]
         last = pages[-1][: MAX_BLOCKS - 1]
@@ -263,4 +281,4 @@ def _source_link(level: Level, source_url: str) -> str:
 
 
 def _chunks(text: str, size: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]

@@ -35,8 +35,11 @@ def typed(command: str, rest: str) -> str:
 def growth_lines(command: str) -> list[str]:
     lines = []
     for examples, meaning in GROWTH:
-        usage = " and ".join(typed(command, e) for e in examples) if len(examples) == 2 and meaning else \
-            ", ".join(typed(command, e) for e in examples)
+        usage = (
+            " and ".join(typed(command, e) for e in examples)
+            if len(examples) == 2 and meaning
+            else ", ".join(typed(command, e) for e in examples)
+        )
         lines.append(f"• {usage}: {meaning}" if meaning else f"• {usage}")
     return lines
 

@@ -29,5 +29,7 @@ def reply_to(text: str, deps: Deps, asker: Asker, *, shareable: bool) -> Reply:
     if isinstance(intent, MANAGER_INTENTS):
         return Reply(manager.handle(intent, deps, asker), private=True)
     answer = answerer.answer(intent)
-    return Reply(blocks.render(answer, shareable=shareable, source_url=deps.settings.source_url,
-                               command=asker.command), private=False)
+    return Reply(
+        blocks.render(answer, shareable=shareable, source_url=deps.settings.source_url, command=asker.command),
+        private=False,
+    )

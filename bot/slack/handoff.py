@@ -98,6 +98,10 @@ def later(deps: Deps, body: dict, client: WebClient, work: Work) -> bool:
     accepted = deps.work.submit(job)
     if not accepted:
         metrics.ANSWERS.labels(kind, "busy").inc()
-        log.warning("busy (%d answers running, %d waiting): turned away a %s", deps.work.threads,
-                    deps.work.queue_limit, errors.describe(body))
+        log.warning(
+            "busy (%d answers running, %d waiting): turned away a %s",
+            deps.work.threads,
+            deps.work.queue_limit,
+            errors.describe(body),
+        )
     return accepted

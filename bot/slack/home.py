@@ -20,11 +20,19 @@ def view(deps: Deps, asker: Asker) -> dict:
     """Published for one user: Slack shows each person only their own Home."""
     person = deps.store.get_person(asker.team_id, asker.user_id)
     blocks = [header("Your career ladder"), *personal.profile(deps, asker)]
-    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*How often should I prompt you?*"},
-                   "accessory": pb.cadence_select(person)})
+    blocks.append(
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "*How often should I prompt you?*"},
+            "accessory": pb.cadence_select(person),
+        }
+    )
     settings = [button("Set my levels", pb.EDIT_LEVELS, "levels", style="primary")]
-    settings.append(button("Resume prompts", pb.RESUME, "resume") if person and person.paused_until else
-                    button("Export my journal", pb.EXPORT, "export"))
+    settings.append(
+        button("Resume prompts", pb.RESUME, "resume")
+        if person and person.paused_until
+        else button("Export my journal", pb.EXPORT, "export")
+    )
     blocks += actions(settings, "home_settings")
     blocks += manager.home_blocks(deps, asker)
     blocks += [{"type": "divider"}, mrkdwn("*Recent reflections* (only you can see these, unless you share one)")]

@@ -94,7 +94,9 @@ def read_slack_request(environ: dict, verifier: SignatureVerifier, limit: int) -
 
 def _signed(verifier: SignatureVerifier, text: str, environ: dict) -> bool:
     try:
-        return verifier.is_valid(text, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE"))
+        return verifier.is_valid(
+            text, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
+        )
     except ValueError:  # a timestamp that is not a number
         return False
 
@@ -163,8 +165,16 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
-def serve_http(application: Callable, *, host: str, port: int, workers: int, request_timeout: float,
-               after_fork: Callable[[], None], before_exit: Callable[[float], object]) -> None:
+def serve_http(
+    application: Callable,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    request_timeout: float,
+    after_fork: Callable[[], None],
+    before_exit: Callable[[float], object],
+) -> None:
     """`before_exit(seconds)` runs in each worker as it stops (SIGTERM), with the time left
     to finish the answers it accepted before gunicorn's graceful timeout."""
     worker = type("LadderbotWorker", (DeadlineThreadWorker,), {"request_timeout": float(request_timeout)})

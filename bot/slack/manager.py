@@ -47,6 +47,7 @@ def _say(text: str) -> Message:
 
 # --- typed commands ---------------------------------------------------------------------------
 
+
 def handle(intent: ManagerIntent, deps: Deps, asker: Asker) -> list[Message]:
     if isinstance(intent, InviteManager):
         return [invite(intent.user_id, intent.typed, deps, asker)]
@@ -65,33 +66,43 @@ def invite(manager_id: str | None, typed_text: str, deps: Deps, asker: Asker) ->
     store, team_id, me = deps.store, asker.team_id, asker.user_id
     usage = typed(asker.command, "manager @")
     if manager_id is None:
-        return _say(f"I couldn't tell who “{escape(typed_text)}” is. Type {usage} and pick the person from Slack's "
-                    "list so it becomes a mention, or use the picker on my App Home.")
+        return _say(
+            f"I couldn't tell who “{escape(typed_text)}” is. Type {usage} and pick the person from Slack's "
+            "list so it becomes a mention, or use the picker on my App Home."
+        )
     if manager_id == me:
-        return _say("You can't be your own manager. Ask the person who manages you: "
-                    f"{typed(asker.command, 'manager @name')}.")
+        return _say(
+            f"You can't be your own manager. Ask the person who manages you: {typed(asker.command, 'manager @name')}."
+        )
     current, pending = store.manager_link(team_id, me), store.pending_invitation(team_id, me)
     if current and current.manager_id == manager_id:
         return _say(f"{mb.person(manager_id)} is already your manager.")
     if pending and pending.manager_id == manager_id:
-        return _say(f"You've already asked {mb.person(manager_id)}; they haven't answered yet. "
-                    f"{typed(asker.command, 'manager none')} withdraws the invitation.")
+        return _say(
+            f"You've already asked {mb.person(manager_id)}; they haven't answered yet. "
+            f"{typed(asker.command, 'manager none')} withdraws the invitation."
+        )
     problem = _not_a_colleague(manager_id, asker)
     if problem:
         return _say(problem)
     link = store.invite_manager(team_id, me, manager_id, now=deps.now())
     try:
-        asker.client.chat_postMessage(channel=manager_id, text=f"<@{me}> asked you to be their manager in ladderbot",
-                                      blocks=mb.invitation(link))
+        asker.client.chat_postMessage(
+            channel=manager_id, text=f"<@{me}> asked you to be their manager in ladderbot", blocks=mb.invitation(link)
+        )
     except SlackApiError as error:
         store.end_manager_link(team_id, me, link.id, now=deps.now())  # an invitation nobody can see is no invitation
         log.warning("could not send a manager invitation: %s", error.response.get("error"))
-        return _say(f"I couldn't send {mb.person(manager_id)} a message just now, so I haven't asked them. "
-                    "Please try again in a minute.")
+        return _say(
+            f"I couldn't send {mb.person(manager_id)} a message just now, so I haven't asked them. "
+            "Please try again in a minute."
+        )
     stays = f" {mb.person(current.manager_id)} stays your manager until they accept." if current else ""
-    return _say(f"I've asked {mb.person(manager_id)} to be your manager; they'll get a message to accept or decline."
-                f"{mb.withdrawn_note(pending)}{stays} Nothing is shared with them unless you press "
-                "“Share with my manager”.")
+    return _say(
+        f"I've asked {mb.person(manager_id)} to be your manager; they'll get a message to accept or decline."
+        f"{mb.withdrawn_note(pending)}{stays} Nothing is shared with them unless you press "
+        "“Share with my manager”."
+    )
 
 
 def _not_a_colleague(user_id: str, asker: Asker) -> str | None:
@@ -115,32 +126,42 @@ def end_mine(deps: Deps, asker: Asker) -> Message:
     store, team_id, me = deps.store, asker.team_id, asker.user_id
     ended = [link for link in (store.manager_link(team_id, me), store.pending_invitation(team_id, me)) if link]
     if not ended:
-        return _say("You have no manager in ladderbot, and no invitation waiting. "
-                    f"{typed(asker.command, 'manager @someone')} asks someone.")
+        return _say(
+            "You have no manager in ladderbot, and no invitation waiting. "
+            f"{typed(asker.command, 'manager @someone')} asks someone."
+        )
     done = [_end(link.id, deps, asker) for link in ended]
     return Message(done[0].text, [block for message in done for block in message.blocks])
 
 
 def show_manager(deps: Deps, asker: Asker) -> Message:
-    link, pending = deps.store.manager_link(asker.team_id, asker.user_id), deps.store.pending_invitation(asker.team_id, asker.user_id)
+    link, pending = (
+        deps.store.manager_link(asker.team_id, asker.user_id),
+        deps.store.pending_invitation(asker.team_id, asker.user_id),
+    )
     return Message("Your manager", mb.manager_line(link, pending, asker.command))
 
 
 def team(deps: Deps, asker: Asker) -> Message:
     members = deps.store.team_view(asker.team_id, asker.user_id)
     links = {link.user_id: link for link in deps.store.people_of(asker.team_id, asker.user_id)} if members else {}
-    return Message("Your team", mb.blocks_for_team(members, links, level_name(deps), lambda a: summarise(deps, a), asker.command))
+    return Message(
+        "Your team", mb.blocks_for_team(members, links, level_name(deps), lambda a: summarise(deps, a), asker.command)
+    )
 
 
 def shared(deps: Deps, asker: Asker) -> Message:
     shares = deps.store.shares_by(asker.team_id, asker.user_id)
     link = deps.store.manager_link(asker.team_id, asker.user_id)
     reflections = {r.id: r for r in deps.store.reflections_for(asker.team_id, asker.user_id)} if shares else {}
-    return Message("What you shared", mb.shared_list(shares, reflections, link.id if link else None, level_name(deps),
-                                                     asker.command))
+    return Message(
+        "What you shared",
+        mb.shared_list(shares, reflections, link.id if link else None, level_name(deps), asker.command),
+    )
 
 
 # --- what the profile, journal and App Home add -------------------------------------------------
+
 
 def profile_blocks(deps: Deps, asker: Asker, person: Person | None) -> list[dict]:
     """Under `/ladder me`: my manager, and "Share with my manager" for my latest self-assessment."""
@@ -168,7 +189,9 @@ def reflection_share_blocks(deps: Deps, asker: Asker) -> Callable[[Reflection], 
 
 def home_reflection_blocks(deps: Deps, asker: Asker, reflections: list[Reflection]) -> list[dict]:
     link = deps.store.manager_link(asker.team_id, asker.user_id)
-    by_reflection = {s.reflection_id: s for s in _shares_through(deps, asker, link.id) if s.reflection_id} if link else {}
+    by_reflection = (
+        {s.reflection_id: s for s in _shares_through(deps, asker, link.id) if s.reflection_id} if link else {}
+    )
     return [block for r in reflections for block in mb.home_reflection(r, link is not None, by_reflection.get(r.id))]
 
 
@@ -183,6 +206,7 @@ def _shares_through(deps: Deps, asker: Asker, link_id: int | None) -> list[Share
 
 # --- buttons ----------------------------------------------------------------------------------------
 
+
 def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> Outcome:
     action_id, value = action.get("action_id", ""), str(action.get("value") or "")
     if action_id == mb.PICK:
@@ -195,8 +219,9 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> Outcome:
         message = _end(item_id, deps, asker)
         return Outcome([message], replace=_from_ephemeral(body) or _in_dm(body))
     if action_id == mb.SHARE_REFLECTION:
-        return Outcome(_share_reflection(item_id, deps, asker, in_journal=_from_ephemeral(body)),
-                       replace=_from_ephemeral(body))
+        return Outcome(
+            _share_reflection(item_id, deps, asker, in_journal=_from_ephemeral(body)), replace=_from_ephemeral(body)
+        )
     if action_id == mb.SHARE_ASSESSMENT:
         return Outcome(_share_assessment(item_id, deps, asker), replace=False)
     return Outcome()
@@ -212,22 +237,41 @@ def _in_dm(body: dict) -> bool:
 
 def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outcome:
     replaced = _manager_replaced_by(link_id, deps, asker) if accept else None
-    link = deps.store.answer_invitation(asker.team_id, asker.user_id, link_id, accept=accept, now=deps.now()) \
-        if link_id is not None else None
+    link = (
+        deps.store.answer_invitation(asker.team_id, asker.user_id, link_id, accept=accept, now=deps.now())
+        if link_id is not None
+        else None
+    )
     if link is None:
-        return Outcome([_say("That invitation isn't addressed to you, or it has already been answered or withdrawn. "
-                             "Nothing changed.")])
+        return Outcome(
+            [
+                _say(
+                    "That invitation isn't addressed to you, or it has already been answered or withdrawn. "
+                    "Nothing changed."
+                )
+            ]
+        )
     log.info("manager invitation %s %s", link.id, "accepted" if accept else "declined")
     if accept:
         if replaced is not None:
-            _tell(asker, replaced.manager_id, f"{mb.person(link.user_id)} has a new manager in ladderbot, so the link "
-                  "between you has ended; what they shared through it is no longer shown.")
-        _tell(asker, link.user_id, f"{mb.person(asker.user_id)} accepted: they are now your manager in ladderbot. "
-              "Nothing is shared with them until you press “Share with my manager” on a reflection "
-              f"({typed(asker.command, 'journal')}) or on your self-assessment ({typed(asker.command, 'me')}).")
+            _tell(
+                asker,
+                replaced.manager_id,
+                f"{mb.person(link.user_id)} has a new manager in ladderbot, so the link "
+                "between you has ended; what they shared through it is no longer shown.",
+            )
+        _tell(
+            asker,
+            link.user_id,
+            f"{mb.person(asker.user_id)} accepted: they are now your manager in ladderbot. "
+            "Nothing is shared with them until you press “Share with my manager” on a reflection "
+            f"({typed(asker.command, 'journal')}) or on your self-assessment ({typed(asker.command, 'me')}).",
+        )
         return Outcome([Message("Accepted", mb.accepted(link, asker.command))], replace=True)
     _tell(asker, link.user_id, f"{mb.person(asker.user_id)} declined your invitation to be your manager in ladderbot.")
-    return Outcome([_say(f"Declined: you are not {mb.person(link.user_id)}'s manager, and I've told them.")], replace=True)
+    return Outcome(
+        [_say(f"Declined: you are not {mb.person(link.user_id)}'s manager, and I've told them.")], replace=True
+    )
 
 
 def _manager_replaced_by(link_id: int | None, deps: Deps, asker: Asker) -> ManagerLink | None:
@@ -237,17 +281,27 @@ def _manager_replaced_by(link_id: int | None, deps: Deps, asker: Asker) -> Manag
 
 
 def _end(link_id: int | None, deps: Deps, asker: Asker) -> Message:
-    link = deps.store.end_manager_link(asker.team_id, asker.user_id, link_id, now=deps.now()) if link_id is not None else None
+    link = (
+        deps.store.end_manager_link(asker.team_id, asker.user_id, link_id, now=deps.now())
+        if link_id is not None
+        else None
+    )
     if link is None:
         return _say("That link isn't yours to end, or it has already ended. Nothing changed.")
     log.info("manager link %s %s", link.id, link.status)
     i_am_the_person = link.user_id == asker.user_id
     other = link.manager_id if i_am_the_person else link.user_id
     if link.status == "ended":
-        _tell(asker, other, f"{mb.person(asker.user_id)} ended the manager link between you in ladderbot. "
-              "What was shared through it is no longer shown.")
-        return _say(f"Ended: {mb.person(other)} no longer sees anything of "
-                    f"{'yours' if i_am_the_person else 'theirs'}, including what was shared before.")
+        _tell(
+            asker,
+            other,
+            f"{mb.person(asker.user_id)} ended the manager link between you in ladderbot. "
+            "What was shared through it is no longer shown.",
+        )
+        return _say(
+            f"Ended: {mb.person(other)} no longer sees anything of "
+            f"{'yours' if i_am_the_person else 'theirs'}, including what was shared before."
+        )
     if link.status == "withdrawn":
         return _say(f"Withdrawn: your invitation to {mb.person(other)} no longer stands.")
     _tell(asker, other, f"{mb.person(asker.user_id)} declined your invitation to be your manager in ladderbot.")
@@ -268,14 +322,17 @@ def _share_reflection(reflection_id: int | None, deps: Deps, asker: Asker, *, in
         return [_no_manager(asker)]
     if before is None:
         _send_to_manager(asker, share, "shared a reflection with you", mb.shared_reflection_message(me, reflection))
-    text = (f"You shared this reflection with {mb.person(share.manager_id)} on {mb.when(share.shared_at)}."
-            if before else f"Shared with {mb.person(share.manager_id)}: they got this reflection, and only this one, "
-                           "in a message from me.")
+    text = (
+        f"You shared this reflection with {mb.person(share.manager_id)} on {mb.when(share.shared_at)}."
+        if before
+        else f"Shared with {mb.person(share.manager_id)}: they got this reflection, and only this one, "
+        "in a message from me."
+    )
     if not in_journal:
         return [_say(text)]
     from bot.slack import personal  # personal imports this module
 
-    return [Message(text, [*mb.note(text), *personal.journal(deps, asker).blocks][:mb.MAX_BLOCKS])]
+    return [Message(text, [*mb.note(text), *personal.journal(deps, asker).blocks][: mb.MAX_BLOCKS])]
 
 
 def _share_assessment(assessment_id: int | None, deps: Deps, asker: Asker) -> list[Message]:
@@ -299,8 +356,10 @@ def _share_assessment(assessment_id: int | None, deps: Deps, asker: Asker) -> li
 
 
 def _no_manager(asker: Asker) -> Message:
-    return _say("You have no manager in ladderbot, so there is no one to share with. "
-                f"{typed(asker.command, 'manager @someone')} asks someone. Nothing was shared.")
+    return _say(
+        "You have no manager in ladderbot, so there is no one to share with. "
+        f"{typed(asker.command, 'manager @someone')} asks someone. Nothing was shared."
+    )
 
 
 def _send_to_manager(asker: Asker, share: Share, what: str, blocks: list[dict]) -> None:
@@ -315,12 +374,15 @@ def _send_to_manager(asker: Asker, share: Share, what: str, blocks: list[dict]) 
 def _tell(asker: Asker, user_id: str, text: str) -> None:
     """Best effort: the link's new state stands whether or not this note arrives."""
     try:
-        asker.client.chat_postMessage(channel=user_id, text=text.replace("“", '"').replace("”", '"'), blocks=mb.note(text))
+        asker.client.chat_postMessage(
+            channel=user_id, text=text.replace("“", '"').replace("”", '"'), blocks=mb.note(text)
+        )
     except SlackApiError as error:
         log.warning("could not tell the other side of a manager link: %s", error.response.get("error"))
 
 
 # --- names ------------------------------------------------------------------------------------------
+
 
 def level_name(deps: Deps) -> mb.LevelName:
     ladder = deps.content.answerer.ladder

@@ -48,21 +48,30 @@ def sections(lines: list[str], limit: int = 2900) -> list[dict]:
 
 # --- the invitation --------------------------------------------------------------------------
 
+
 def invitation(link: ManagerLink) -> list[dict]:
-    return [mrkdwn(f"{person(link.user_id)} asked you to be their manager in ladderbot. If you accept, you'll see "
-                   "their current and target levels, and only the reflections and self-assessments they choose to "
-                   "share with you, one at a time. Either of you can end the link at any time."),
-            *actions([button("Accept", ACCEPT, str(link.id), style="primary"),
-                      button("Decline", DECLINE, str(link.id))])]
+    return [
+        mrkdwn(
+            f"{person(link.user_id)} asked you to be their manager in ladderbot. If you accept, you'll see "
+            "their current and target levels, and only the reflections and self-assessments they choose to "
+            "share with you, one at a time. Either of you can end the link at any time."
+        ),
+        *actions([button("Accept", ACCEPT, str(link.id), style="primary"), button("Decline", DECLINE, str(link.id))]),
+    ]
 
 
 def accepted(link: ManagerLink, command: str = CANONICAL) -> list[dict]:
-    return [mrkdwn(f"You're now {person(link.user_id)}'s manager in ladderbot. {typed(command, 'team')} shows their "
-                   "levels and what they share with you."),
-            *actions([button("End this link", END, str(link.id))])]
+    return [
+        mrkdwn(
+            f"You're now {person(link.user_id)}'s manager in ladderbot. {typed(command, 'team')} shows their "
+            "levels and what they share with you."
+        ),
+        *actions([button("End this link", END, str(link.id))]),
+    ]
 
 
 # --- a person's side ---------------------------------------------------------------------------
+
 
 def manager_line(link: ManagerLink | None, pending: ManagerLink | None, command: str = CANONICAL) -> list[dict]:
     """The "Manager" line of a profile, with the button that ends the link or the invitation."""
@@ -73,10 +82,16 @@ def manager_line(link: ManagerLink | None, pending: ManagerLink | None, command:
         text = f"*Manager:* you asked {person(pending.manager_id)}; waiting for their answer"
         end = button("Withdraw", END, str(pending.id))
     else:
-        return [context(f"*Manager:* none. {typed(command, 'manager @someone')} asks someone to be your manager; "
-                        "they see only what you share.")]
+        return [
+            context(
+                f"*Manager:* none. {typed(command, 'manager @someone')} asks someone to be your manager; "
+                "they see only what you share."
+            )
+        ]
     if link and pending:
-        text += f"\nYou also asked {person(pending.manager_id)}; if they accept, they replace {person(link.manager_id)}."
+        text += (
+            f"\nYou also asked {person(pending.manager_id)}; if they accept, they replace {person(link.manager_id)}."
+        )
     return [mrkdwn(text, end)]
 
 
@@ -107,8 +122,11 @@ def home_reflection(reflection: Reflection, has_manager: bool, shared: Share | N
 def home_manager(people: list[ManagerLink], command: str = CANONICAL) -> list[dict]:
     """The App Home's manager section (the profile above says who my manager is): a picker
     to ask someone, and whom I manage."""
-    picker = {"type": "users_select", "action_id": PICK,
-              "placeholder": {"type": "plain_text", "text": "Ask someone to be your manager"}}
+    picker = {
+        "type": "users_select",
+        "action_id": PICK,
+        "placeholder": {"type": "plain_text", "text": "Ask someone to be your manager"},
+    }
     blocks = [{"type": "actions", "block_id": "home_manager", "elements": [picker]}]
     if people:
         names = ", ".join(person(p.user_id) for p in people[:30])
@@ -116,19 +134,31 @@ def home_manager(people: list[ManagerLink], command: str = CANONICAL) -> list[di
     return blocks
 
 
-def shared_list(shares: list[Share], reflections: dict[int, Reflection], active_link: int | None,
-                level_name: LevelName, command: str = CANONICAL) -> list[dict]:
+def shared_list(
+    shares: list[Share],
+    reflections: dict[int, Reflection],
+    active_link: int | None,
+    level_name: LevelName,
+    command: str = CANONICAL,
+) -> list[dict]:
     """`/ladder shared`: what I shared, with whom and when."""
     if not shares:
-        return note("You haven't shared anything. Nothing is shared unless you press “Share with my manager” on a "
-                    f"reflection ({typed(command, 'journal')}) or on your self-assessment ({typed(command, 'me')}).")
+        return note(
+            "You haven't shared anything. Nothing is shared unless you press “Share with my manager” on a "
+            f"reflection ({typed(command, 'journal')}) or on your self-assessment ({typed(command, 'me')})."
+        )
     lines = []
     for share in shares[:40]:
         ended = "" if share.link_id == active_link else " _(that link has ended: they no longer see it)_"
-        lines.append(f"• {_what(share, reflections, level_name)}: shared with {person(share.manager_id)} "
-                     f"on {when(share.shared_at)}{ended}")
-    return [header("What you shared"), context("Only your manager, while linked, sees these; nothing else of yours."),
-            *sections(lines)][:MAX_BLOCKS]
+        lines.append(
+            f"• {_what(share, reflections, level_name)}: shared with {person(share.manager_id)} "
+            f"on {when(share.shared_at)}{ended}"
+        )
+    return [
+        header("What you shared"),
+        context("Only your manager, while linked, sees these; nothing else of yours."),
+        *sections(lines),
+    ][:MAX_BLOCKS]
 
 
 def _what(share: Share, reflections: dict[int, Reflection], level_name: LevelName) -> str:
@@ -142,15 +172,22 @@ def _what(share: Share, reflections: dict[int, Reflection], level_name: LevelNam
 
 # --- what a manager is shown ---------------------------------------------------------------------
 
+
 def shared_reflection_message(user_id: str, reflection: Reflection) -> list[dict]:
     about = f"\n_{escape(truncate(reflection.competency_text, 300))}_" if reflection.competency_text else ""
-    return [mrkdwn(f"{person(user_id)} shared a reflection with you, written {reflection.created_at:%d %b %Y}:{about}"),
-            mrkdwn(f"> {escape(truncate(reflection.text, 2800))}".replace("\n", "\n> "))]
+    return [
+        mrkdwn(f"{person(user_id)} shared a reflection with you, written {reflection.created_at:%d %b %Y}:{about}"),
+        mrkdwn(f"> {escape(truncate(reflection.text, 2800))}".replace("\n", "\n> ")),
+    ]
 
 
 def shared_assessment_message(user_id: str, assessment: Assessment, level: Level | None, level_name: str) -> list[dict]:
-    blocks = [mrkdwn(f"{person(user_id)} shared their self-assessment of *{escape(level_name)}* "
-                     f"({assessment.created_at:%d %b %Y}) with you.")]
+    blocks = [
+        mrkdwn(
+            f"{person(user_id)} shared their self-assessment of *{escape(level_name)}* "
+            f"({assessment.created_at:%d %b %Y}) with you."
+        )
+    ]
     if level is None:
         return blocks + [context(f"{len(assessment.ratings)} criteria rated; that level is no longer in the ladder.")]
     ratings = {r.criterion_key: r for r in assessment.ratings}
@@ -163,22 +200,31 @@ def shared_assessment_message(user_id: str, assessment: Assessment, level: Level
             lines.append(f"• {label}: {escape(truncate(criterion.text, 200))}{extra}")
         blocks += sections(lines)
     if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[:MAX_BLOCKS - 1] + [context("Longer than one Slack message: the rest is cut here.")]
+        blocks = blocks[: MAX_BLOCKS - 1] + [context("Longer than one Slack message: the rest is cut here.")]
     return blocks
 
 
-def blocks_for_team(members: list[TeamMember], links: dict[str, ManagerLink], level_name: LevelName,
-              summarise: Callable[[Assessment], str], command: str = CANONICAL) -> list[dict]:
+def blocks_for_team(
+    members: list[TeamMember],
+    links: dict[str, ManagerLink],
+    level_name: LevelName,
+    summarise: Callable[[Assessment], str],
+    command: str = CANONICAL,
+) -> list[dict]:
     """`/ladder team`: each linked person, their levels, and only the items they shared."""
     if not members:
-        return note("Nobody has linked you as their manager yet. A person asks you with "
-                    f"{typed(command, 'manager @you')}, and you accept in our DM. Then you'll see their levels and "
-                    "only what they choose to share with you.")
+        return note(
+            "Nobody has linked you as their manager yet. A person asks you with "
+            f"{typed(command, 'manager @you')}, and you accept in our DM. Then you'll see their levels and "
+            "only what they choose to share with you."
+        )
     blocks = [header("Your team"), context("Each person's levels, and only what they chose to share with you.")]
     for member in members:
         link = links.get(member.user_id)
-        levels = (f"current *{escape(level_name(member.current_level_id))}*, "
-                  f"target *{escape(level_name(member.target_level_id))}*")
+        levels = (
+            f"current *{escape(level_name(member.current_level_id))}*, "
+            f"target *{escape(level_name(member.target_level_id))}*"
+        )
         end = button("End this link", END, str(link.id)) if link else None
         blocks.append(mrkdwn(f"{person(member.user_id)}: {levels}; linked since {when(member.linked_at)}", end))
         items = [_shared_line(item, level_name, summarise) for item in member.shared[:ITEMS_PER_PERSON]]
@@ -187,7 +233,7 @@ def blocks_for_team(members: list[TeamMember], links: dict[str, ManagerLink], le
             items.append(f"…and {more} more")
         blocks.append(context(truncate("\n".join(items), 2900) if items else "Nothing shared yet."))
     if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[:MAX_BLOCKS - 1] + [context("More people than fit here; this list is cut short.")]
+        blocks = blocks[: MAX_BLOCKS - 1] + [context("More people than fit here; this list is cut short.")]
     return blocks
 
 
@@ -198,8 +244,10 @@ def _shared_line(item: SharedItem, level_name: LevelName, summarise: Callable[[A
         return f"• Reflection of {written:%d %b %Y} ({shared}): “{escape(truncate(item.reflection.text, 400))}”"
     if item.assessment is not None:
         assessment = item.assessment
-        return (f"• Self-assessment of {escape(level_name(assessment.level_id))}, {assessment.created_at:%d %b %Y} "
-                f"({shared}): {escape(summarise(assessment))}")
+        return (
+            f"• Self-assessment of {escape(level_name(assessment.level_id))}, {assessment.created_at:%d %b %Y} "
+            f"({shared}): {escape(summarise(assessment))}"
+        )
     return f"• Promotion packet for {escape(level_name(item.share.level_id))} ({shared})"
 
 

@@ -27,8 +27,19 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # The bot scopes of manifest.yml (tests/test_contracts.py keeps the two equal).
-SCOPES = ("app_mentions:read", "chat:write", "channels:history", "groups:history", "mpim:history", "commands",
-          "im:history", "im:read", "im:write", "users:read", "files:write")
+SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "mpim:history",
+    "commands",
+    "im:history",
+    "im:read",
+    "im:write",
+    "users:read",
+    "files:write",
+)
 
 
 def settings_for(deps: Deps) -> OAuthSettings:
@@ -48,10 +59,15 @@ def settings_for(deps: Deps) -> OAuthSettings:
     # Bolt's authorize, as OAuthSettings builds it, but refreshing rotating tokens through
     # SLACK_API_URL: OAuthSettings gives it a default client, which always calls slack.com.
     oauth.authorize = InstallationStoreAuthorize(
-        logger=logger, client_id=oauth.client_id, client_secret=oauth.client_secret,
+        logger=logger,
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
         token_rotation_expiration_minutes=oauth.token_rotation_expiration_minutes,
-        installation_store=oauth.installation_store, bot_only=oauth.installation_store_bot_only,
-        user_token_resolution=oauth.user_token_resolution, client=make_client(settings))
+        installation_store=oauth.installation_store,
+        bot_only=oauth.installation_store_bot_only,
+        user_token_resolution=oauth.user_token_resolution,
+        client=make_client(settings),
+    )
     return oauth
 
 
@@ -61,10 +77,17 @@ def _installed(deps: Deps):
         workspace = installation.team_id or installation.enterprise_id or ""
         if deps.store.workspace_returned(workspace):
             log.info("installed again in %s within the grace period: its data is kept", workspace)
-        log.info("installed in %s (enterprise %s, org-wide: %s)", installation.team_id, installation.enterprise_id,
-                 installation.is_enterprise_install)
+        log.info(
+            "installed in %s (enterprise %s, org-wide: %s)",
+            installation.team_id,
+            installation.enterprise_id,
+            installation.is_enterprise_install,
+        )
         name = installation.team_name or installation.enterprise_name or "your workspace"
-        return _page(200, "ladderbot is installed", f"""
+        return _page(
+            200,
+            "ladderbot is installed",
+            f"""
 <p>ladderbot is now in <strong>{html.escape(name)}</strong>.</p>
 <p>What next, in Slack:</p>
 <ul>
@@ -72,7 +95,8 @@ def _installed(deps: Deps):
 <li>open ladderbot's <em>Home</em> tab to pick your target level and get a monthly growth prompt;</li>
 <li>ask in a DM, e.g. <em>what separates L2 from L3?</em></li>
 </ul>
-<p>You can close this page.</p>""")
+<p>You can close this page.</p>""",
+        )
 
     return success
 
@@ -80,13 +104,19 @@ def _installed(deps: Deps):
 def _not_installed(args: FailureArgs) -> BoltResponse:
     log.warning("an installation was refused: %s", args.reason)
     status = args.suggested_status_code or 400
-    return _page(status, "ladderbot was not installed", f"""
+    return _page(
+        status,
+        "ladderbot was not installed",
+        f"""
 <p>The installation did not complete ({html.escape(args.reason)}).</p>
 <p>Links to install are good for ten minutes and only once:
-<a href="{INSTALL_PATH}">start again</a>.</p>""")
+<a href="{INSTALL_PATH}">start again</a>.</p>""",
+    )
 
 
 def _page(status: int, title: str, body: str) -> BoltResponse:
-    page = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
-            f"<body><h1>{title}</h1>{body}</body></html>")
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1>{body}</body></html>"
+    )
     return BoltResponse(status=status, body=page, headers={"Content-Type": "text/html; charset=utf-8"})

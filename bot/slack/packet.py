@@ -25,37 +25,87 @@ def send_packet(deps: Deps, asker: Asker) -> list[Message]:
     if target is None:
         return [no_target(asker)]
     channel = asker.client.conversations_open(users=asker.user_id)["channel"]["id"]
-    _upload(deps, asker, target, channel, "Here is your promotion packet: one section per category, each criterion "
-                                          "with your self-assessment, your reflections on it and the gaps left. "
-                                          "Only you have it.")
+    _upload(
+        deps,
+        asker,
+        target,
+        channel,
+        "Here is your promotion packet: one section per category, each criterion "
+        "with your self-assessment, your reflections on it and the gaps left. "
+        "Only you have it.",
+    )
     share = [button("Share with my manager", ab.SHARE_PACKET, target.id)]
-    asker.client.chat_postMessage(channel=channel, text="Share your packet with your manager?", blocks=[
-        mrkdwn("Want your manager to have it too? They get this same file, and nothing else."), *actions(share)])
-    return [Message("Packet sent", [mrkdwn(f"I've sent your promotion packet for *{escape(target.name)}* to our "
-                                           "direct messages.")])]
+    asker.client.chat_postMessage(
+        channel=channel,
+        text="Share your packet with your manager?",
+        blocks=[
+            mrkdwn("Want your manager to have it too? They get this same file, and nothing else."),
+            *actions(share),
+        ],
+    )
+    return [
+        Message(
+            "Packet sent",
+            [mrkdwn(f"I've sent your promotion packet for *{escape(target.name)}* to our direct messages.")],
+        )
+    ]
 
 
 def share_packet(level_id: str, deps: Deps, asker: Asker) -> list[Message]:
     target = deps.content.answerer.ladder.get(level_id)
     if target is None:
-        return [Message("Level gone", [mrkdwn("That level is no longer in the ladder; build a new packet with "
-                                              f"{typed(asker.command, 'packet')}.")])]
+        return [
+            Message(
+                "Level gone",
+                [
+                    mrkdwn(
+                        "That level is no longer in the ladder; build a new packet with "
+                        f"{typed(asker.command, 'packet')}."
+                    )
+                ],
+            )
+        ]
     share = deps.store.share_packet(asker.team_id, asker.user_id, target.id, now=deps.now())
     if share is None:
-        return [Message("No manager yet", [mrkdwn("You have no manager linked yet, so nothing was shared. "
-                                                  f"{typed(asker.command, 'manager @someone')} invites one.")])]
+        return [
+            Message(
+                "No manager yet",
+                [
+                    mrkdwn(
+                        "You have no manager linked yet, so nothing was shared. "
+                        f"{typed(asker.command, 'manager @someone')} invites one."
+                    )
+                ],
+            )
+        ]
     channel = asker.client.conversations_open(users=share.manager_id)["channel"]["id"]
-    _upload(deps, asker, target, channel, f"<@{asker.user_id}> shared their promotion packet for "
-                                          f"{escape(target.name)} with you.")
+    _upload(
+        deps,
+        asker,
+        target,
+        channel,
+        f"<@{asker.user_id}> shared their promotion packet for {escape(target.name)} with you.",
+    )
     log.info("a packet was shared with a manager (share %s)", share.id)
-    return [Message("Packet shared", [mrkdwn(f"Shared your packet with <@{share.manager_id}> "
-                                             f"on {share.shared_at:%d %b %Y}. Nothing else was shared.")])]
+    return [
+        Message(
+            "Packet shared",
+            [
+                mrkdwn(
+                    f"Shared your packet with <@{share.manager_id}> "
+                    f"on {share.shared_at:%d %b %Y}. Nothing else was shared."
+                )
+            ],
+        )
+    ]
 
 
 def _upload(deps: Deps, asker: Asker, target: Level, channel: str, comment: str) -> None:
     now = deps.now()
     asker.client.files_upload_v2(
-        channel=channel, filename=f"promotion-packet-{target.code or 'level'}-{now:%Y-%m-%d}.md",
-        title=f"Promotion packet: {target.name}", initial_comment=comment,
+        channel=channel,
+        filename=f"promotion-packet-{target.code or 'level'}-{now:%Y-%m-%d}.md",
+        title=f"Promotion packet: {target.name}",
+        initial_comment=comment,
         content=build_packet(deps.store, asker.team_id, asker.user_id, target, now=now),
     )

@@ -62,8 +62,12 @@ def handle(intent: Intent, deps: Deps, asker: Asker) -> list[Message]:
         word = "off" if intent.cadence == "off" else f"{intent.cadence}"
         return _with_profile(f"Growth prompts are now *{word}*.", deps, asker)
     if isinstance(intent, SetSchedule):
-        deps.store.update_person(asker.team_id, asker.user_id, local_time=intent.local_time.strftime("%H:%M"),
-                                 weekdays=",".join(intent.weekdays))
+        deps.store.update_person(
+            asker.team_id,
+            asker.user_id,
+            local_time=intent.local_time.strftime("%H:%M"),
+            weekdays=",".join(intent.weekdays),
+        )
         return _with_profile(f"Prompts will come at *{intent.local_time:%H:%M}* your time.", deps, asker)
     if isinstance(intent, Pause):
         until = deps.now() + timedelta(days=intent.days)
@@ -100,8 +104,10 @@ def profile(deps: Deps, asker: Asker) -> list[dict]:
 
 def journal(deps: Deps, asker: Asker) -> Message:
     reflections = deps.store.reflections_for(asker.team_id, asker.user_id)
-    return Message("Your reflection journal", pb.journal_blocks(reflections[:JOURNAL_PAGE], len(reflections),
-                                                                manager.reflection_share_blocks(deps, asker)))
+    return Message(
+        "Your reflection journal",
+        pb.journal_blocks(reflections[:JOURNAL_PAGE], len(reflections), manager.reflection_share_blocks(deps, asker)),
+    )
 
 
 def export(deps: Deps, asker: Asker) -> list[Message]:
@@ -113,11 +119,18 @@ def export(deps: Deps, asker: Asker) -> list[Message]:
     now = deps.now()
     channel = asker.client.conversations_open(users=asker.user_id)["channel"]["id"]
     asker.client.files_upload_v2(
-        channel=channel, filename=f"ladder-journal-{now:%Y-%m-%d}.md", title="My reflection journal",
+        channel=channel,
+        filename=f"ladder-journal-{now:%Y-%m-%d}.md",
+        title="My reflection journal",
         content=journal_markdown(reflections, target, now),
         initial_comment="Here is your reflection journal, grouped by competency. Only you have it.",
     )
-    return [Message("Journal exported", [mrkdwn(f"I've sent your journal ({len(reflections)} reflections) to our direct messages.")])]
+    return [
+        Message(
+            "Journal exported",
+            [mrkdwn(f"I've sent your journal ({len(reflections)} reflections) to our direct messages.")],
+        )
+    ]
 
 
 def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
@@ -128,9 +141,14 @@ def take_thread_reply(event: dict, deps: Deps, asker: Asker) -> bool:
     text = from_slack(event.get("text") or "").strip()
     if not text:
         return False
-    deps.store.add_reflection(asker.team_id, asker.user_id, text[: pb.MAX_REFLECTION_CHARS], source="thread", nudge_id=nudge.id)
-    asker.client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"],
-                                  text="Thanks: saved to your private journal. `/ladder journal` shows it all.")
+    deps.store.add_reflection(
+        asker.team_id, asker.user_id, text[: pb.MAX_REFLECTION_CHARS], source="thread", nudge_id=nudge.id
+    )
+    asker.client.chat_postMessage(
+        channel=event["channel"],
+        thread_ts=event["thread_ts"],
+        text="Thanks: saved to your private journal. `/ladder journal` shows it all.",
+    )
     return True
 
 
@@ -148,24 +166,32 @@ def save_reflection(nudge: Nudge, text: str, deps: Deps) -> str | None:
     """Save a reflection from the modal; if that fails, the error to show in the modal, which
     stays open with the text in it: a lost reflection must never go unnoticed."""
     try:
-        deps.store.add_reflection(nudge.team_id, nudge.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS],
-                                  source="modal", nudge_id=nudge.id)
+        deps.store.add_reflection(
+            nudge.team_id, nudge.user_id, text.strip()[: pb.MAX_REFLECTION_CHARS], source="modal", nudge_id=nudge.id
+        )
     except Exception as error:
         reference = new_reference()
         # The engine hides statement parameters, so the log never holds the reflection.
-        log.error("ref %s: could not save a reflection from the modal: %s", reference, type(error).__name__, exc_info=error)
-        return f"I couldn't save this just now (reference {reference}). Your text is still here: submit again in a minute."
+        log.error(
+            "ref %s: could not save a reflection from the modal: %s", reference, type(error).__name__, exc_info=error
+        )
+        return (
+            f"I couldn't save this just now (reference {reference}). Your text is still here: submit again in a minute."
+        )
     return None
 
 
 def thank_for_reflection(asker: Asker) -> None:
-    asker.client.chat_postMessage(channel=asker.user_id, text="Thanks: your reflection is saved to your private journal.")
+    asker.client.chat_postMessage(
+        channel=asker.user_id, text="Thanks: your reflection is saved to your private journal."
+    )
 
 
 def save_levels_from_modal(current_id: str | None, target_id: str | None, deps: Deps, asker: Asker) -> None:
     ladder = deps.content.answerer.ladder
-    changes: dict[str, Any] = {k: v for k, v in (("current_level_id", current_id), ("target_level_id", target_id))
-                               if v and ladder.get(v)}
+    changes: dict[str, Any] = {
+        k: v for k, v in (("current_level_id", current_id), ("target_level_id", target_id)) if v and ladder.get(v)
+    }
     if changes:
         deps.store.update_person(asker.team_id, asker.user_id, create=True, **changes)
 
@@ -181,8 +207,17 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
         deleted = deps.store.forget_person(asker.team_id, asker.user_id)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
         republish_home(deps, asker)
-        return [Message("Deleted", [mrkdwn("Done: I've deleted your levels, settings, prompts and "
-                                           f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left.")])]
+        return [
+            Message(
+                "Deleted",
+                [
+                    mrkdwn(
+                        "Done: I've deleted your levels, settings, prompts and "
+                        f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left."
+                    )
+                ],
+            )
+        ]
     if action_id == pb.FORGET_CANCEL:
         return [Message("Cancelled", [mrkdwn("Nothing was deleted.")])]
     if action_id == pb.DELETE_REFLECTION:
@@ -198,9 +233,14 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
         return []
     if action_id == pb.EDIT_LEVELS:
         person = deps.store.get_person(asker.team_id, asker.user_id)
-        asker.client.views_open(trigger_id=body["trigger_id"], view=pb.levels_modal(
-            list(deps.content.answerer.ladder.levels), person.current_level_id if person else None,
-            person.target_level_id if person else None))
+        asker.client.views_open(
+            trigger_id=body["trigger_id"],
+            view=pb.levels_modal(
+                list(deps.content.answerer.ladder.levels),
+                person.current_level_id if person else None,
+                person.target_level_id if person else None,
+            ),
+        )
         return []
     return []
 
@@ -231,7 +271,11 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
             deps.store.set_nudge_status(asker.team_id, asker.user_id, nudge.id, "skipped", now=now)
         if deps.store.update_person(asker.team_id, asker.user_id, create=False, cadence="off") is None:
             return [_FORGOTTEN]
-        return [Message("Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")])]
+        return [
+            Message(
+                "Stopped", [mrkdwn("Stopped: no more growth prompts. `/ladder nudges monthly` turns them back on.")]
+            )
+        ]
     if nudge.status != "sent":  # answered, skipped or snoozed already: a second click changes nothing
         done = nudge.status if nudge.status in ("answered", "skipped", "snoozed") else "handled"
         return [Message("Already done", [mrkdwn(f"You've already {done} this prompt.")])]
@@ -243,18 +287,25 @@ def _nudge_button(action_id: str, value: str, body: dict, deps: Deps, asker: Ask
     until = now + timedelta(days=7)
     if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=until) is None:
         return [_FORGOTTEN]
-    return [Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])]
+    return [
+        Message("Snoozed", [mrkdwn(f"Snoozed: no prompts until {pb.when(until)}, and then this one comes back first.")])
+    ]
 
 
 # Buttons left over from before `forget me` must not bring a person back: no tombstone says
 # who was forgotten, so "no people row" is the test, and these buttons never create one.
-_FORGOTTEN_NOTE = ("I don't keep anything about you (if you asked me to forget you, that's done), "
-                   "so there is nothing to change. `/ladder target L3 cloud` starts afresh.")
+_FORGOTTEN_NOTE = (
+    "I don't keep anything about you (if you asked me to forget you, that's done), "
+    "so there is nothing to change. `/ladder target L3 cloud` starts afresh."
+)
 _FORGOTTEN = Message("Nothing to change", [mrkdwn(_FORGOTTEN_NOTE)])
 
 
 def _resume(deps: Deps, asker: Asker) -> list[Message]:
-    if deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=None, ignored_streak=0) is None:
+    if (
+        deps.store.update_person(asker.team_id, asker.user_id, create=False, paused_until=None, ignored_streak=0)
+        is None
+    ):
         return [_FORGOTTEN]
     return _with_profile("Prompts resumed.", deps, asker)
 
@@ -268,12 +319,21 @@ def _set_level(intent: SetTarget | SetCurrent, deps: Deps, asker: Asker) -> list
     field = "target_level_id" if isinstance(intent, SetTarget) else "current_level_id"
     deps.store.update_person(asker.team_id, asker.user_id, create=True, **{field: resolution.level.id})
     what = "target" if isinstance(intent, SetTarget) else "current level"
-    return _with_profile(f"Your {what} is now *{escape(resolution.level.name)}* ({escape(resolution.level.track)}).", deps, asker)
+    return _with_profile(
+        f"Your {what} is now *{escape(resolution.level.name)}* ({escape(resolution.level.track)}).", deps, asker
+    )
 
 
 def _pick_level(ref: LevelRef, levels: tuple[Level, ...], verb: str) -> Message:
-    text = f"Which level do you mean by “{escape(str(ref))}”?" if levels else f"I couldn't find a level called “{escape(str(ref))}”."
-    buttons = [button(f"{l.name} ({l.track})", f"ladder_query_pick_{i}", f"{verb} {level_query(l)}") for i, l in enumerate(levels)]
+    text = (
+        f"Which level do you mean by “{escape(str(ref))}”?"
+        if levels
+        else f"I couldn't find a level called “{escape(str(ref))}”."
+    )
+    buttons = [
+        button(f"{l.name} ({l.track})", f"ladder_query_pick_{i}", f"{verb} {level_query(l)}")
+        for i, l in enumerate(levels)
+    ]
     return Message(text, [mrkdwn(text), *actions(buttons)])
 
 
@@ -286,5 +346,7 @@ def _next_prompt(deps: Deps, person: Person | None):
         return None
     now = deps.now()
     period = schedule.current_period(person, now)
-    done = any(n.period == period and n.status != "retry" for n in deps.store.recent_nudges(person.team_id, person.user_id, 3))
+    done = any(
+        n.period == period and n.status != "retry" for n in deps.store.recent_nudges(person.team_id, person.user_id, 3)
+    )
     return schedule.next_prompt_at(person, now, this_period_done=done)

@@ -27,7 +27,9 @@ class Asker:
     team_id: str
     user_id: str
     client: WebClient
-    command: str = "/ladder"  # the slash command as this workspace installed it (e.g. /ladder-dev), for help and examples
+    command: str = (
+        "/ladder"  # the slash command as this workspace installed it (e.g. /ladder-dev), for help and examples
+    )
     trigger_id: str = ""  # from a slash command or a click: lets an answer open a modal (valid for 3 s)
 
 
@@ -58,8 +60,12 @@ def where(body: dict) -> Where:
     return Where(
         team_id=body.get("team_id") or (body.get("team") or {}).get("id") or user.get("team_id") or "",
         user_id=event.get("user") or body.get("user_id") or user.get("id") or "",
-        channel=(event.get("channel") or body.get("channel_id") or (body.get("channel") or {}).get("id")
-                 or (body.get("container") or {}).get("channel_id")),
+        channel=(
+            event.get("channel")
+            or body.get("channel_id")
+            or (body.get("channel") or {}).get("id")
+            or (body.get("container") or {}).get("channel_id")
+        ),
         thread_ts=event.get("thread_ts") or message.get("thread_ts"),
         ts=event.get("ts") or message.get("ts"),
         response_url=body.get("response_url"),
@@ -70,24 +76,41 @@ def where(body: dict) -> Where:
 def asker_from(body: dict, client: WebClient) -> Asker:
     """The person who asked, from any payload: the one way an Asker is built in the app."""
     place = where(body)
-    return Asker(place.team_id, place.user_id, client, command=body.get("command") or Asker.command,
-                 trigger_id=body.get("trigger_id") or "")
+    return Asker(
+        place.team_id,
+        place.user_id,
+        client,
+        command=body.get("command") or Asker.command,
+        trigger_id=body.get("trigger_id") or "",
+    )
 
 
-def send(messages: list[Message], body: dict, client: WebClient, *, replace: bool = False, private: bool = False) -> None:
+def send(
+    messages: list[Message], body: dict, client: WebClient, *, replace: bool = False, private: bool = False
+) -> None:
     """Ephemeral answers are replaced in place; in a DM or thread the answer follows.
     Private answers outside a DM are for the person's eyes only, whatever the payload holds:
     ephemeral through the response_url, else ephemeral in that channel, else in their DM."""
     place = where(body)
     for i, reply in enumerate(messages):
         if place.response_url and (replace or not place.channel or (private and not place.in_dm)):
-            post_to_response_url(place.response_url, text=reply.text, blocks=reply.blocks, response_type="ephemeral",
-                                 replace_original=replace and i == 0)
+            post_to_response_url(
+                place.response_url,
+                text=reply.text,
+                blocks=reply.blocks,
+                response_type="ephemeral",
+                replace_original=replace and i == 0,
+            )
         elif place.channel and (private or place.in_dm):
             privately(client, place, reply)
         elif place.channel:
-            client.chat_postMessage(channel=place.channel, thread_ts=place.thread_ts or place.ts, text=reply.text,
-                                    blocks=reply.blocks, unfurl_links=False)
+            client.chat_postMessage(
+                channel=place.channel,
+                thread_ts=place.thread_ts or place.ts,
+                text=reply.text,
+                blocks=reply.blocks,
+                unfurl_links=False,
+            )
         else:
             client.chat_postMessage(channel=place.user_id, text=reply.text, blocks=reply.blocks)
 
@@ -97,12 +120,14 @@ def privately(client: WebClient, place: Where, reply: Message) -> None:
     assert place.channel  # callers check: with no channel, only the response_url or the DM remain
     blocks = reply.blocks or None  # a bare note is text only
     if place.in_dm:
-        client.chat_postMessage(channel=place.channel, thread_ts=place.thread_ts, text=reply.text, blocks=blocks,
-                                unfurl_links=False)
+        client.chat_postMessage(
+            channel=place.channel, thread_ts=place.thread_ts, text=reply.text, blocks=blocks, unfurl_links=False
+        )
     else:
         thread = place.thread_ts or (place.ts if place.from_event else None)
-        client.chat_postEphemeral(channel=place.channel, user=place.user_id, thread_ts=thread, text=reply.text,
-                                  blocks=blocks)
+        client.chat_postEphemeral(
+            channel=place.channel, user=place.user_id, thread_ts=thread, text=reply.text, blocks=blocks
+        )
 
 
 def tell(body: dict, client: WebClient, text: str) -> None:

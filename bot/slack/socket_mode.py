@@ -57,8 +57,9 @@ def serve_socket_mode(app: App, settings: Settings, before_exit: Callable[[float
         handler.connect()  # apps.connections.open with the app token, then the WebSocket
     except (SlackApiError, OSError) as error:
         reason = error.response.get("error") if isinstance(error, SlackApiError) else str(error)
-        raise StartupError(f"SLACK_APP_TOKEN could not open a Socket Mode connection through "
-                           f"{settings.slack_api_url}: {reason}") from None
+        raise StartupError(
+            f"SLACK_APP_TOKEN could not open a Socket Mode connection through {settings.slack_api_url}: {reason}"
+        ) from None
     log.info("Socket Mode: connected (ping every %ss)", settings.socket_ping_interval)
     stopping.wait()
     log.info("Socket Mode: stopping; finishing the answers already acked")

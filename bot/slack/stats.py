@@ -12,8 +12,7 @@ if TYPE_CHECKING:
     from bot.slack.deps import Deps
     from bot.slack.replies import Asker
 
-REFUSAL = ("Workspace stats are for workspace admins and owners only. Everything else I keep is "
-           "private to each person.")
+REFUSAL = "Workspace stats are for workspace admins and owners only. Everything else I keep is private to each person."
 
 
 def stats(deps: Deps, asker: Asker) -> list[Message]:
@@ -31,10 +30,11 @@ def stats(deps: Deps, asker: Asker) -> list[Message]:
 
 
 def stats_blocks(report: StatsReport) -> list[dict]:
-    lines = [f"*People:* {report.people} ({report.with_current} with a current level, "
-             f"{report.with_target} with a target)",
-             f"*Self-assessments:* {report.assessments} by {report.assessed_people} people",
-             f"*Reflections written:* {report.reflections}"]
+    lines = [
+        f"*People:* {report.people} ({report.with_current} with a current level, {report.with_target} with a target)",
+        f"*Self-assessments:* {report.assessments} by {report.assessed_people} people",
+        f"*Reflections written:* {report.reflections}",
+    ]
     levels = [f"• {escape(line.level)}: {line.current} at it, {line.target} aiming for it" for line in report.levels]
     months = [f"• {m.month}: {m.sent} sent, {m.answered} answered" for m in report.prompts]
     blocks = [header("Workspace stats"), mrkdwn("\n".join(lines))]

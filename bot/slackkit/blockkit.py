@@ -14,7 +14,7 @@ MAX_VALUE = 2000
 
 @dataclass(frozen=True)
 class Message:
-    text: str          # the notification / fallback text
+    text: str  # the notification / fallback text
     blocks: list[dict]
 
 
@@ -44,8 +44,11 @@ def context(*texts: str) -> dict:
 
 
 def button(text: str, action_id: str, value: str = "", *, url: str = "", style: str = "") -> dict:
-    element = {"type": "button", "action_id": action_id,
-               "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT), "emoji": True}}
+    element = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT), "emoji": True},
+    }
     if value:
         element["value"] = value[:MAX_VALUE]
     if url:
@@ -59,7 +62,7 @@ def actions(elements: list[dict], block_id: str | None = None) -> list[dict]:
     """Actions blocks of at most five buttons, so they stay readable on a phone."""
     blocks = []
     for start in range(0, len(elements), 5):
-        block = {"type": "actions", "elements": elements[start:start + 5]}
+        block = {"type": "actions", "elements": elements[start : start + 5]}
         if block_id:
             block["block_id"] = f"{block_id}_{start // 5}"
         blocks.append(block)

@@ -9,8 +9,9 @@ from bot.slackkit.pacing import Pacer
 from bot.slackkit.retries import retry_handlers
 
 
-def make_client(settings: Settings, *, resend_on_doubt: bool = True, pacer: Pacer | None = None,
-                token: str | None = None) -> WebClient:
+def make_client(
+    settings: Settings, *, resend_on_doubt: bool = True, pacer: Pacer | None = None, token: str | None = None
+) -> WebClient:
     """A WebClient for SLACK_API_URL that retries what Slack asks to be retried.
     The nudge runner passes resend_on_doubt=False: it finds out itself whether Slack
     accepted a message, through the message's metadata, instead of posting it twice."""

@@ -33,7 +33,9 @@ MEASURE_FOR = 0.5  # seconds of unhindered sending before a 429 that tell the ra
 
 
 class Pacer:
-    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -127,8 +129,14 @@ class PacedRateLimitHandler(RateLimitErrorRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self.pacer = pacer
 
-    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
-                                 response: HttpResponse | None = None, error: Exception | None = None) -> None:
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
         if response is None:
             raise error  # type: ignore[misc]
         header = next((v[0] for k, v in response.headers.items() if k.lower() == "retry-after"), "1")

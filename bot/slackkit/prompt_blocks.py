@@ -19,29 +19,49 @@ def nudge_blocks(nudge: Nudge, level_name: str) -> list[dict]:
     ]
     if nudge.example_text:
         blocks.append(context(f"An example from the ladder: _{escape(nudge.example_text)}_"))
-    blocks.append(mrkdwn(f"*{escape(nudge.question)}*\nReply in this thread, or use the button; your answer goes to your private journal."))
+    blocks.append(
+        mrkdwn(
+            f"*{escape(nudge.question)}*\nReply in this thread, or use the button; your answer goes to your private journal."
+        )
+    )
     value = str(nudge.id)
-    blocks += actions([
-        button("Write a reflection", REFLECT, value, style="primary"),
-        button("Mark as met", MARK_MET, value),
-        button("Skip this one", SKIP, value),
-        button("Snooze a week", SNOOZE, value),
-        button("Stop these", STOP, value, style="danger"),
-    ], "nudge")
+    blocks += actions(
+        [
+            button("Write a reflection", REFLECT, value, style="primary"),
+            button("Mark as met", MARK_MET, value),
+            button("Skip this one", SKIP, value),
+            button("Snooze a week", SNOOZE, value),
+            button("Stop these", STOP, value, style="danger"),
+        ],
+        "nudge",
+    )
     return blocks
 
 
 def paused_blocks() -> list[dict]:
-    return [mrkdwn("I've paused your growth prompts: the last three went unanswered, and I'd rather not nag. "
-                   "Pick them up again whenever you like."),
-            *actions([button("Resume prompts", RESUME, "resume", style="primary")])]
+    return [
+        mrkdwn(
+            "I've paused your growth prompts: the last three went unanswered, and I'd rather not nag. "
+            "Pick them up again whenever you like."
+        ),
+        *actions([button("Resume prompts", RESUME, "resume", style="primary")]),
+    ]
 
 
 def reassess_blocks(nudge: Nudge, level_name: str) -> list[dict]:
     """Instead of a prompt, once a re-assessment is due (bot.growth.due.ReassessPolicy)."""
-    return [mrkdwn(f":bar_chart: *Time for a fresh look at {escape(level_name)}*\n"
-                   "It's been a while since you rated yourself against your target level. Rate it again, and see "
-                   "what moved since last time; your prompts then follow what is still open."),
-            *actions([button("Re-assess myself", REASSESS, "assess", style="primary"),
-                      button("Not now", SKIP, str(nudge.id)),
-                      button("Stop these", STOP, str(nudge.id), style="danger")], "reassess")]
+    return [
+        mrkdwn(
+            f":bar_chart: *Time for a fresh look at {escape(level_name)}*\n"
+            "It's been a while since you rated yourself against your target level. Rate it again, and see "
+            "what moved since last time; your prompts then follow what is still open."
+        ),
+        *actions(
+            [
+                button("Re-assess myself", REASSESS, "assess", style="primary"),
+                button("Not now", SKIP, str(nudge.id)),
+                button("Stop these", STOP, str(nudge.id), style="danger"),
+            ],
+            "reassess",
+        ),
+    ]

@@ -35,8 +35,10 @@ def retry_handlers(*, resend_on_doubt: bool = True, pacer: Pacer | None = None) 
     """`resend_on_doubt=False` for senders that must never post twice: a 5xx or a reset
     may come after Slack accepted the message, so only a 429 (never accepted) is retried.
     With a `pacer`, threads sending in bulk share their 429 waits."""
-    handlers: list[RetryHandler] = [CountRateLimits(),
-                                    PacedRateLimitHandler(pacer) if pacer else RateLimitErrorRetryHandler(max_retry_count=3)]
+    handlers: list[RetryHandler] = [
+        CountRateLimits(),
+        PacedRateLimitHandler(pacer) if pacer else RateLimitErrorRetryHandler(max_retry_count=3),
+    ]
     if resend_on_doubt:
         handlers += [ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)]
     return handlers
@@ -49,8 +51,14 @@ class CountRateLimits(RetryHandler):
     def __init__(self) -> None:
         super().__init__(max_retry_count=1_000_000)
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if response is not None and response.status_code == 429:
             path = request.url.split("?", 1)[0].rstrip("/")
             metrics.RATE_LIMITED.labels(path.rsplit("/", 1)[-1] if "/api/" in path else "response_url").inc()
@@ -64,8 +72,9 @@ def post_to_response_url(url: str, **payload) -> None:
         raise ResponseUrlError(f"response_url answered HTTP {response.status_code}: {str(response.body)[:200]}")
 
 
-def post_answer_once(client: WebClient, *, channel: str, thread_ts: str | None, answer_to: str, part: int,
-                     text: str, blocks: list[dict]) -> None:
+def post_answer_once(
+    client: WebClient, *, channel: str, thread_ts: str | None, answer_to: str, part: int, text: str, blocks: list[dict]
+) -> None:
     """Post part `part` of the answer to the message `answer_to`, at most once.
 
     Slack can keep a message and still answer 500 (or reset, or time out), so a blind
@@ -79,24 +88,44 @@ def post_answer_once(client: WebClient, *, channel: str, thread_ts: str | None, 
         if attempt:
             time.sleep(0.5 * attempt)
             if _answer_posted(sender, channel, thread_ts, answer_to, payload):
-                log.info("answer to %s/%s part %d was already delivered; not posting it again", channel, answer_to, part)
+                log.info(
+                    "answer to %s/%s part %d was already delivered; not posting it again", channel, answer_to, part
+                )
                 return
         try:
-            sender.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, unfurl_links=False,
-                                    metadata={"event_type": ANSWER_EVENT, "event_payload": payload})
+            sender.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                metadata={"event_type": ANSWER_EVENT, "event_payload": payload},
+            )
             return
         except (SlackApiError, OSError) as error:
             if attempt == POST_ATTEMPTS - 1 or not _outcome_unknown(error):
                 raise
-            log.warning("answer to %s/%s part %d: %s; checking whether Slack kept it", channel, answer_to, part,
-                        _describe(error))
+            log.warning(
+                "answer to %s/%s part %d: %s; checking whether Slack kept it",
+                channel,
+                answer_to,
+                part,
+                _describe(error),
+            )
 
 
 def _never_resending(client: WebClient) -> WebClient:
     """The same client (token, URL, timeout), retrying only 429s, which Slack never kept."""
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
-                     proxy=client.proxy, headers=dict(client.headers), logger=client.logger,
-                     retry_handlers=retry_handlers(resend_on_doubt=False))
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=dict(client.headers),
+        logger=client.logger,
+        retry_handlers=retry_handlers(resend_on_doubt=False),
+    )
 
 
 def _outcome_unknown(error: Exception) -> bool:

@@ -501,16 +501,31 @@ class FakeSlack:
         with self._cond:
             self._oauth_client = (client_id, client_secret)
 
-    def add_install(self, code: str, team_id: str, team_name: str, *, token: str, enterprise_id: str | None = None,
-                    is_enterprise_install: bool = False, expires_in: int | None = None,
-                    installer: str = "UINSTALLER") -> None:
+    def add_install(
+        self,
+        code: str,
+        team_id: str,
+        team_name: str,
+        *,
+        token: str,
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
+        expires_in: int | None = None,
+        installer: str = "UINSTALLER",
+    ) -> None:
         """A person approved the install in `team_id`: oauth.v2.access exchanges `code` (once)
         for `token`; with `expires_in` (token rotation on), also a refresh token, and each
         refresh gives a new token with the same expiry."""
         with self._cond:
-            self._oauth_codes[code] = {"team_id": team_id, "team_name": team_name, "token": token,
-                                       "enterprise_id": enterprise_id, "is_enterprise_install": is_enterprise_install,
-                                       "expires_in": expires_in, "installer": installer}
+            self._oauth_codes[code] = {
+                "team_id": team_id,
+                "team_name": team_name,
+                "token": token,
+                "enterprise_id": enterprise_id,
+                "is_enterprise_install": is_enterprise_install,
+                "expires_in": expires_in,
+                "installer": installer,
+            }
             self._token_teams[token] = self._oauth_codes[code]
 
     def revoke_token(self, token: str) -> None:
@@ -756,7 +771,10 @@ class FakeSlack:
     def _oauth_v2_access(self, args: dict[str, Any], basic: tuple[str, str] | None) -> dict[str, Any]:
         client = basic or (str(args.get("client_id", "")), str(args.get("client_secret", "")))
         if self._oauth_client is not None and client != self._oauth_client:
-            return {"ok": False, "error": "invalid_client_id" if client[0] != self._oauth_client[0] else "bad_client_secret"}
+            return {
+                "ok": False,
+                "error": "invalid_client_id" if client[0] != self._oauth_client[0] else "bad_client_secret",
+            }
         if args.get("grant_type") == "refresh_token":
             install = self._refresh_tokens.get(str(args.get("refresh_token", "")))
             if install is None:
@@ -768,9 +786,15 @@ class FakeSlack:
             if install is None:
                 return {"ok": False, "error": "invalid_code"}
         answer: dict[str, Any] = {
-            "ok": True, "app_id": APP_ID, "token_type": "bot", "access_token": install["token"],
-            "scope": "commands,chat:write", "bot_user_id": BOT_USER_ID,
-            "team": None if install["is_enterprise_install"] else {"id": install["team_id"], "name": install["team_name"]},
+            "ok": True,
+            "app_id": APP_ID,
+            "token_type": "bot",
+            "access_token": install["token"],
+            "scope": "commands,chat:write",
+            "bot_user_id": BOT_USER_ID,
+            "team": None
+            if install["is_enterprise_install"]
+            else {"id": install["team_id"], "name": install["team_name"]},
             "enterprise": {"id": install["enterprise_id"], "name": "Org"} if install["enterprise_id"] else None,
             "is_enterprise_install": install["is_enterprise_install"],
             "authed_user": {"id": install["installer"]},
@@ -784,10 +808,17 @@ class FakeSlack:
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         install = self._token_teams.get(self._current_token or "")
         if install is not None:
-            return {"url": f"https://{install['team_id'].lower()}.slack.com/", "team": install["team_name"],
-                    "team_id": install["team_id"], "enterprise_id": install["enterprise_id"], "user": "ladderbot",
-                    "user_id": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID,
-                    "is_enterprise_install": install["is_enterprise_install"]}
+            return {
+                "url": f"https://{install['team_id'].lower()}.slack.com/",
+                "team": install["team_name"],
+                "team_id": install["team_id"],
+                "enterprise_id": install["enterprise_id"],
+                "user": "ladderbot",
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "app_id": APP_ID,
+                "is_enterprise_install": install["is_enterprise_install"],
+            }
         return {
             "url": "https://testteam.slack.com/",
             "team": TEAM_NAME,
@@ -910,7 +941,7 @@ class FakeSlack:
         start = int(args.get("cursor") or 0)
         limit = max(1, min(int(args.get("limit") or 200), 1000))
         page = []
-        for user_id in members[start:start + limit]:
+        for user_id in members[start : start + limit]:
             user = _default_user(user_id)
             user.update(self._users.get(user_id, {}))
             page.append(user)

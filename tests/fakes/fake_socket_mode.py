@@ -152,8 +152,9 @@ class FakeSocketMode:
         """Block until the app has opened ``count`` WebSocket connections; return the latest."""
         with self._cond:
             if not self._cond.wait_for(lambda: len(self._sessions) >= count, timeout=timeout):
-                raise AssertionError(f"expected {count} Socket Mode connection(s) within {timeout}s, "
-                                     f"got {len(self._sessions)}")
+                raise AssertionError(
+                    f"expected {count} Socket Mode connection(s) within {timeout}s, got {len(self._sessions)}"
+                )
             return self._sessions[-1]
 
     def wait_ack(self, envelope_id: str, timeout: float = 10) -> dict[str, Any]:
@@ -165,14 +166,25 @@ class FakeSocketMode:
 
     # -- what Slack does -------------------------------------------------
 
-    def send(self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False,
-             retry_attempt: int = 0, retry_reason: str = "") -> str:
+    def send(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool = False,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
         """Send an envelope (``events_api``, ``slash_commands``, ``interactive``) on the
         latest connection, as Slack does; return its ``envelope_id``. Events carry Slack's
         ``retry_attempt``/``retry_reason`` (a redelivery gets a new ``envelope_id``)."""
         envelope_id = f"envelope-{next(self._envelopes)}"
-        envelope: dict[str, Any] = {"envelope_id": envelope_id, "type": kind, "payload": payload,
-                                    "accepts_response_payload": accepts_response_payload}
+        envelope: dict[str, Any] = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
         if kind == "events_api":
             envelope.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
         self._latest().connection.send(json.dumps(envelope))
@@ -180,8 +192,11 @@ class FakeSocketMode:
 
     def ask_to_reconnect(self) -> None:
         """Slack's ``disconnect`` message: it refreshes connections every few hours this way."""
-        self._latest().connection.send(json.dumps(
-            {"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "fake-socket-mode"}}))
+        self._latest().connection.send(
+            json.dumps(
+                {"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "fake-socket-mode"}}
+            )
+        )
 
     def blackhole(self) -> None:
         """The network silently stops delivering on every open link (see module docstring)."""
@@ -230,9 +245,16 @@ class FakeSocketMode:
             session = Session(len(self._sessions) + 1, connection, time.monotonic())
             self._sessions.append(session)
             self._cond.notify_all()
-        connection.send(json.dumps({"type": "hello", "num_connections": len(self._sessions),
-                                    "connection_info": {"app_id": "A0TEST"},
-                                    "debug_info": {"host": "fake-socket-mode", "approximate_connection_time": 18060}}))
+        connection.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": len(self._sessions),
+                    "connection_info": {"app_id": "A0TEST"},
+                    "debug_info": {"host": "fake-socket-mode", "approximate_connection_time": 18060},
+                }
+            )
+        )
         try:
             for message in connection:
                 self._record(session, message)

@@ -32,9 +32,18 @@ class InProcessBot(SlackRequests):
         super().__init__("http://in-process")
         storage.upgrade(database_url)
         self.pool = WorkPool(4, 16, name="test-answer")
-        self.deps = Deps(settings=Settings(content_dir=CONTENT, slack_api_url=fake_slack.api_url, slack_bot_token=BOT_TOKEN,
-                                           slack_signing_secret=SIGNING_SECRET, **settings),  # type: ignore[arg-type]
-                         content=Content(CONTENT), store=storage.Store(database_url), pool=self.pool)
+        self.deps = Deps(
+            settings=Settings(
+                content_dir=CONTENT,
+                slack_api_url=fake_slack.api_url,
+                slack_bot_token=BOT_TOKEN,
+                slack_signing_secret=SIGNING_SECRET,
+                **settings,
+            ),  # type: ignore[arg-type]
+            content=Content(CONTENT),
+            store=storage.Store(database_url),
+            pool=self.pool,
+        )
         self.app: App = create_app(self.deps)
 
     def send(self, body: str, headers: dict[str, str]) -> HttpResult:

@@ -31,7 +31,7 @@ def follow_up(ack: Ack, body: dict, action: dict, client: WebClient, context: Bo
 
 
 def share(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> BoltResponse | None:
-    """"Share in channel": the ephemeral answer is posted for everyone, then removed."""
+    """ "Share in channel": the ephemeral answer is posted for everyone, then removed."""
     deps = listeners.deps_of(context)
 
     def post() -> None:
@@ -40,8 +40,14 @@ def share(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltCo
             return  # a person's own answers are never shared
         shared_by = blocks.context(f"Shared by <@{body['user']['id']}>")
         for message in reply.messages:
-            post_to_response_url(body["response_url"], text=message.text, blocks=[*message.blocks, shared_by],
-                                 response_type="in_channel", replace_original=False, delete_original=False)
+            post_to_response_url(
+                body["response_url"],
+                text=message.text,
+                blocks=[*message.blocks, shared_by],
+                response_type="in_channel",
+                replace_original=False,
+                delete_original=False,
+            )
         post_to_response_url(body["response_url"], delete_original=True)
 
     return handoff.interaction(ack, deps, body, client, post)

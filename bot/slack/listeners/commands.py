@@ -26,5 +26,10 @@ def answer(command: dict, client: WebClient, context: BoltContext) -> None:
     deps = listeners.deps_of(context)
     reply = reply_to(from_slack(command.get("text", "")), deps, replies.asker_from(command, client), shareable=True)
     for message in reply.messages:
-        post_to_response_url(command["response_url"], text=message.text, blocks=message.blocks,
-                             response_type="ephemeral", replace_original=False)
+        post_to_response_url(
+            command["response_url"],
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )

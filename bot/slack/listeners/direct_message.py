@@ -26,5 +26,12 @@ def answer(event: dict, body: dict, client: WebClient, context: BoltContext) -> 
         return
     reply = reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False)
     for part, message in enumerate(reply.messages, 1):  # a DM is private already: the answer follows in it
-        post_answer_once(client, channel=event["channel"], thread_ts=event.get("thread_ts"), answer_to=event["ts"],
-                         part=part, text=message.text, blocks=message.blocks)
+        post_answer_once(
+            client,
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts"),
+            answer_to=event["ts"],
+            part=part,
+            text=message.text,
+            blocks=message.blocks,
+        )

@@ -36,6 +36,7 @@ def assessment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, co
     ack()
     saved = result.saved
     if saved is not None:
+
         def after() -> None:
             assessment.thank(saved, asker)
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))

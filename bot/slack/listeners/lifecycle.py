@@ -34,5 +34,9 @@ def on_event(event: dict, body: dict, context: BoltContext) -> None:
             revocation.handle_tokens_revoked_events(event, context)
     workspace = (enterprise_id if context.is_enterprise_install else team_id) or ""
     deps.store.workspace_departed(workspace, now=deps.now())
-    log.info("%s in %s: installation removed; its data is deleted after %d days unless it installs again",
-             event.get("type"), workspace, deps.settings.forget_workspace_after_days)
+    log.info(
+        "%s in %s: installation removed; its data is deleted after %d days unless it installs again",
+        event.get("type"),
+        workspace,
+        deps.settings.forget_workspace_after_days,
+    )

@@ -19,11 +19,19 @@ def on_event(event: dict, body: dict, client: WebClient, context: BoltContext) -
 
 
 def answer(event: dict, body: dict, client: WebClient, context: BoltContext) -> None:
-    reply = reply_to(from_slack(event.get("text", "")), listeners.deps_of(context), replies.asker_from(body, client),
-                     shareable=False)
+    reply = reply_to(
+        from_slack(event.get("text", "")), listeners.deps_of(context), replies.asker_from(body, client), shareable=False
+    )
     if reply.private:  # a profile or journal asked for in a channel: for the asker's eyes only
         replies.send(reply.messages, body, client, private=True)
         return
     for part, message in enumerate(reply.messages, 1):
-        post_answer_once(client, channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-                         answer_to=event["ts"], part=part, text=message.text, blocks=message.blocks)
+        post_answer_once(
+            client,
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts") or event["ts"],
+            answer_to=event["ts"],
+            part=part,
+            text=message.text,
+            blocks=message.blocks,
+        )

@@ -33,8 +33,10 @@ def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient, contex
 
     def save() -> None:
         values = (view.get("state") or {}).get("values") or {}
-        chosen = {key: ((values.get(key) or {}).get("level") or {}).get("selected_option") or {}
-                  for key in ("current", "target")}
+        chosen = {
+            key: ((values.get(key) or {}).get("level") or {}).get("selected_option") or {}
+            for key in ("current", "target")
+        }
         asker = replies.asker_from(body, client)
         personal.save_levels_from_modal(chosen["current"].get("value"), chosen["target"].get("value"), deps, asker)
         client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
