@@ -89,7 +89,7 @@ def test_counts_per_section_match_the_source(seed, form):
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
 def test_damaged_original_and_clean_copy_read_identically(seed):
     clean_path = EXPECTED[seed][0]
-    assert _parse(DAMAGED / seed).content() == _parse(CLEAN / clean_path).content()
+    assert _content(_parse(DAMAGED / seed)) == _content(_parse(CLEAN / clean_path))
 
 
 def test_mojibake_is_repaired_in_headings_and_text():
@@ -212,3 +212,9 @@ def test_criteria_with_and_without_inline_markup_read_as_plain_text():
         "I keep 100% - no less: 2 > 1",
     ]
     assert [r.target for r in level.references] == ["L1.md"]
+
+
+def _content(level) -> tuple:
+    """What a document says, without where it came from: equal for a damaged original and
+    its repaired copy."""
+    return (level.code, level.title, level.tagline, level.metadata, level.sections)

@@ -114,11 +114,6 @@ class Level:
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
-    def content(self) -> tuple:
-        """What the document says, without where it came from: equal for a
-        damaged original and its repaired copy."""
-        return (self.code, self.title, self.tagline, self.metadata, self.sections)
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -114,9 +114,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def search(
-        self, text: str, limit: int = 8, track_key: str | None = None, level_ids: set[str] | None = None
-    ) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 8, level_ids: set[str] | None = None) -> list[SearchHit]:
         if not self._entries:
             return []
         scores = np.zeros(len(self._entries), dtype=np.float64)
@@ -124,8 +122,8 @@ class SearchIndex:
             if term in self._postings:
                 ids, weights = self._postings[term]
                 scores[ids] += weight * self._idf[term] * weights  # ids are unique within a term
-        if track_key is not None or level_ids is not None:
-            scores[~self._allowed(track_key, level_ids)] = 0.0
+        if level_ids is not None:
+            scores[~self._allowed(level_ids)] = 0.0
         matched = np.flatnonzero(scores)
         if len(matched) > limit * 4:  # a common word matches thousands: sort only the best few
             kth = np.partition(scores[matched], len(matched) - limit)[len(matched) - limit]
@@ -138,13 +136,8 @@ class SearchIndex:
             hits.append(SearchHit(level, section, competency, round(float(scores[doc]), 3)))
         return hits
 
-    def _allowed(self, track_key: str | None, level_ids: set[str] | None) -> np.ndarray:
-        allowed_levels = [
-            i
-            for i, level_id in enumerate(self._level_ids)
-            if (level_ids is None or level_id in level_ids)
-            and (track_key is None or level_id.split("/", 1)[0] == track_key)
-        ]
+    def _allowed(self, level_ids: set[str]) -> np.ndarray:
+        allowed_levels = [i for i, level_id in enumerate(self._level_ids) if level_id in level_ids]
         return np.isin(self._level_of_doc, allowed_levels)
 
 
