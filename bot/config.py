@@ -47,6 +47,9 @@ class Settings:
     max_body_bytes: int = 1_048_576  # Slack's requests are a few KB; a modal's state well under 1 MB
     request_timeout: int = 10  # seconds for a whole HTTP request; Slack gives up after 3
     socket_ping_interval: float = DEFAULT_SOCKET_PING_INTERVAL  # seconds, Socket Mode only
+    # The slash command as the workspace installed it: hints in answers to buttons, DMs and the
+    # App Home name it (a slash command's own answers use the one typed).
+    slash_command: str = "/ladder"
     # Multi-workspace mode (README "Installing in many workspaces"): Slack's OAuth flow.
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
@@ -93,6 +96,7 @@ def load_settings(
         max_body_bytes=_positive(env, "LADDERBOT_MAX_BODY_BYTES", 1_048_576, minimum=1024),
         request_timeout=_positive(env, "LADDERBOT_REQUEST_TIMEOUT", 10, minimum=1),
         socket_ping_interval=_ping_interval(env.get("SLACK_SOCKET_PING_INTERVAL", "").strip()),
+        slash_command=_slash_command(env.get("LADDER_SLASH_COMMAND", "").strip()),
         slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
         slack_client_secret=_secret(env, "SLACK_CLIENT_SECRET"),
         forget_workspace_after_days=_positive(env, "LADDERBOT_FORGET_WORKSPACE_AFTER_DAYS", 30, minimum=0),
@@ -160,6 +164,14 @@ def _positive(env: Mapping[str, str], name: str, default: int, *, minimum: int) 
     if not value.isdigit() or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
     return int(value)
+
+
+def _slash_command(value: str) -> str:
+    if not value:
+        return "/ladder"
+    if not re.fullmatch(r"/[a-z0-9_-]{1,31}", value):
+        raise ConfigError(f"LADDER_SLASH_COMMAND must be a slash command such as /ladder-dev, got {value!r}")
+    return value
 
 
 def _ping_interval(value: str) -> float:

@@ -213,3 +213,26 @@ def test_an_error_is_told_to_the_person_where_they_asked(bot, fake_slack, monkey
         assert (reply.args["channel"], reply.args["user"], reply.args["thread_ts"]) == ("C12", "U12", "7.7")
     if where == "dm":
         assert (reply.args["channel"], reply.args["thread_ts"]) == ("DU12", "8.0")
+
+
+def test_a_dm_and_the_app_home_name_the_command_as_the_workspace_installed_it(fake_slack, tmp_path):
+    bot = InProcessBot(fake_slack, f"sqlite:///{tmp_path / 'ladderbot.db'}", slash_command="/ladder-dev")
+    try:
+        assert bot.direct_message("help").status == 200
+        bot.event({"type": "app_home_opened", "user": "U1", "tab": "home", "channel": "DU1"})
+        bot.wait()
+        dm = next(c for c in sent(fake_slack) if c.method == "chat.postMessage")
+        home = next(c for c in sent(fake_slack) if c.method == "views.publish")
+        for text in (dm.text, readable_text(home.args["view"])):
+            assert "/ladder-dev " in text and "/ladder " not in text
+    finally:
+        bot.close()
+
+
+def test_the_installed_command_is_a_setting_that_names_a_bad_value():
+    from bot.config import ConfigError, load_settings
+
+    assert load_settings({"LADDER_SLASH_COMMAND": "/ladder-dev"}).slash_command == "/ladder-dev"
+    assert load_settings({}).slash_command == "/ladder"
+    with pytest.raises(ConfigError, match="LADDER_SLASH_COMMAND"):
+        load_settings({"LADDER_SLASH_COMMAND": "ladder dev"})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.slack import manager, personal
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import actions, button, context, escape, header, mrkdwn, truncate
-from bot.slack.command_table import CANONICAL, HOME_EXAMPLES, typed
+from bot.slack.command_table import HOME_EXAMPLES, typed
 
 if TYPE_CHECKING:
     from bot.slack.deps import Deps
@@ -41,15 +41,15 @@ def view(deps: Deps, asker: Asker) -> dict:
         blocks += manager.home_reflection_blocks(deps, asker, reflections)
     else:
         blocks.append(context("Nothing yet: reply to a growth prompt and it will show here."))
-    blocks += [{"type": "divider"}, mrkdwn(_levels_overview(deps))]
+    blocks += [{"type": "divider"}, mrkdwn(_levels_overview(deps, asker.command))]
     return {"type": "home", "blocks": blocks[:100]}
 
 
-def _levels_overview(deps: Deps) -> str:
+def _levels_overview(deps: Deps, command: str) -> str:
     lines = ["*The ladder*"]
     for track in deps.content.answerer.ladder.tracks.values():
         names = ", ".join(escape(l.name) for l in track.levels)
         lines.append(f"• *{escape(track.name)}*: {names}")
-    examples = [typed(CANONICAL, e) for e in HOME_EXAMPLES]  # the Home is opened, not typed: the manifest's name
+    examples = [typed(command, e) for e in HOME_EXAMPLES]  # the Home is opened, not typed: the installed name
     lines.append(f"Ask me {', '.join(examples[:-1])} or {examples[-1]}.")
     return truncate("\n".join(lines), 3000)

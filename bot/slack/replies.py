@@ -73,14 +73,15 @@ def where(body: dict) -> Where:
     )
 
 
-def asker_from(body: dict, client: WebClient) -> Asker:
-    """The person who asked, from any payload: the one way an Asker is built in the app."""
+def asker_from(body: dict, client: WebClient, installed_command: str = Asker.command) -> Asker:
+    """The person who asked, from any payload: the one way an Asker is built in the app.
+    Only a slash command's payload names the command; elsewhere it is the one installed."""
     place = where(body)
     return Asker(
         place.team_id,
         place.user_id,
         client,
-        command=body.get("command") or Asker.command,
+        command=body.get("command") or installed_command,
         trigger_id=body.get("trigger_id") or "",
     )
 

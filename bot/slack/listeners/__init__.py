@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
+from bot.slack import replies
 from bot.slack.listeners import actions, app_home, commands, direct_message, lifecycle, mention, views
 
 if TYPE_CHECKING:
@@ -51,3 +53,8 @@ def provide_deps(deps: Deps) -> Callable[..., None]:
 
 def deps_of(context: BoltContext) -> Deps:
     return context["deps"]
+
+
+def asker_of(body: dict, client: WebClient, context: BoltContext) -> replies.Asker:
+    """Who asked, with the slash command as this workspace installed it."""
+    return replies.asker_from(body, client, deps_of(context).settings.slash_command)

@@ -24,7 +24,9 @@ def follow_up(ack: Ack, body: dict, action: dict, client: WebClient, context: Bo
     deps = listeners.deps_of(context)
 
     def answer() -> None:
-        reply = reply_to(action.get("value", ""), deps, replies.asker_from(body, client), shareable=_ephemeral(body))
+        reply = reply_to(
+            action.get("value", ""), deps, listeners.asker_of(body, client, context), shareable=_ephemeral(body)
+        )
         replies.send(reply.messages, body, client, replace=_ephemeral(body), private=reply.private)
 
     return handoff.interaction(ack, deps, body, client, answer)
@@ -35,7 +37,7 @@ def share(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltCo
     deps = listeners.deps_of(context)
 
     def post() -> None:
-        reply = reply_to(action.get("value", ""), deps, replies.asker_from(body, client), shareable=False)
+        reply = reply_to(action.get("value", ""), deps, listeners.asker_of(body, client, context), shareable=False)
         if reply.private:
             return  # a person's own answers are never shared
         shared_by = blocks.context(f"Shared by <@{body['user']['id']}>")
@@ -62,7 +64,7 @@ def personal_action(ack: Ack, body: dict, action: dict, client: WebClient, conte
     deps = listeners.deps_of(context)
 
     def act() -> None:
-        asker = replies.asker_from(body, client)
+        asker = listeners.asker_of(body, client, context)
         messages = personal.on_action(action, body, deps, asker)
         if (body.get("view") or {}).get("type") == "home":
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
@@ -77,7 +79,7 @@ def manager_action(ack: Ack, body: dict, action: dict, client: WebClient, contex
     deps = listeners.deps_of(context)
 
     def act() -> None:
-        asker = replies.asker_from(body, client)
+        asker = listeners.asker_of(body, client, context)
         outcome = manager.on_action(action, body, deps, asker)
         if (body.get("view") or {}).get("type") == "home":
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import handoff, home, listeners, replies
+from bot.slack import handoff, home, listeners
 
 EVENT = "app_home_opened"
 
@@ -17,5 +17,5 @@ def on_event(event: dict, body: dict, client: WebClient, context: BoltContext) -
 
 
 def publish(body: dict, client: WebClient, context: BoltContext) -> None:
-    asker = replies.asker_from(body, client)
+    asker = listeners.asker_of(body, client, context)
     client.views_publish(user_id=asker.user_id, view=home.view(listeners.deps_of(context), asker))

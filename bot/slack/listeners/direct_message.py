@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import handoff, listeners, personal, replies
+from bot.slack import handoff, listeners, personal
 from bot.slack.blocks import from_slack
 from bot.slack.conversation import reply_to
 from bot.slackkit.retries import post_answer_once
@@ -21,7 +21,7 @@ def on_event(event: dict, body: dict, client: WebClient, context: BoltContext) -
 
 
 def answer(event: dict, body: dict, client: WebClient, context: BoltContext) -> None:
-    deps, asker = listeners.deps_of(context), replies.asker_from(body, client)
+    deps, asker = listeners.deps_of(context), listeners.asker_of(body, client, context)
     if event.get("thread_ts") and personal.take_thread_reply(event, deps, asker):
         return
     reply = reply_to(from_slack(event.get("text", "")), deps, asker, shareable=False)

@@ -12,7 +12,7 @@ def growth_action(ack: Ack, body: dict, action: dict, client: WebClient, context
     deps = listeners.deps_of(context)
 
     def act() -> None:
-        asker = replies.asker_from(body, client)
+        asker = listeners.asker_of(body, client, context)
         messages = growth_commands.on_action(action, body, deps, asker)
         if messages and (body.get("view") or {}).get("type") == "home":
             client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
@@ -25,7 +25,7 @@ def growth_action(ack: Ack, body: dict, action: dict, client: WebClient, context
 def assessment_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
     """Each page is answered by the ack: the next page, errors shown in the modal, or (the
     last page, saved before the ack) closed; the thanks and the Home wait for the pool."""
-    deps, asker = listeners.deps_of(context), replies.asker_from(body, client)
+    deps, asker = listeners.deps_of(context), listeners.asker_of(body, client, context)
     result = assessment.submit(view, deps, asker)
     if result.errors:
         ack(response_action="errors", errors=result.errors)

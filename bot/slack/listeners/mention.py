@@ -20,7 +20,10 @@ def on_event(event: dict, body: dict, client: WebClient, context: BoltContext) -
 
 def answer(event: dict, body: dict, client: WebClient, context: BoltContext) -> None:
     reply = reply_to(
-        from_slack(event.get("text", "")), listeners.deps_of(context), replies.asker_from(body, client), shareable=False
+        from_slack(event.get("text", "")),
+        listeners.deps_of(context),
+        listeners.asker_of(body, client, context),
+        shareable=False,
     )
     if reply.private:  # a profile or journal asked for in a channel: for the asker's eyes only
         replies.send(reply.messages, body, client, private=True)

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.slack import handoff, home, listeners, personal, replies
+from bot.slack import handoff, home, listeners, personal
 from bot.slack import profile_blocks as pb
 from bot.slack.assessment_blocks import ASSESSMENT_MODAL
 from bot.slack.listeners.growth import assessment_submitted
 
 
 def reflection_submitted(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
-    deps, asker = listeners.deps_of(context), replies.asker_from(body, client)
+    deps, asker = listeners.deps_of(context), listeners.asker_of(body, client, context)
     text = (((view.get("state") or {}).get("values") or {}).get("reflection") or {}).get("text", {}).get("value") or ""
     # Checked before the ack: a problem is shown in the modal, which only the ack can do.
     nudge, problem = personal.check_reflection(view.get("private_metadata", ""), text, deps, asker)
@@ -37,7 +37,7 @@ def levels_submitted(ack: Ack, body: dict, view: dict, client: WebClient, contex
             key: ((values.get(key) or {}).get("level") or {}).get("selected_option") or {}
             for key in ("current", "target")
         }
-        asker = replies.asker_from(body, client)
+        asker = listeners.asker_of(body, client, context)
         personal.save_levels_from_modal(chosen["current"].get("value"), chosen["target"].get("value"), deps, asker)
         client.views_publish(user_id=asker.user_id, view=home.view(deps, asker))
 
