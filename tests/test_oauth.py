@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import storage
-from tests.conftest import RunningBot, bot_env, run_cli
+from tests.conftest import ROOT, RunningBot, bot_env, run_cli
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.slack_requests import SlackRequests, buttons
 from tests.test_slack_app import responses
@@ -344,4 +344,39 @@ def test_the_clock_forgets_install_states_never_used(oauth):
     fake.add_install("code-later", "TLATER", "Later", token="xoxb-later-1")
     page = finish_install(bot, "code-later", state, cookie)
     assert page.status in (400, 401) and "ladderbot was not installed" in page.text
+    store.dispose()
+
+
+def test_ladder_change_notes_go_to_each_workspace_with_its_own_token(oauth, tmp_path):
+    import shutil
+
+    from bot.config import load_settings
+    from bot.content import Content
+    from bot.nudges.clock import tick
+    from bot.nudges.installations import EveryInstallation
+
+    bot, fake = oauth
+    assert install(bot, fake, "TNOTEA", "Notes A", token="xoxb-notes-a").status == 200
+    assert install(bot, fake, "TNOTEB", "Notes B", token="xoxb-notes-b").status == 200
+    content_dir = tmp_path / "content"
+    shutil.copytree(ROOT / "ladder_content", content_dir)
+    store = storage.Store(bot.database_url)
+    store.update_person("TNOTEA", "UNA", target_level_id=L3, cadence="off")
+    store.update_person("TNOTEB", "UNB", current_level_id=L3, cadence="off")
+    store.update_person("TNOTEB", "UNC", target_level_id="support/l2-devops-support-engineer", cadence="off")
+    settings = load_settings({**bot.env, "LADDER_CONTENT_DIR": str(content_dir)})
+    content = Content(content_dir, check_every=0)
+    every = EveryInstallation(store, content, settings)
+    tick(every, datetime(2026, 12, 1, 3, tzinfo=timezone.utc))  # the first look at this ladder: nobody is told
+    level = content_dir / "cloud-engineering" / "L3-senior-software-engineer.md"
+    level.write_text(level.read_text() + "\n## Stewardship\n\n- I keep our runbooks current for the whole team.\n")
+    content.reload()
+    fake.clear()
+    tick(every, datetime(2026, 12, 1, 3, 5, tzinfo=timezone.utc))
+    tick(every, datetime(2026, 12, 1, 3, 10, tzinfo=timezone.utc))  # again: nobody is told twice
+    notes = {
+        c.args["channel"]: c.token for c in fake.accepted("chat.postMessage") if c.args["channel"].startswith("UN")
+    }
+    assert notes == {"UNA": "xoxb-notes-a", "UNB": "xoxb-notes-b"}
+    assert sum(c.args["channel"] == "UNA" for c in fake.accepted("chat.postMessage")) == 1
     store.dispose()

@@ -10,6 +10,7 @@ people whose current or target level it is, once. LADDERBOT_CHANGE_NOTES=off or
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -35,12 +36,17 @@ def enabled_for(content: Content) -> bool:
     return manifest is None or manifest.change_notes
 
 
-def send_change_notes(store: Store, content: Content, client: WebClient, now: datetime) -> int:
-    """Check the served ladder and send the notes due; how many were sent."""
+def send_change_notes(
+    store: Store, content: Content, client_for: Callable[[str], WebClient | None], now: datetime
+) -> int:
+    """Check the served ladder and send the notes due, each with the client of its person's
+    workspace (`client_for(team_id)`; None: no usable token there, so no note); how many
+    were sent."""
     notes = ChangeNotes(store, enabled=enabled_for(content))
     sent = 0
     for note in notes.check(content.answerer.ladder.levels, now=now):
-        if not notes.claim(note, now=now):
+        client = client_for(note.team_id)
+        if client is None or not notes.claim(note, now=now):
             continue  # told already (another process, an earlier tick), or forgotten meanwhile
         try:
             client.chat_postMessage(

@@ -34,13 +34,13 @@ def tick(
     multi-workspace mode), forget old Slack event ids, and delete the data of workspaces that
     left longer ago than the grace period."""
     now = now or datetime.now(timezone.utc)
-    if isinstance(runner, NudgeRunner):
-        # Multi-workspace mode has no notes yet: they need each installation's token and a
-        # per-workspace record of what its ladder said (README, "Installing in many workspaces").
-        try:
-            send_change_notes(runner.store, runner.content, runner.client, now)
-        except Exception:  # the prompts go out whatever happened to the notes
-            log.exception("clock: could not check for ladder changes")
+    try:
+        if isinstance(runner, NudgeRunner):
+            send_change_notes(runner.store, runner.content, lambda _team: runner.client, now)
+        else:
+            runner.send_change_notes(now)  # each workspace's notes with its own token
+    except Exception:  # the prompts go out whatever happened to the notes
+        log.exception("clock: could not check for ladder changes")
     count_prompts(runner.run_due(now))
     forgotten = runner.store.forget_events_before(now - EVENT_IDS_KEPT_FOR)
     if forgotten:

@@ -15,7 +15,9 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.config import Settings
 from bot.content import Content, Contents
+from bot.nudges.change_notes import send_change_notes
 from bot.nudges.runner import NudgeRunner, RunSummary
+from bot.slackkit.client import make_client
 from storage import Installed, Store
 
 log = logging.getLogger(__name__)
@@ -41,19 +43,33 @@ class EveryInstallation:
     def installed_teams(self) -> set[str]:
         return {i.team_id or i.enterprise_id or "" for i in self.store.installed(self.settings.slack_client_id or "")}
 
+    def send_change_notes(self, now: datetime) -> int:
+        """Ladder-change notes about the shared ladder, each with its workspace's token. A
+        workspace with a ladder of its own is left out: the kept versions are of the shared one."""
+        clients: dict[str, WebClient] = {}
+        for installed in self.store.installed(self.settings.slack_client_id or ""):
+            bot = self._usable_bot(installed)
+            if bot is None:
+                continue
+            client = make_client(self.settings, token=bot.bot_token, resend_on_doubt=False)  # as the runner's
+            for team_id in self._teams_of(installed):
+                if self.contents.for_team(team_id) is self.content:
+                    clients[team_id] = client
+        return send_change_notes(self.store, self.content, clients.get, now)
+
+    def _teams_of(self, installed: Installed) -> list[str]:
+        # An org-wide install's token serves every workspace of the org that has used ladderbot.
+        if installed.is_enterprise_install:
+            return self.store.org_workspaces(installed.enterprise_id or "")
+        return [installed.team_id or ""]
+
     def run_due(self, now: datetime) -> RunSummary:
         total = RunSummary()
         for installed in self.store.installed(self.settings.slack_client_id or ""):
             bot = self._usable_bot(installed)
             if bot is None:
                 continue
-            # An org-wide install's token serves every workspace of the org that has used ladderbot.
-            teams = (
-                self.store.org_workspaces(installed.enterprise_id or "")
-                if installed.is_enterprise_install
-                else [installed.team_id or ""]
-            )
-            for team_id in teams:
+            for team_id in self._teams_of(installed):
                 content = self.contents.for_team(team_id)  # its own ladder, if it has one
                 runner = NudgeRunner.from_settings(
                     self.store, content, self.settings, token=bot.bot_token, **self.options
