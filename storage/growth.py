@@ -282,11 +282,6 @@ class GrowthStore:
         """The invitation this person sent and that is not answered yet."""
         return self._one_link(_owned(_LINKS, team_id, user_id), _LINKS.c.status == "pending")
 
-    def get_manager_link(self, team_id: str, user_id: str, link_id: int) -> ManagerLink | None:
-        """A link seen by one of its two sides; None for anyone else."""
-        side = or_(_LINKS.c.user_id == user_id, _LINKS.c.manager_id == user_id)
-        return self._one_link(_LINKS.c.id == link_id, _LINKS.c.team_id == team_id, side)
-
     def invitations_for(self, team_id: str, manager_id: str) -> list[ManagerLink]:
         """Pending invitations addressed to this manager, oldest first."""
         return self._links(_LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "pending")
@@ -403,15 +398,6 @@ class GrowthStore:
             )
             for link in links
         ]
-
-    def shared_item(self, team_id: str, manager_id: str, share_id: int) -> SharedItem | None:
-        """One shared item, for its manager and only while the link that carried it is active."""
-        active = select(_LINKS.c.id).where(
-            _LINKS.c.team_id == team_id, _LINKS.c.manager_id == manager_id, _LINKS.c.status == "accepted"
-        )
-        with self._session() as s, s.begin():
-            found = self._shared_items(s, [_SHARES.c.id == share_id, _SHARES.c.link_id.in_(active)])
-        return next(iter(found.values()))[0] if found else None
 
     def _shared_items(self, s: Session, where: list[Any]) -> dict[int, list[SharedItem]]:
         shares = [
