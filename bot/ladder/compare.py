@@ -157,9 +157,7 @@ def pair_competencies(
     used_before: set[int] = set()
     used_after: set[int] = set()
     pairs = []
-    for score, i, j in scored:
-        if score < PAIR_THRESHOLD:
-            break
+    for _score, i, j in scored:  # every one above the threshold, most similar first
         if i in used_before or j in used_after:
             continue
         used_before.add(i)
@@ -168,15 +166,10 @@ def pair_competencies(
     return pairs
 
 
-def similarity(a: str, b: str) -> float:
-    """0-100. Whole-statement similarity, helped by shared wording when one statement
-    extends the other ("... as code" -> "... as code and guide my team")."""
-    a, b = _normal(a), _normal(b)
-    return max(fuzz.ratio(a, b), 0.85 * fuzz.token_set_ratio(a, b) if min(len(a), len(b)) > 30 else 0)
-
-
 def similarities(before: list[str], after: list[str]) -> np.ndarray:
-    """`similarity` of every pair, as a matrix: rapidfuzz scores them all in one call."""
+    """0-100 for every (before, after) pair, as a matrix (rapidfuzz scores them all in one
+    call): whole-statement similarity, helped by shared wording when one statement extends
+    the other ("... as code" -> "... as code and guide my team")."""
     a, b = [_normal(t) for t in before], [_normal(t) for t in after]
     ratio = process.cdist(a, b, scorer=fuzz.ratio, dtype=np.float64)
     token_set = process.cdist(a, b, scorer=fuzz.token_set_ratio, dtype=np.float64)
