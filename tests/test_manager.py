@@ -47,6 +47,21 @@ def click(bot, fake_slack, button: dict, user: str, *, channel: str = "C1", ephe
     return reply
 
 
+def click_on_home(bot, element: dict, block_id: str, user: str = PERSON):
+    """The person clicks (or picks in) an element of their App Home."""
+    return bot.interaction(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0TEST",
+            "trigger_id": "t",
+            "view": {"type": "home", "id": "V1"},
+            "actions": [{**element, "block_id": block_id}],
+        }
+    )
+
+
 def dms_to(fake_slack, user: str) -> list[Call]:
     return [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] in (user, "D" + user)]
 
@@ -238,20 +253,7 @@ def test_the_app_home_offers_a_user_picker_that_invites(bot, fake_slack):
         e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] == "users_select"
     ]
     picked = {**picker, "selected_user": MANAGER}
-    assert (
-        bot.interaction(
-            {
-                "type": "block_actions",
-                "team": {"id": TEAM},
-                "user": {"id": PERSON, "team_id": TEAM},
-                "api_app_id": "A0TEST",
-                "trigger_id": "t",
-                "view": {"type": "home", "id": "V1"},
-                "actions": [{**picked, "block_id": "home_manager"}],
-            }
-        ).status
-        == 200
-    )
+    assert click_on_home(bot, picked, "home_manager").status == 200
     bot.wait()
     assert bot.deps.store.pending_invitation(TEAM, PERSON).manager_id == MANAGER
     assert "asked you to be their manager" in dms_to(fake_slack, MANAGER)[-1].text
@@ -297,20 +299,7 @@ def test_a_reflection_is_shared_from_the_app_home(bot, fake_slack):
     bot.wait()
     share = buttons(fake_slack.calls("views.publish")[-1].args["view"]["blocks"])["Share with my manager"]
     assert share["value"] == str(reflection.id)
-    assert (
-        bot.interaction(
-            {
-                "type": "block_actions",
-                "team": {"id": TEAM},
-                "user": {"id": PERSON, "team_id": TEAM},
-                "api_app_id": "A0TEST",
-                "trigger_id": "t",
-                "view": {"type": "home", "id": "V1"},
-                "actions": [{**share, "block_id": "b"}],
-            }
-        ).status
-        == 200
-    )
+    assert click_on_home(bot, share, "b").status == 200
     bot.wait()
     assert (
         "Paired on the on-call runbook"
