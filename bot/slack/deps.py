@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timezone
@@ -13,6 +14,8 @@ from bot.content import Content, Contents
 from bot.slack.dedupe import EventDedupe
 from bot.workpool import WorkPool
 from storage import Store
+
+log = logging.getLogger(__name__)
 
 
 def _utc_now() -> datetime:
@@ -38,10 +41,28 @@ class Deps:
 
     def remember_org_workspace(self, team_id: str, enterprise_id: str) -> None:
         """A workspace of an org-wide install: written once per process, so that the org's
-        token sends its people's prompts and the org's uninstall deletes its data."""
-        if (team_id, enterprise_id) not in self._org_workspaces:
-            self.store.remember_org_workspace(team_id, enterprise_id)
-            self._org_workspaces.add((team_id, enterprise_id))
+        token sends its people's prompts and the org's uninstall deletes its data. Called
+        before the ack, so the write waits for the pool like any answer; if it fails, the
+        workspace's next request tries again."""
+        key = (team_id, enterprise_id)
+        if key in self._org_workspaces:
+            return
+        self._org_workspaces.add(key)
+
+        def write() -> None:
+            try:
+                self.store.remember_org_workspace(team_id, enterprise_id)
+            except storage.StorageError as error:
+                self._org_workspaces.discard(key)
+                log.warning(
+                    "could not record workspace %s of org %s (%s); next request tries again",
+                    team_id,
+                    enterprise_id,
+                    error,
+                )
+
+        if not self.work.submit(write):
+            self._org_workspaces.discard(key)
 
     def for_team(self, team_id: str | None) -> Deps:
         """These Deps, with `content` that workspace's own ladder when it has one
