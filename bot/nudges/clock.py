@@ -14,7 +14,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client import start_http_server
 
 from bot import metrics
-from bot.nudges.change_notes import send_change_notes
 from bot.nudges.installations import EveryInstallation
 from bot.nudges.runner import NudgeRunner, RunSummary
 from storage import Store
@@ -35,10 +34,7 @@ def tick(
     left longer ago than the grace period."""
     now = now or datetime.now(timezone.utc)
     try:
-        if isinstance(runner, NudgeRunner):
-            send_change_notes(runner.store, runner.content, lambda _team: runner.client, now)
-        else:
-            runner.send_change_notes(now)  # each workspace's notes with its own token
+        runner.send_change_notes(now)  # in multi-workspace mode, each workspace's with its own token
     except Exception:  # the prompts go out whatever happened to the notes
         log.exception("clock: could not check for ladder changes")
     count_prompts(runner.run_due(now))

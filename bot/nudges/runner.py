@@ -32,6 +32,7 @@ from bot import schedule
 from bot.config import Settings
 from bot.content import Content
 from bot.growth.due import ReassessPolicy
+from bot.nudges.change_notes import send_change_notes
 from bot.nudges.choose import Prompt, PromptChooser
 from bot.slackkit import prompt_blocks
 from bot.slackkit.pacing import Pacer
@@ -164,6 +165,10 @@ class NudgeRunner:
         except (SlackApiError, OSError) as error:
             log.warning("auth.test failed (%s); no workspace counts as installed", error)
             return set()
+
+    def send_change_notes(self, now: datetime) -> int:
+        """Ladder-change notes (bot/nudges/change_notes.py), with this runner's client."""
+        return send_change_notes(self.store, self.content, lambda _team: self.client, now)
 
     def run_due(self, now: datetime, *, team_ids: list[str] | None = None) -> RunSummary:
         """A pipeline: while one batch is being sent, the next is prepared (database reads,
