@@ -26,7 +26,7 @@ from bot.ladder.answers import (
     compare_query,
     level_query,
 )
-from bot.ladder.compare import ChangedCompetency, Comparison
+from bot.ladder.compare import Comparison
 from bot.ladder.model import Level
 from bot.slack import command_table
 from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here and by importers of this module
@@ -38,6 +38,7 @@ from bot.slackkit.blockkit import (  # noqa: F401 - the primitives, used here an
     actions,
     button,
     context,
+    diff_mrkdwn,
     escape,
     header,
     mrkdwn,
@@ -212,12 +213,6 @@ def comparison_blocks(comparison: Comparison, shareable: bool) -> list[dict]:
     if shareable:
         buttons.append(button("Share in channel", ACTION_SHARE, compare_query(lower, higher)))
     return blocks + actions(buttons, "compare")
-
-
-def diff_mrkdwn(change: ChangedCompetency) -> str:
-    """Struck-through words left behind, bold words arrived."""
-    marks = {"removed": "~", "added": "*", "same": ""}
-    return " ".join(f"{marks[p.op]}{escape(p.text)}{marks[p.op]}" for p in change.pieces)
 
 
 def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.ladder.compare import ChangedCompetency
+
 MAX_TEXT = 3000
 MAX_HEADER = 150
 MAX_BUTTON_TEXT = 75
@@ -67,3 +69,10 @@ def actions(elements: list[dict], block_id: str | None = None) -> list[dict]:
             block["block_id"] = f"{block_id}_{start // 5}"
         blocks.append(block)
     return blocks
+
+
+def diff_mrkdwn(change: ChangedCompetency) -> str:
+    """A reworded statement: struck-through words left behind, bold words arrived
+    (comparisons and ladder-change notes)."""
+    marks = {"removed": "~", "added": "*", "same": ""}
+    return " ".join(f"{marks[p.op]}{escape(p.text)}{marks[p.op]}" for p in change.pieces)

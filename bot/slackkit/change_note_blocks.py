@@ -5,8 +5,7 @@ left, bold words arrived) and what is no longer listed."""
 from __future__ import annotations
 
 from bot.growth.changes import ChangeNote
-from bot.ladder.compare import ChangedCompetency
-from bot.slackkit.blockkit import context, escape, header, mrkdwn
+from bot.slackkit.blockkit import context, diff_mrkdwn, escape, header, mrkdwn
 
 _ROLES = {
     ("current",): "your current level",
@@ -14,11 +13,6 @@ _ROLES = {
     ("current", "target"): "your current and target level",
 }
 MAX_LINES = 40  # per category block; a rewrite of a whole level is summarised, not pasted
-
-
-def diff_mrkdwn(change: ChangedCompetency) -> str:
-    marks = {"removed": "~", "added": "*", "same": ""}
-    return " ".join(f"{marks[p.op]}{escape(p.text)}{marks[p.op]}" for p in change.pieces)
 
 
 def change_note_blocks(note: ChangeNote) -> list[dict]:
