@@ -655,7 +655,8 @@ def run_mixed(documents: int, seed: int, queries: int) -> tuple[float, dict, int
     out = subprocess.run(
         [
             sys.executable,
-            __file__,
+            "-m",
+            "bench.content_scale",
             "--mixed-only",
             "--mixed-docs",
             str(documents),
