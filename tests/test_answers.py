@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.ladder.answers import (
     Answerer,
@@ -272,3 +274,36 @@ def test_similarity_matrix_equals_pairwise_similarity(answerer):
     texts += ["", "I do", "I do!"]
     matrix = similarities(texts, texts[::-1])
     assert [[_similarity(a, b) for b in texts[::-1]] for a in texts] == matrix.tolist()
+
+
+_PIECES = [
+    "mentoring",
+    "Mentor's",
+    "I",
+    "the",
+    "e.g.",
+    "v1.2",
+    "don’t",
+    "it's",
+    "CAFÉ",
+    "İstanbul",
+    "..",
+    "'",
+    "—",
+    "\x00",
+]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), max_size=8))
+def test_the_index_reads_each_text_as_search_reads_it(texts):
+    """The index tokenises every text in one pass over them all joined; each text must come
+    out exactly as `terms(text)`, the tokeniser a question goes through."""
+    from bot.ladder.search import _TermIds, terms
+
+    vocabulary = _TermIds()
+    text_of_term, term_ids = vocabulary.of_each(texts)
+    stems = vocabulary.stems
+    per_text: list[list[str]] = [[] for _ in texts]
+    for text_index, term_id in zip(text_of_term.tolist(), term_ids.tolist(), strict=True):
+        per_text[text_index].append(stems[term_id])
+    assert per_text == [terms(text) for text in texts]

@@ -46,6 +46,9 @@ _SYNONYMS = {
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_BREAK = "\x00"  # between texts joined for one pass; a NUL inside a text becomes a space
+_BREAK_ID = -2
+_WORD_OR_BREAK = re.compile(_BREAK + "|" + _WORD.pattern)
 
 
 @dataclass(frozen=True)
@@ -81,31 +84,31 @@ class SearchIndex:
 
     def __init__(self, levels: tuple[Level, ...]) -> None:
         self._entries: list[tuple[Level, Section, Competency]] = []
-        # Every word occurrence as (document, term id, weight), flat: numpy then sums them
-        # into term frequencies and BM25 weights in a few vectorised steps, not per word.
-        vocabulary = _TermIds()
-        docs: list[int] = []
-        term_ids: list[int] = []
-        tfs: list[float] = []
         level_of_doc: list[int] = []
+        section_of_doc: list[int] = []
+        section_texts: list[str] = []
         for level_index, level in enumerate(levels):
             for section in level.sections:
-                section_ids = vocabulary.of(
-                    " ".join((*section.path, section.name))
-                )  # a sub-category counts its parents
-                for competency in section.competencies:
-                    doc = len(self._entries)
-                    self._entries.append((level, section, competency))
-                    level_of_doc.append(level_index)
-                    ids = vocabulary.of(competency.text)
-                    docs += [doc] * (len(ids) + len(section_ids))
-                    term_ids += ids
-                    term_ids += section_ids
-                    tfs += [1.0] * len(ids)
-                    tfs += [SECTION_WEIGHT] * len(section_ids)
+                if not section.competencies:
+                    continue
+                section_texts.append(" ".join((*section.path, section.name)))  # a sub-category counts its parents
+                self._entries += [(level, section, competency) for competency in section.competencies]
+                level_of_doc += [level_index] * len(section.competencies)
+                section_of_doc += [len(section_texts) - 1] * len(section.competencies)
+        vocabulary = _TermIds()
+        docs, term_ids = vocabulary.of_each([competency.text for _, _, competency in self._entries])
+        section_docs, section_term_ids = _inherit(
+            vocabulary.of_each(section_texts), np.array(section_of_doc, dtype=np.intp), len(section_texts)
+        )
         self._level_ids = [level.id for level in levels]
         self._level_of_doc = np.array(level_of_doc, dtype=np.int32)
-        self._postings = _postings(len(self._entries), vocabulary.stems, docs, term_ids, tfs)
+        self._postings = _postings(
+            len(self._entries),
+            vocabulary.stems,
+            np.concatenate((docs, section_docs)),
+            np.concatenate((term_ids, section_term_ids)),
+            np.concatenate((np.ones(len(docs)), np.full(len(section_docs), SECTION_WEIGHT))),
+        )
         total = len(self._entries)
         self._idf = {
             t: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5)) for t, (ids, _) in self._postings.items()
@@ -146,16 +149,23 @@ class _TermIds(dict[str, int]):
     stopword checks run once per distinct word of the ladder, not once per occurrence."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__({_BREAK: _BREAK_ID})
         self._ids: dict[str, int] = {}  # stem -> id, in order of first appearance
 
     @property
     def stems(self) -> list[str]:
         return list(self._ids)
 
-    def of(self, text: str) -> list[int]:
-        """The term ids of `text`, as `terms(text)` would give its stems."""
-        return [term for term in map(self.__getitem__, _words(text)) if term >= 0]
+    def of_each(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every term of every text as (text index, term id) arrays, each text's terms as
+        `terms(text)` would give them: one regex pass and one lookup pass over all the
+        texts joined, rather than a Python call per text (the bulk of building an index)."""
+        joined = _BREAK.join(text.replace(_BREAK, " ") if _BREAK in text else text for text in texts)
+        words = _WORD_OR_BREAK.findall(joined.lower().replace("’", "'"))
+        ids = np.fromiter(map(self.__getitem__, words), dtype=np.int64, count=len(words))
+        text_of_word = np.cumsum(ids == _BREAK_ID)
+        kept = ids >= 0
+        return text_of_word[kept], ids[kept]
 
     def __missing__(self, word: str) -> int:
         stems = terms(word)
@@ -164,18 +174,32 @@ class _TermIds(dict[str, int]):
         return term
 
 
+def _inherit(
+    section_terms: tuple[np.ndarray, np.ndarray], section_of_doc: np.ndarray, sections: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(document, term id) for every term of each document's section: the section's terms
+    repeated once per document in it."""
+    section_of_term, term_ids = section_terms
+    per_section = np.bincount(section_of_term, minlength=sections)
+    first_of_section = np.cumsum(per_section) - per_section  # `sections` ascends: each one's terms are a run
+    per_doc = per_section[section_of_doc]
+    docs = np.repeat(np.arange(len(section_of_doc)), per_doc)
+    offset_in_run = np.arange(len(docs)) - np.repeat(np.cumsum(per_doc) - per_doc, per_doc)
+    return docs, term_ids[np.repeat(first_of_section[section_of_doc], per_doc) + offset_in_run]
+
+
 def _postings(
-    total: int, vocabulary: list[str], docs: list[int], term_ids: list[int], tfs: list[float]
+    total: int, vocabulary: list[str], docs: np.ndarray, term_ids: np.ndarray, tfs: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each term's documents (ascending) and their BM25 term weights."""
-    if not docs:
+    if not len(docs):
         return {}
     # One key per (term, document) pair, sorted: term-major, so each term's postings are a run.
-    keys = np.array(term_ids, dtype=np.int64) * total + np.array(docs, dtype=np.int64)
+    keys = term_ids.astype(np.int64) * total + docs.astype(np.int64)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    tf = np.add.reduceat(np.array(tfs, dtype=np.float64)[order], starts)
+    tf = np.add.reduceat(tfs.astype(np.float64)[order], starts)
     term, doc = np.divmod(keys[starts], total)
     lengths = np.bincount(doc, weights=tf, minlength=total)
     average = (lengths.sum() / total) or 1.0  # all-stopword ladders have length 0
