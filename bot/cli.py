@@ -302,22 +302,36 @@ def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
 
     settings = settings_from(ctx)
     store = storage.Store(settings.database_url)
-    deleted = store.forget_person(team_id, user_id)
-    click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
-    if settings.slack_bot_token:
-        _refresh_home(settings, store, team_id, user_id)
+    if not settings.slack_bot_token:
+        copies = store.take_back_copies(team_id, person_id=user_id)
+        deleted = store.forget_person(team_id, user_id)
+        click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+        if copies:
+            click.echo(
+                f"{len(copies)} copies of what was shared with a manager stay in Slack DMs: "
+                "without SLACK_BOT_TOKEN I cannot delete them",
+                err=True,
+            )
+        return
+    _forget_with_slack(settings, store, team_id, user_id)
 
 
-def _refresh_home(settings: Settings, store, team_id: str, user_id: str) -> None:
-    """Their App Home still shows what was just deleted: publish it again, as `forget me` does."""
+def _forget_with_slack(settings: Settings, store, team_id: str, user_id: str) -> None:
+    """As `forget me` does: the rows, the shared copies in managers' DMs, then their App
+    Home published again (it still shows what was just deleted)."""
     from bot.content import Content
     from bot.slack.deps import Deps
-    from bot.slack.personal import republish_home
+    from bot.slack.personal import forget_everything, republish_home
     from bot.slack.replies import Asker
     from bot.slackkit.client import make_client
 
     deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
-    if republish_home(deps, Asker(team_id, user_id, make_client(settings))):
+    asker = Asker(team_id, user_id, make_client(settings))
+    deleted, kept = forget_everything(deps, asker)
+    click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+    if kept:
+        click.echo(f"{kept} copies of what was shared with a manager could not be deleted from Slack", err=True)
+    if republish_home(deps, asker):
         click.echo("their App Home is refreshed")
     else:
         click.echo("their App Home could not be refreshed now; it will be when they next open it", err=True)

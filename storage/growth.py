@@ -39,6 +39,7 @@ from .records import (
     Rating,
     Reflection,
     Share,
+    ShareCopy,
     SharedItem,
     TeamMember,
     WorkspaceStats,
@@ -354,6 +355,49 @@ class GrowthStore:
                 same_item = [_SHARES.c[k] == v for k, v in values.items()]
                 row = s.execute(select(_SHARES).where(_SHARES.c.link_id == link.id, *same_item)).one()
         return _row(Share, row)
+
+    def record_share_copy(
+        self, share_id: int, channel: str, *, ts: str | None = None, file_id: str | None = None
+    ) -> None:
+        """Where the manager's copy of a share went, so it can be taken back later."""
+        stmt = (
+            update(_SHARES)
+            .where(_SHARES.c.id == share_id)
+            .values(copy_channel=channel, copy_ts=ts, copy_file_id=file_id)
+        )
+        with self._session() as s, s.begin():
+            s.execute(stmt)
+
+    def take_back_copies(
+        self,
+        team_id: str,
+        *,
+        link_id: int | None = None,
+        person_id: str | None = None,
+        reflection: tuple[str, int] | None = None,
+    ) -> list[ShareCopy]:
+        """The manager copies to delete from Slack, of the shares through one link, of
+        everything shared by or with one person, or of one (user_id, reflection id); each
+        is handed out once (forgotten here), so two takers never both delete it."""
+        scopes = []
+        if link_id is not None:
+            scopes.append(_SHARES.c.link_id == link_id)
+        if person_id is not None:
+            scopes.append(or_(_SHARES.c.user_id == person_id, _SHARES.c.manager_id == person_id))
+        if reflection is not None:
+            scopes.append(and_(_SHARES.c.user_id == reflection[0], _SHARES.c.reflection_id == reflection[1]))
+        if not scopes:
+            return []
+        chosen = and_(_SHARES.c.team_id == team_id, or_(*scopes), _SHARES.c.copy_channel.is_not(None))
+        copy = (_SHARES.c.id, _SHARES.c.copy_channel, _SHARES.c.copy_ts, _SHARES.c.copy_file_id)
+        with self._session() as s, s.begin():
+            rows = s.execute(select(*copy).where(chosen).order_by(_SHARES.c.id).with_for_update()).all()
+            s.execute(
+                update(_SHARES)
+                .where(_SHARES.c.id.in_([row.id for row in rows]))
+                .values(copy_channel=None, copy_ts=None, copy_file_id=None)
+            )
+        return [ShareCopy(row.copy_channel, row.copy_ts, row.copy_file_id) for row in rows]
 
     def shares_by(self, team_id: str, user_id: str) -> list[Share]:
         """Everything this person has shared, with whom and when, newest first."""

@@ -231,8 +231,8 @@ class ManagerLinkRow(Base):
 class ShareRow(Base):
     """One item a person shared with their manager, through one link.
 
-    Tied to the link: when the link ends the manager sees none of it, and a later link
-    starts with nothing shared. The shared reflection or assessment is a foreign key, so
+    Tied to the link: when the link ends the manager sees none of it (the copy sent to them
+    in Slack is deleted too), and a later link starts with nothing shared. The shared reflection or assessment is a foreign key, so
     deleting it deletes the share too.
     """
 
@@ -265,6 +265,11 @@ class ShareRow(Base):
     )
     level_id: Mapped[str | None] = mapped_column(LEVEL_ID)  # the packet's level
     shared_at: Mapped[datetime]
+    # The manager's copy in Slack (a DM message, or an uploaded file), so it can be deleted
+    # when the share stops standing: the link ends, the item is deleted, someone is forgotten.
+    copy_channel: Mapped[str | None] = mapped_column(ID)
+    copy_ts: Mapped[str | None] = mapped_column(String(32))
+    copy_file_id: Mapped[str | None] = mapped_column(ID)
 
 
 class LevelSnapshotRow(Base):

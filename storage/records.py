@@ -117,6 +117,15 @@ class Share:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareCopy:
+    """What the bot sent a manager for one share: a message (channel, ts) or a file."""
+
+    channel: str
+    ts: str | None
+    file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SharedItem:
     """A share with the item itself, as the manager may see it."""
 

@@ -32,6 +32,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views_publish": None,
     "views_update": None,
     "files_upload_v2": "files:write",
+    "files_delete": "files:write",  # only the packets it uploaded to a manager
     "apps_connections_open": None,  # the app-level token's connections:write, not a bot scope
 }
 WEB_API_CALL = re.compile(

@@ -3,6 +3,7 @@ through `app.dispatch`, the fake Slack as Web API), one test per rule."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -368,3 +369,114 @@ def test_accepting_a_new_manager_ends_the_old_link_and_tells_the_old_manager(bot
     assert "has a new manager in ladderbot" in dms_to(fake_slack, OTHER)[-1].text
     assert "Nobody has linked you" in command(bot, fake_slack, "team", OTHER).text
     assert "Mentored the new hire" not in command(bot, fake_slack, "team", MANAGER).text  # a new link starts empty
+
+
+# --- what was shared leaves the manager's DM when the share stops standing ----------------------
+
+SHARED_TEXT = "I ran the game day for the payments team"
+
+
+def _share_all_three(bot, fake_slack) -> None:
+    """The person shares a reflection, their self-assessment and a packet, each with its
+    button, so the manager's DM holds a copy of each."""
+    from bot.growth.criteria import criteria_of
+
+    store = bot.deps.store
+    store.update_person(TEAM, PERSON, current_level_id=L2, target_level_id=L3)
+    reflection = store.add_reflection(TEAM, PERSON, SHARED_TEXT, source="command")
+    first = criteria_of(bot.deps.content.answerer.ladder.get(L3))[0]
+    store.add_assessment(TEAM, PERSON, L3, {first.key: "met"}, {first.key: "did it"})
+    invite_and_accept(bot, fake_slack)
+
+    journal = command(bot, fake_slack, "journal", PERSON)
+    share_reflection = next(e for e in _elements(journal.args["blocks"]) if e.get("action_id") == mb.SHARE_REFLECTION)
+    assert share_reflection["value"] == str(reflection.id)
+    assert "Shared with" in click(bot, fake_slack, share_reflection, PERSON).text
+    me = command(bot, fake_slack, "me", PERSON)
+    assert (
+        "Shared your self-assessment"
+        in click(bot, fake_slack, buttons(me.args["blocks"])["Share with my manager"], PERSON).text
+    )
+    bot.command("packet", response_url=fake_slack.new_response_url(), user=PERSON)
+    bot.wait()
+    offer = [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "D" + PERSON][-1]
+    bot.click(
+        buttons(offer.args["blocks"])["Share with my manager"],
+        user=PERSON,
+        channel="D" + PERSON,
+        response_url="",
+        ephemeral=False,
+    )
+    bot.wait()
+    assert _copies_in_manager_dm(fake_slack) == {"reflection", "assessment", "packet"}
+
+
+def _elements(blocks: list[dict]) -> list[dict]:
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def _copies_in_manager_dm(fake_slack) -> set[str]:
+    """Which shared items the manager can still read in their DM with the bot."""
+    found = set()
+    for message in fake_slack.messages("D" + MANAGER):
+        seen = json.dumps(message)
+        if SHARED_TEXT in seen:
+            found.add("reflection")
+        if "shared their self-assessment" in seen:
+            found.add("assessment")
+        if message.get("files"):
+            found.add("packet")
+    return found
+
+
+@pytest.mark.parametrize("side", ["person", "manager"])
+def test_ending_the_link_deletes_every_copy_from_the_managers_dm(bot, fake_slack, side):
+    _share_all_three(bot, fake_slack)
+    if side == "person":
+        ended = command(bot, fake_slack, "manager none", PERSON)
+    else:
+        end = buttons(command(bot, fake_slack, "team", MANAGER).args["blocks"])["End this link"]
+        ended = click(bot, fake_slack, end, MANAGER)
+    assert "Ended" in ended.text and "may still be" not in ended.text
+    assert _copies_in_manager_dm(fake_slack) == set()
+    assert (
+        "ended the manager link" in fake_slack.messages("D" + MANAGER if side == "person" else "D" + PERSON)[-1]["text"]
+    )
+    again = command(bot, fake_slack, "manager none", PERSON)  # nothing left to take back, and no error
+    assert "no manager" in again.text
+
+
+def test_a_new_manager_accepted_takes_the_copies_back_from_the_old_one(bot, fake_slack):
+    _share_all_three(bot, fake_slack)
+    invite_and_accept(bot, fake_slack, manager=OTHER)
+    assert _copies_in_manager_dm(fake_slack) == set()
+
+
+@pytest.mark.parametrize("who", [PERSON, MANAGER])
+def test_forget_me_of_either_side_deletes_the_copies(bot, fake_slack, who):
+    _share_all_three(bot, fake_slack)
+    confirm = command(bot, fake_slack, "forget me", who)
+    done = click(bot, fake_slack, buttons(confirm.args["blocks"])["Delete everything"], who)
+    assert "Nothing about you is left" in done.text and "may still be" not in done.text
+    assert _copies_in_manager_dm(fake_slack) == set()
+
+
+def test_deleting_a_shared_reflection_deletes_only_its_copy(bot, fake_slack):
+    _share_all_three(bot, fake_slack)
+    journal = command(bot, fake_slack, "journal", PERSON)
+    delete = next(
+        b["accessory"]
+        for b in journal.args["blocks"]
+        if b.get("accessory", {}).get("action_id") == "me_delete_reflection"
+    )
+    assert "Deleted that reflection" in click(bot, fake_slack, delete, PERSON).text
+    assert _copies_in_manager_dm(fake_slack) == {"assessment", "packet"}
+
+
+def test_a_copy_slack_will_not_delete_is_owned_up_to(bot, fake_slack):
+    _share_all_three(bot, fake_slack)
+    fake_slack.fail_next("chat.delete", error="cant_delete_message")
+    ended = command(bot, fake_slack, "manager none", PERSON)
+    assert "Ended" in ended.text and "Slack did not let me delete 1" in ended.text
+    assert bot.deps.store.manager_link(TEAM, PERSON) is None  # the link ended all the same
+    assert _copies_in_manager_dm(fake_slack) == {"reflection"}  # the first copy taken back was the reflection

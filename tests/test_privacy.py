@@ -395,3 +395,23 @@ def test_db_forget_refreshes_the_app_home_too(fake_slack, tmp_path):
     assert result.returncode == 0 and "1 reflections" in result.stdout and "App Home is refreshed" in result.stdout
     [published] = fake_slack.calls("views.publish")
     assert published.args["user_id"] == "U730" and "DNS outage" not in readable_text(published.args["view"])
+
+
+def test_db_forget_deletes_the_copies_shared_with_a_manager(fake_slack, tmp_path):
+    import storage
+    from tests.conftest import bot_env, run_cli
+
+    url = f"sqlite:///{tmp_path / 'ladderbot.db'}"
+    storage.upgrade(url)
+    store = storage.Store(url)
+    reflection = store.add_reflection(TEAM, "U730", "Ran the incident review", source="command")
+    link = store.invite_manager(TEAM, "U730", "U731")
+    store.answer_invitation(TEAM, "U731", link.id, accept=True)
+    share = store.share_reflection(TEAM, "U730", reflection.id)
+    assert share is not None
+    store.record_share_copy(share.id, "DU731", ts="1700000000.000100")
+    store.dispose()
+    result = run_cli(bot_env(fake_slack, url), "db", "forget", TEAM, "U730")
+    assert result.returncode == 0 and "1 shares" in result.stdout
+    [deleted] = fake_slack.calls("chat.delete")
+    assert (deleted.args["channel"], deleted.args["ts"]) == ("DU731", "1700000000.000100")

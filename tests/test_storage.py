@@ -94,7 +94,7 @@ def schema_snapshot(url: str) -> dict[str, object]:
 
 
 def test_migrations_match_models(database_url: str) -> None:
-    assert storage.current_revision(database_url) == storage.head_revision() == "0003"
+    assert storage.current_revision(database_url) == storage.head_revision() == "0004"
     engine = storage.make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -124,7 +124,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path) -> None:
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
         storage.upgrade(scratch)
-        assert storage.current_revision(scratch) == "0003"
+        assert storage.current_revision(scratch) == "0004"
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,11 @@ from bot.ladder.manager_query import EndManager, InviteManager, ManagerIntent, S
 from bot.slack import manager_blocks as mb
 from bot.slack.blocks import Message, escape
 from bot.slack.command_table import typed
-from storage.records import Assessment, ManagerLink, Person, Reflection, Share
+from storage.records import Assessment, ManagerLink, Person, Reflection, Share, ShareCopy
 
 if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
     from bot.slack.deps import Deps
     from bot.slack.replies import Asker
 
@@ -254,6 +256,7 @@ def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outc
     log.info("manager invitation %s %s", link.id, "accepted" if accept else "declined")
     if accept:
         if replaced is not None:
+            take_back(asker.client, deps.store.take_back_copies(asker.team_id, link_id=replaced.id))
             _tell(
                 asker,
                 replaced.manager_id,
@@ -292,6 +295,7 @@ def _end(link_id: int | None, deps: Deps, asker: Asker) -> Message:
     i_am_the_person = link.user_id == asker.user_id
     other = link.manager_id if i_am_the_person else link.user_id
     if link.status == "ended":
+        kept = take_back(asker.client, deps.store.take_back_copies(asker.team_id, link_id=link.id))
         _tell(
             asker,
             other,
@@ -300,7 +304,7 @@ def _end(link_id: int | None, deps: Deps, asker: Asker) -> Message:
         )
         return _say(
             f"Ended: {mb.person(other)} no longer sees anything of "
-            f"{'yours' if i_am_the_person else 'theirs'}, including what was shared before."
+            f"{'yours' if i_am_the_person else 'theirs'}, including what was shared before." + still_in_slack(kept)
         )
     if link.status == "withdrawn":
         return _say(f"Withdrawn: your invitation to {mb.person(other)} no longer stands.")
@@ -321,7 +325,9 @@ def _share_reflection(reflection_id: int | None, deps: Deps, asker: Asker, *, in
     if share is None:  # the link ended meanwhile
         return [_no_manager(asker)]
     if before is None:
-        _send_to_manager(asker, share, "shared a reflection with you", mb.shared_reflection_message(me, reflection))
+        _send_to_manager(
+            deps, asker, share, "shared a reflection with you", mb.shared_reflection_message(me, reflection)
+        )
     text = (
         f"You shared this reflection with {mb.person(share.manager_id)} on {mb.when(share.shared_at)}."
         if before
@@ -350,7 +356,7 @@ def _share_assessment(assessment_id: int | None, deps: Deps, asker: Asker) -> li
     if before is None:
         level = deps.content.answerer.ladder.get(assessment.level_id)
         blocks = mb.shared_assessment_message(me, assessment, level, level_name(deps)(assessment.level_id))
-        _send_to_manager(asker, share, "shared their self-assessment with you", blocks)
+        _send_to_manager(deps, asker, share, "shared their self-assessment with you", blocks)
         return [_say(f"Shared your self-assessment with {mb.person(share.manager_id)}.")]
     return [_say(f"You shared this self-assessment with {mb.person(share.manager_id)} on {mb.when(share.shared_at)}.")]
 
@@ -362,13 +368,51 @@ def _no_manager(asker: Asker) -> Message:
     )
 
 
-def _send_to_manager(asker: Asker, share: Share, what: str, blocks: list[dict]) -> None:
+def _send_to_manager(deps: Deps, asker: Asker, share: Share, what: str, blocks: list[dict]) -> None:
     # The share is recorded first: the manager also finds it in `/ladder team` if this DM fails.
     try:
-        asker.client.chat_postMessage(channel=share.manager_id, text=f"<@{asker.user_id}> {what}", blocks=blocks)
+        sent = asker.client.chat_postMessage(channel=share.manager_id, text=f"<@{asker.user_id}> {what}", blocks=blocks)
     except SlackApiError as error:
         log.warning("could not send share %s to the manager: %s", share.id, error.response.get("error"))
+        return
+    deps.store.record_share_copy(share.id, sent["channel"], ts=sent["ts"])
     log.info("share %s (%s) sent through link %s", share.id, share.kind, share.link_id)
+
+
+_ALREADY_GONE = frozenset({"message_not_found", "file_not_found", "file_deleted", "channel_not_found"})
+
+
+def take_back(client: WebClient, copies: list[ShareCopy]) -> int:
+    """Delete the copies of shares that no longer stand from the managers' DMs (the bot
+    may delete what it posted); returns how many are still there because Slack refused."""
+    kept = 0
+    for copy in copies:
+        try:
+            if copy.file_id:
+                client.files_delete(file=copy.file_id)
+            if copy.ts:
+                client.chat_delete(channel=copy.channel, ts=copy.ts)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code not in _ALREADY_GONE:
+                kept += 1
+                log.warning("could not delete a shared copy from a manager's DM: %s", code)
+        except OSError as error:  # Slack unreachable, after the client's own retries
+            kept += 1
+            log.warning("could not delete a shared copy from a manager's DM: %s", type(error).__name__)
+    if copies:
+        log.info("took back %d shared copies from managers' DMs (%d could not be deleted)", len(copies), kept)
+    return kept
+
+
+def still_in_slack(kept: int) -> str:
+    """The honest footnote when Slack would not let a copy be deleted."""
+    if not kept:
+        return ""
+    return (
+        f" Slack did not let me delete {kept} of the messages I had sent them with what was shared,"
+        " so those may still be in their DMs."
+    )
 
 
 def _tell(asker: Asker, user_id: str, text: str) -> None:

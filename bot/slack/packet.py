@@ -79,13 +79,15 @@ def share_packet(level_id: str, deps: Deps, asker: Asker) -> list[Message]:
             )
         ]
     channel = asker.client.conversations_open(users=share.manager_id)["channel"]["id"]
-    _upload(
+    file_id = _upload(
         deps,
         asker,
         target,
         channel,
         f"<@{asker.user_id}> shared their promotion packet for {escape(target.name)} with you.",
     )
+    if file_id:
+        deps.store.record_share_copy(share.id, channel, file_id=file_id)
     log.info("a packet was shared with a manager (share %s)", share.id)
     return [
         Message(
@@ -100,12 +102,15 @@ def share_packet(level_id: str, deps: Deps, asker: Asker) -> list[Message]:
     ]
 
 
-def _upload(deps: Deps, asker: Asker, target: Level, channel: str, comment: str) -> None:
+def _upload(deps: Deps, asker: Asker, target: Level, channel: str, comment: str) -> str | None:
+    """Uploads the packet into `channel`; returns the file's id."""
     now = deps.now()
-    asker.client.files_upload_v2(
+    uploaded = asker.client.files_upload_v2(
         channel=channel,
         filename=f"promotion-packet-{target.code or 'level'}-{now:%Y-%m-%d}.md",
         title=f"Promotion packet: {target.name}",
         initial_comment=comment,
         content=build_packet(deps.store, asker.team_id, asker.user_id, target, now=now),
     )
+    files = uploaded.get("files") or [uploaded.get("file") or {}]
+    return files[0].get("id")

@@ -196,6 +196,24 @@ def save_levels_from_modal(current_id: str | None, target_id: str | None, deps: 
         deps.store.update_person(asker.team_id, asker.user_id, create=True, **changes)
 
 
+def forget_everything(deps: Deps, asker: Asker) -> tuple[dict[str, int], int]:
+    """Delete every row about the person and, from Slack, the copies of what they shared
+    with a manager (or were shared, as a manager); returns deleted rows per table and how
+    many copies Slack would not let go."""
+    copies = deps.store.take_back_copies(asker.team_id, person_id=asker.user_id)
+    deleted = deps.store.forget_person(asker.team_id, asker.user_id)
+    return deleted, manager.take_back(asker.client, copies)
+
+
+def _delete_reflection(reflection_id: int | None, deps: Deps, asker: Asker) -> tuple[bool, int]:
+    """A deleted reflection leaves no copy behind: the manager's, if it was shared, goes too."""
+    if reflection_id is None:
+        return False, 0
+    copies = deps.store.take_back_copies(asker.team_id, reflection=(asker.user_id, reflection_id))
+    removed = deps.store.delete_reflection(asker.team_id, asker.user_id, reflection_id)
+    return removed, manager.take_back(asker.client, copies)
+
+
 def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Message]:
     """Buttons of prompts, the journal, confirmations and the App Home."""
     action_id, value = action.get("action_id", ""), action.get("value", "")
@@ -204,7 +222,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.RESUME:
         return _resume(deps, asker)
     if action_id == pb.FORGET_CONFIRM:
-        deleted = deps.store.forget_person(asker.team_id, asker.user_id)
+        deleted, kept = forget_everything(deps, asker)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
         republish_home(deps, asker)
         return [
@@ -213,7 +231,8 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
                 [
                     mrkdwn(
                         "Done: I've deleted your levels, settings, prompts and "
-                        f"{deleted.get('reflections', 0)} reflection(s). Nothing about you is left."
+                        f"{deleted.get('reflections', 0)} reflection(s), and what you had shared with a "
+                        "manager. Nothing about you is left." + manager.still_in_slack(kept)
                     )
                 ],
             )
@@ -221,8 +240,12 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.FORGET_CANCEL:
         return [Message("Cancelled", [mrkdwn("Nothing was deleted.")])]
     if action_id == pb.DELETE_REFLECTION:
-        removed = value.isdigit() and deps.store.delete_reflection(asker.team_id, asker.user_id, int(value))
-        note = "Deleted that reflection." if removed else "That reflection isn't in your journal."
+        removed, kept = _delete_reflection(int(value) if value.isdigit() else None, deps, asker)
+        note = (
+            "Deleted that reflection." + manager.still_in_slack(kept)
+            if removed
+            else "That reflection isn't in your journal."
+        )
         return [Message(note, [mrkdwn(note), *journal(deps, asker).blocks])]
     if action_id == pb.EXPORT:
         return export(deps, asker)

@@ -95,8 +95,8 @@ def journal_blocks(
 def forget_confirm_blocks() -> list[dict]:
     return [
         mrkdwn(
-            "This deletes everything I keep about you: your levels, settings, growth prompts and every "
-            "reflection in your journal. It can't be undone. Export your journal first if you want a copy."
+            "This deletes everything I keep about you: your levels, settings, growth prompts, every "
+            "reflection in your journal, and the copies of what you shared with a manager. It can't be undone. Export your journal first if you want a copy."
         ),
         *actions(
             [

@@ -766,6 +766,7 @@ class FakeSlack:
             "views.push": self._views_save,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.delete": self._files_delete,
         }
 
     def _oauth_v2_access(self, args: dict[str, Any], basic: tuple[str, str] | None) -> dict[str, Any]:
@@ -997,7 +998,22 @@ class FakeSlack:
                 return {"ok": False, "error": "file_not_found"}
             name = pending["filename"]
             out.append({"id": item["id"], "title": item.get("title") or name, "name": name, "size": pending["length"]})
+        channel = _dm_channel(str(args.get("channel_id") or ""))
+        if channel:  # shared into a conversation: a message carrying the files, as Slack posts
+            message = self._new_message({"text": args.get("initial_comment", "")})
+            message["files"] = [{"id": f["id"], "name": f["name"]} for f in out]
+            self._messages.setdefault(channel, []).append(message)
         return {"files": out}
+
+    def _files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The file goes, and so do the messages that carried it."""
+        file_id = str(args.get("file") or "")
+        found = False
+        for messages in self._messages.values():
+            for message in [m for m in messages if any(f["id"] == file_id for f in m.get("files", ()))]:
+                messages.remove(message)
+                found = True
+        return {} if found else {"ok": False, "error": "file_not_found"}
 
 
 # --------------------------------------------------------------------------
