@@ -157,6 +157,45 @@ EXPECTED = {
             ("Senior Designer", 3, {"Craft": 2, "Research": 0, "Research › Planning": 1}),
         ],
     },
+    "exported": {  # pages exported from a document editor: a menu of roles, tables for categories
+        "Support (IC)": [
+            (
+                "IC2: Support Engineer",
+                10,
+                {
+                    "Scope": 2,
+                    "Collaborative Reach": 1,
+                    "Impact Levers": 2,
+                    "Results": 0,
+                    "Results › Impact": 2,
+                    "Results › Ownership": 1,
+                    "Craft": 0,
+                    "Craft › Troubleshooting": 2,
+                },
+            ),
+            (
+                "IC4: Support Engineer",
+                8,
+                {
+                    "Scope": 1,
+                    "Collaborative Reach": 2,
+                    "Impact Levers": 1,
+                    "Results": 0,
+                    "Results › Impact": 1,
+                    "Results › Ownership": 2,
+                    "Craft": 0,
+                    "Craft › Troubleshooting": 1,
+                },
+            ),
+        ],
+        "Support (M)": [
+            (
+                "M1: Support Manager",
+                5,
+                {"Scope": 1, "Collaborative Reach": 1, "Impact Levers": 1, "Talent": 0, "Talent › Hiring": 2},
+            )
+        ],
+    },
 }
 
 
@@ -261,6 +300,8 @@ def test_nested_bullets_and_examples_keep_their_place():
         ("one-file", "senior product manager", "Senior Product Manager"),
         ("structured", "E4 mobile", "E4: Senior Mobile Engineer"),
         ("html", "junior designer", "Junior Designer"),
+        ("exported", "IC4", "IC4: Support Engineer"),
+        ("exported", "m1", "M1: Support Manager"),
     ],
 )
 def test_ask_by_code_or_by_name(shape, question, expected):
@@ -608,3 +649,27 @@ def test_table_files_with_the_same_columns_stay_tracks_of_their_own(tmp_path):
     assert sorted(t.name for t in ladder.tracks.values()) == ["Backend", "Frontend"]
     frontend = next(t for t in ladder.tracks.values() if t.name == "Frontend")
     assert [l.name for l in frontend.levels] == ["Junior", "Senior"]
+
+
+def test_an_exported_page_reads_its_title_tagline_and_column_categories_not_its_menu():
+    """A document editor's export: the side menu (a `<div id="toc">` of role headings) names
+    no level, the title is a `<div id="doc-title">`, the tagline is split into bold-italic
+    runs, and a table whose header names categories gives each column's bullets to its own."""
+    result = load_ladder(LADDERS / "exported")
+    assert {level.name for level in result.ladder.levels} == {
+        "IC2: Support Engineer",
+        "IC4: Support Engineer",
+        "M1: Support Manager",
+    }
+    assert [p.path for p in result.problems] == []
+    ic2 = next(level for level in result.ladder.levels if level.code == "IC2")
+    assert ic2.tagline == "I resolve customer issues on my own within one product area"
+    scope = next(s for s in ic2.sections if s.name == "Scope")
+    assert scope.notes == ("What I own and how much ambiguity I handle",)
+    assert [c.text for c in scope.competencies] == [
+        "I own the tickets of one product area from first reply to close",
+        "I work out unclear reports without waiting for a perfect description",
+    ]
+    assert [p.message for p in result.skipped if p.path == "docs/support.md"] == [
+        "a section page of the site (front matter only), not a level; skipped"
+    ]

@@ -1,7 +1,8 @@
 """Read ladder pages written in HTML (a `docs/*.html` site) with the standard library's
 HTML parser: the page becomes the markdown it stands for (headings, nested lists,
 paragraphs, bold, tables, `<details>` examples), which the markdown reader then reads like
-any other document. Scripts, styles and navigation are left out."""
+any other document. Scripts, styles and navigation (`<nav>`, and the menus, tables of
+contents and sidebars that exported sites build from plain `<div>`s) are left out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,31 @@ from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "title"}
 _BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "body"}
+# An element whose id or class names it a menu: its links and group names are not levels.
+_NAVIGATION = re.compile(
+    r"(?i)(?:^|[\s_-])(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:$|[\s_-])"
+)
+_PAGE_TITLE = re.compile(r"(?i)(?:^|[\s_-])(?:doc|page|post|entry|article)[_-]?title(?:$|[\s_-])")
+# Elements that hold a menu; never <body> or <main>, whose classes describe the page's layout.
+_MENU_HOLDERS = {"div", "aside", "section", "ul", "ol", "dl", "menu", "span"}
+_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "source", "area", "base", "embed", "param", "track"}
+
+
+class _Close(str):
+    """A closing `**` or `_`: one that an opening marker right after it cancels, so
+    `<b>I </b><b>deliver</b>` (exported editors split runs like this) reads `**I deliver**`."""
+
+
+def _navigation(attrs: list[tuple[str, str | None]]) -> bool:
+    values = dict(attrs)
+    if (values.get("role") or "").lower() == "navigation":
+        return True
+    return any(_NAVIGATION.search(values.get(name) or "") for name in ("id", "class"))
+
+
+def _page_title(attrs: list[tuple[str, str | None]]) -> bool:
+    values = dict(attrs)
+    return any(_PAGE_TITLE.search(values.get(name) or "") for name in ("id", "class"))
 
 
 class _ToMarkdown(HTMLParser):
@@ -21,7 +47,9 @@ class _ToMarkdown(HTMLParser):
         self.line: list[str] = []
         self.prefix = ""
         self.lists: list[str] = []  # "ul" / "ol" of the open lists, outermost first
-        self.skipping = 0
+        self.skipping = 0  # depth of `skip_tag` elements inside the skipped one
+        self.skip_tag = ""
+        self.title_tag = ""  # the element that holds the page's title, read as a heading
         self.tables: list[list[list[str]]] = []  # rows of each open table
         self.cell: list[str] | None = None
 
@@ -38,11 +66,27 @@ class _ToMarkdown(HTMLParser):
             self.out.append(self.prefix + text)
         self.line, self.prefix = [], ""
 
+    def _mark(self, marker: str) -> None:
+        """Open `marker`, or cancel the same marker that closed just before."""
+        target = self.cell if self.cell is not None else self.line
+        gap = len(target)
+        while gap and not target[gap - 1].strip() and not isinstance(target[gap - 1], _Close):
+            gap -= 1  # `<b>Collaborative</b> <b>Reach</b>` is one bold run too
+        if gap and isinstance(target[gap - 1], _Close) and target[gap - 1] == marker:
+            del target[gap - 1]
+        else:
+            target.append(marker)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skipping += 1
-            return
         if self.skipping:
+            self.skipping += tag == self.skip_tag
+            return
+        if tag in _SKIP or (tag in _MENU_HOLDERS and _navigation(attrs)):
+            self.skip_tag, self.skipping = tag, 1
+            return
+        if not self.title_tag and self.cell is None and not self.lists and tag not in _VOID and _page_title(attrs):
+            self._flush()
+            self.title_tag, self.prefix = tag, "# "
             return
         if tag == "table":
             self._flush()
@@ -52,10 +96,10 @@ class _ToMarkdown(HTMLParser):
         elif tag in ("td", "th") and self.tables:
             self.cell = []
         elif self.cell is not None:
-            if tag in ("br", "li", "p"):
+            if tag in ("br", "li", "p", "div"):
                 self.cell.append(" <br> ")
             elif tag in ("strong", "b"):
-                self.cell.append("**")
+                self._mark("**")
         elif re.fullmatch(r"h[1-6]", tag):
             self._flush()
             self.prefix = "#" * int(tag[1]) + " "
@@ -66,9 +110,9 @@ class _ToMarkdown(HTMLParser):
             self._flush()
             self.prefix = "  " * max(0, len(self.lists) - 1) + ("1. " if self.lists[-1:] == ["ol"] else "- ")
         elif tag in ("strong", "b"):
-            self.line.append("**")
+            self._mark("**")
         elif tag in ("em", "i"):
-            self.line.append("_")
+            self._mark("_")
         elif tag == "br":
             self.line.append(" ")
         elif tag == "blockquote":
@@ -84,10 +128,13 @@ class _ToMarkdown(HTMLParser):
             self.out.append("")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skipping = max(0, self.skipping - 1)
-            return
         if self.skipping:
+            self.skipping -= tag == self.skip_tag
+            return
+        if tag == self.title_tag:
+            self._flush()
+            self.out.append("")
+            self.title_tag = "done"  # one title per page
             return
         if tag in ("td", "th") and self.cell is not None and self.tables and self.tables[-1]:
             self.tables[-1][-1].append("".join(self.cell))
@@ -96,11 +143,11 @@ class _ToMarkdown(HTMLParser):
             self._emit_table(self.tables.pop())
         elif self.cell is not None:
             if tag in ("strong", "b"):
-                self.cell.append("**")
+                self.cell.append(_Close("**"))
         elif tag in ("strong", "b"):
-            self.line.append("**")
+            self.line.append(_Close("**"))
         elif tag in ("em", "i"):
-            self.line.append("_")
+            self.line.append(_Close("_"))
         elif tag == "summary":
             self.out.append("".join(self.line).strip() + "</summary>")
             self.out.append("")

@@ -233,7 +233,9 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
     coded = {p: group for p, group in prefixes.items() if p}
     if not coded:
         return _management_apart(levels)
-    if len(coded) < 2 or any(len(group) < 2 for group in coded.values()) or "" in prefixes:
+    # A lone code of its own kind is a stray, except a manager's (M1 beside IC2..IC4).
+    lone = [g for g in coded.values() if len(g) < 2 and not all(_MANAGES.search(l.title) for l in g)]
+    if len(coded) < 2 or lone or "" in prefixes:
         return [levels]
     groups = []
     for prefix, group in coded.items():

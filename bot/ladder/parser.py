@@ -224,6 +224,11 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
         from .structured import levels_from_data  # a ladder kept as YAML front matter
 
         return levels_from_data(front, source=source, folder_track=folder_track, department=department)
+    if front.get("has_children") is True or (
+        front and not body.strip() and not front.get("level") and not read_heading(str(front.get("title") or ""))
+    ):
+        # A site's section page (Jekyll's just-the-docs, Hugo's _index): a title that groups the pages below.
+        raise NotALevelDocument("NOTE a section page of the site (front matter only), not a level")
     blocks = _blocks(_pseudo_headings(body))
     drafts, file_title = _split_levels(blocks, front, source)
     levels = []
@@ -696,7 +701,19 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
     text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)))
     if not text:
         return
+    if section is None and not draft.tagline and _emphasised(raw.strip()) and _reads_as_criterion(text):
+        draft.tagline = text  # "***I deliver solutions across a product area***" under the title
+        return
     (section.notes if section is not None else draft.notes).append(text)
+
+
+_EMPHASIS_AROUND = re.compile(r"^([*_]{1,3})[^*_\n](?:.*[^*_\n])?([*_]{1,3})$")
+
+
+def _emphasised(raw: str) -> bool:
+    """In emphasis from end to end: bold, italic or both (`**_..._**`, `***...***`)."""
+    match = _EMPHASIS_AROUND.match(raw)
+    return match is not None and sorted(match.group(1)) == sorted(match.group(2))
 
 
 def _reads_as_criterion(value: str) -> bool:
@@ -704,18 +721,45 @@ def _reads_as_criterion(value: str) -> bool:
 
 
 def _read_indicator_table(draft: _Draft, rows: list[list[str]]) -> None:
-    """A level's own table: the first column names a category (or is the criterion)."""
+    """A level's own table. Each column is a category when the header names them and the
+    first column holds statements (Scope | Reach | Levers over a row of bullets); otherwise
+    a row whose first cell is a short name is a category (Responsibility | Behaviours), and
+    any other row's cells are criteria of the open category."""
     parent = draft.section
-    for row in rows[1:] if len(rows) > 1 else rows:
-        cells = [_cell_texts(cell) for cell in row]
+    path = (*parent.path, parent.name) if parent else ()
+    body = [[_cell_texts(cell) for cell in row] for row in (rows[1:] if len(rows) > 1 else rows)]
+    header = [_cell_texts(cell) for cell in rows[0]] if len(rows) > 1 else []
+    if _names_columns(header) and not any(_names_category(cells[0]) for cells in body if cells):
+        for column, names in enumerate(header):
+            sub = _SectionBuilder(name=names[0], emoji="", path=path, notes=names[1:2])
+            draft.sections.append(sub)
+            sub.competencies.extend(Competency(text) for cells in body if column < len(cells) for text in cells[column])
+        return
+    for cells in body:
         if len(cells) >= 2 and len(cells[0]) == 1:
-            name = cells[0][0]
-            sub = _SectionBuilder(name=name, emoji="", path=(*parent.path, parent.name) if parent else ())
+            sub = _SectionBuilder(name=cells[0][0], emoji="", path=path)
             draft.sections.append(sub)
             sub.competencies.extend(Competency(text) for cell in cells[1:] for text in cell)
         else:
-            target = _category(draft)
-            target.competencies.extend(Competency(text) for cell in cells for text in cell)
+            _category(draft).competencies.extend(Competency(text) for cell in cells for text in cell)
+
+
+_COLUMN_LABELS = re.compile(
+    r"(?i)(?:criteri(?:on|a)|competenc(?:y|ies)|expectations?|descriptions?|behaviou?rs?|examples?|"
+    r"indicators?|skills?|details?|notes?|evidence|area|category|level|what|how)"
+)
+
+
+def _names_columns(header: list[list[str]]) -> bool:
+    """A header row of category names ("Scope", "Collaborative Reach"), not of column labels."""
+    return len(header) >= 2 and all(
+        cell and _names_category(cell[:1]) and not _COLUMN_LABELS.fullmatch(cell[0]) for cell in header
+    )
+
+
+def _names_category(cell: list[str]) -> bool:
+    """A short name ("Impact", "Decision Making") alone in its cell, not a statement."""
+    return len(cell) == 1 and len(cell[0].split()) <= 6 and not _reads_as_criterion(cell[0])
 
 
 def _cell_texts(cell: str) -> list[str]:
