@@ -673,3 +673,25 @@ def test_an_exported_page_reads_its_title_tagline_and_column_categories_not_its_
     assert [p.message for p in result.skipped if p.path == "docs/support.md"] == [
         "a section page of the site (front matter only), not a level; skipped"
     ]
+
+
+def test_a_level_per_row_takes_its_title_and_tagline_from_their_columns(tmp_path):
+    (tmp_path / "README.md").write_text(
+        "# Our ladder\n\n## Levels\n\n"
+        "| Level | Title | Focus | Description |\n|---|---|---|---|\n"
+        "| L1 | IC1 Associate Analyst | Learning | Learns our tools and finishes scoped tasks with help. |\n"
+        "| L2 | IC2 Analyst | Independence | Finishes standard analyses alone. Reviews peers' queries. |\n"
+        "| L3 | IC3 Senior Analyst | Ownership | Owns a reporting area and mentors analysts. |\n"
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    assert [level.name for level in answerer.ladder.levels] == [
+        "L1: Associate Analyst",
+        "L2: Analyst",
+        "L3: Senior Analyst",
+    ]
+    senior = answerer.ask("IC3")  # the code in the Title column is another name for the level
+    assert isinstance(senior, LevelAnswer) and senior.level.code == "L3"
+    assert senior.level.tagline == "Ownership"
+    assert [c.text for s in senior.level.sections for c in s.competencies] == [
+        "Owns a reporting area and mentors analysts."
+    ]

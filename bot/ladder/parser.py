@@ -843,16 +843,45 @@ def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
     return list(drafts.values())
 
 
+_TITLE_COLUMN = re.compile(r"(?i)(?:job |role |level )?(?:title|name|role|position)")
+_TAGLINE_COLUMN = re.compile(r"(?i)focus|summary|theme|tagline|motto|in short|one[- ]liner")
+
+
 def _levels_from_rows(rows: list[list[str]], path: tuple[str, ...], drafts: dict[str, _Draft]) -> None:
+    """A level per row; a Title column names it (a code in the title is another name for
+    it) and a Focus or Summary column is its tagline, the other columns its categories."""
     categories = [" ".join(_cell_texts(cell)) for cell in rows[0]]
+    title_column = next((i for i, c in enumerate(categories) if i and _TITLE_COLUMN.fullmatch(c)), None)
+    tagline_column = next((i for i, c in enumerate(categories) if i and _TAGLINE_COLUMN.fullmatch(c)), None)
     for index, heading in _level_rows(rows):
+        row = rows[index]
+        if title_column is not None and title_column < len(row):
+            heading = _titled(heading, " ".join(_cell_texts(row[title_column])))
         key = heading.code or heading.title.lower()
         draft = drafts.setdefault(key, _Draft(heading, base_depth=0, order=len(drafts)))
-        for column, cell in enumerate(rows[index][1:], start=1):
+        for column, cell in enumerate(row[1:], start=1):
             texts = _cell_texts(cell)
-            if texts:
-                category = categories[column] if column < len(categories) else ""
-                _table_section(draft, path, category).competencies.extend(Competency(t) for t in texts)
+            if not texts or column == title_column:
+                continue
+            if column == tagline_column and not draft.tagline:
+                draft.tagline = " ".join(texts)
+                continue
+            category = categories[column] if column < len(categories) else ""
+            _table_section(draft, path, category).competencies.extend(Competency(t) for t in texts)
+
+
+def _titled(heading: LevelHeading, title: str) -> LevelHeading:
+    """The row's level named by its Title cell: "IC3 Senior Specialist" on the L3 row is
+    titled "Senior Specialist", and IC3 becomes another name for it."""
+    if not title:
+        return heading
+    named = read_heading(title)
+    if named is None or not named.title:
+        return LevelHeading(heading.code, title, heading.abbreviation)
+    if not heading.code:
+        return named
+    alias = named.code if named.code != heading.code else named.abbreviation
+    return LevelHeading(heading.code, named.title, alias or heading.abbreviation)
 
 
 def _table_section(draft: _Draft, path: tuple[str, ...], category: str) -> _SectionBuilder:
