@@ -695,3 +695,45 @@ def test_a_level_per_row_takes_its_title_and_tagline_from_their_columns(tmp_path
     assert [c.text for s in senior.level.sections for c in s.competencies] == [
         "Owns a reporting area and mentors analysts."
     ]
+
+
+def test_headings_with_a_seniority_word_but_no_role_noun_are_levels_beside_others(tmp_path):
+    (tmp_path / "QA.md").write_text(
+        "# QA roles\n\n"
+        "## Graduate QA\n\n#### Testing\n- I run the test plans I am given.\n\n"
+        "## QA Engineer\n\n#### Testing\n- I write test plans for my team's features.\n\n"
+        "## Senior QA\n\n#### Testing\n- I review the test plans of others.\n\n"
+        "## QA Manager\n\n#### People\n- I hire and grow testers.\n"
+    )
+    result = load_ladder(tmp_path)
+    assert [(l.name, l.competency_count) for l in result.ladder.levels] == [
+        ("Graduate QA", 1),
+        ("QA Engineer", 1),
+        ("Senior QA", 1),
+        ("QA Manager", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("Designer I", "Designer I"),
+        ("designer 1", "Designer I"),
+        ("Designer II", "Designer II"),
+        ("designer iii", "Designer III"),
+    ],
+)
+def test_a_roman_numeral_in_a_title_names_one_level(tmp_path, question, name):
+    (tmp_path / "design.md").write_text(
+        "# Design ladder\n\n"
+        "## Designer I\n\n### Craft\n- I make mockups with guidance.\n\n"
+        "## Designer II\n\n### Craft\n- I make mockups on my own.\n\n"
+        "## Designer III\n\n### Craft\n- I lead the mockup reviews.\n"
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    answer = answerer.ask(question)
+    assert isinstance(answer, LevelAnswer) and answer.level.name == name
+    compared = answerer.ask("what separates designer i from designer ii?")
+    assert isinstance(compared, CompareAnswer)
+    assert (compared.comparison.lower.name, compared.comparison.higher.name) == ("Designer I", "Designer II")
+    assert not isinstance(answerer.ask("how do i make better mockups?"), LevelAnswer)  # "i" the pronoun

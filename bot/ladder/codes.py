@@ -10,6 +10,7 @@ are never levels.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 # Prefixes of level codes that ladders use; "FY", "K", "Q", "S" (severity) are not among them.
@@ -47,7 +48,7 @@ _SENIORITY = (  # (pattern, score): the highest that matches wins; "plain" is 3
     (r"\b(?:cto|chief)\b", 9),
 )
 _NOT_TITLE_WORDS = frozenset("your my our you we i how what why when with for to is are this that".split())
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 
 
 @dataclass(frozen=True)
@@ -144,3 +145,16 @@ def seniority(title: str) -> float:
         else 1
     )
     return score + (0.5 if senior_too else 0) + (step - 1) / 10
+
+
+def numerals_as_digits(words: list[str], pronoun_after: Collection[str] = ()) -> list[str]:
+    """Roman numerals of a title as digits ("designer ii" -> "designer 2"), so "Designer I",
+    "designer i" and "designer 1" name one level. A lone "i" is a numeral only after another
+    word, and not after one of `pronoun_after` ("how do i ...")."""
+    out = []
+    for index, word in enumerate(words):
+        value = _ROMAN.get(word)
+        if value and word == "i" and (index == 0 or words[index - 1] in pronoun_after):
+            value = None
+        out.append(str(value) if value else word)
+    return out

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from .codes import code_rank
+from .codes import code_rank, numerals_as_digits
 from .model import Level, Track
 from .query import LevelRef
 
@@ -238,4 +238,4 @@ def _score(words: str, names: tuple[str, ...]) -> float:
 
 
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return numerals_as_digits(re.findall(r"[a-z0-9]+", text.lower()))

@@ -342,7 +342,7 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
     group = ""  # "## Management" above "### M1 ..." levels names their track
     for block in blocks:
         if block.kind == "heading" and block.depth <= depth:
-            found = _level_heading(block.text) if block.depth == depth else None
+            found = (_level_heading(block.text) or _ranked_title(block.text)) if block.depth == depth else None
             if block.depth < depth and block.depth > 1:
                 group = _clean(_LADDER_WORDS.sub(" ", _split_emoji(block.text)[1])).strip(" :-–—")
             current = _Draft(found, base_depth=depth, order=len(drafts), track=group) if found else None
@@ -364,6 +364,15 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
 
 def _level_heading(text: str) -> LevelHeading | None:
     return read_heading(text) or read_title(text)
+
+
+def _ranked_title(text: str) -> LevelHeading | None:
+    """"Graduate QA", "Senior QA": no role noun, but a seniority word, at the depth where the
+    other headings are levels (never enough, alone, to make a heading a level)."""
+    title = _clean(_strip_markup(_split_emoji(text)[1]))
+    if 1 <= len(title.split()) <= 5 and has_seniority_word(title) and not title.endswith((":", "?", ".", "!")):
+        return LevelHeading("", title)
+    return None
 
 
 def _level_depth(headings: list[_Block]) -> int | None:

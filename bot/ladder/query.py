@@ -14,6 +14,7 @@ from datetime import time
 
 from rapidfuzz import fuzz, process
 
+from bot.ladder.codes import numerals_as_digits
 from bot.ladder.manager_query import ManagerIntent, parse_manager_command
 
 MAX_QUERY_CHARS = 500
@@ -355,7 +356,8 @@ def _words(text: str) -> list[str]:
 
 
 def _content_words(text: str) -> list[str]:
-    return [w for w in _words(text) if w not in _FILLER]
+    words = numerals_as_digits(_words(text), pronoun_after=_FILLER | _STOP_FOR_LOOKUP)
+    return [w for w in words if w not in _FILLER]
 
 
 # --- personal commands -------------------------------------------------------------------
