@@ -737,3 +737,40 @@ def test_a_roman_numeral_in_a_title_names_one_level(tmp_path, question, name):
     assert isinstance(compared, CompareAnswer)
     assert (compared.comparison.lower.name, compared.comparison.higher.name) == ("Designer I", "Designer II")
     assert not isinstance(answerer.ask("how do i make better mockups?"), LevelAnswer)  # "i" the pronoun
+
+
+def test_levels_written_in_paragraphs_take_them_as_criteria_and_the_file_names_the_track(tmp_path):
+    (tmp_path / "career-ladder-for-SDK-engineers.md").write_text(
+        "# SDK Engineer I\n\n"
+        "Fixes reported bugs in one SDK with help.\n\n"
+        "Writes samples that show one feature at a time.\n\n"
+        "__Experience: Usually none needed.__\n\n"
+        "# SDK Engineer II\n\n"
+        "Owns the release of one SDK.\n\n"
+        "Reviews samples written by others.\n\n"
+        "Answers developer questions in the forum.\n\n"
+        "__Experience: Usually two years or more.__\n"
+    )
+    result = load_ladder(tmp_path)
+    assert result.problems == []
+    [track] = result.ladder.tracks.values()
+    assert track.name == "SDK Engineers"
+    first, second = track.levels
+    assert [c.text for s in first.sections for c in s.competencies] == [
+        "Fixes reported bugs in one SDK with help.",
+        "Writes samples that show one feature at a time.",
+    ]
+    assert second.competency_count == 3
+    assert [(m.label, m.value) for m in second.metadata] == [("Experience", "Usually two years or more.")]
+
+
+def test_one_paragraph_describes_a_level_and_is_no_criterion(tmp_path):
+    (tmp_path / "ladder.md").write_text(
+        "## Engineer\n\nMost people join here.\n\n### Craft\n- I ship small changes.\n\n"
+        "## Senior Engineer\n\nLeads a team's technical work.\n\n### Craft\n- I shape the design of a system.\n"
+    )
+    levels = load_ladder(tmp_path).ladder.levels
+    assert [(l.notes, l.competency_count) for l in levels] == [
+        (("Most people join here.",), 1),
+        (("Leads a team's technical work.",), 1),
+    ]

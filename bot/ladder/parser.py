@@ -187,6 +187,9 @@ class _Draft:
     track: str = ""
     order: int = 0
     bold_category: bool = False  # the open category was a bold line, not a heading
+    # Plain paragraphs kept as notes, with their category: the criteria of a level written
+    # in paragraphs rather than lists (see _paragraphs_as_criteria).
+    paragraphs: list[tuple[_SectionBuilder | None, str]] = field(default_factory=list)
 
     @property
     def section(self) -> _SectionBuilder | None:
@@ -233,6 +236,7 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     drafts, file_title = _split_levels(blocks, front, source)
     levels = []
     for order, draft in enumerate(drafts):
+        _paragraphs_as_criteria(draft)
         count = draft.criteria_count()
         if count > MAX_CRITERIA:
             raise NotALevelDocument(
@@ -247,6 +251,21 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
         shape = "table" if draft.base_depth == 0 else "sections" if len(drafts) > 1 else "file"
         levels.append(replace(_build_level(draft, front, track, own_department, source, order), shape=shape))
     return levels
+
+
+def _paragraphs_as_criteria(draft: _Draft) -> None:
+    """A level with no list at all ("Develops tools and demos." one paragraph each): its plain
+    paragraphs are its criteria, not notes. One paragraph alone describes the level."""
+    if draft.criteria_count() or len(draft.paragraphs) < 2:
+        return
+    loose: _SectionBuilder | None = None  # for paragraphs written before any category
+    for section, text in draft.paragraphs:
+        (section.notes if section is not None else draft.notes).remove(text)
+        if section is None and loose is None:
+            loose = _SectionBuilder(name="Expectations", emoji="")
+            draft.sections.insert(0, loose)
+        (section or loose).competencies.append(Competency(text))  # type: ignore[union-attr]
+    draft.paragraphs.clear()
 
 
 def _carries_ladder(front: dict) -> bool:
@@ -319,7 +338,7 @@ def _track_for(
         if named:
             return _clean(named)
         if stem.lower() not in ("readme", "index", "_index") and stem.lower() not in GENERIC_FOLDERS:
-            return titlecase_track(stem)
+            return _track_from_file_name(stem, draft.heading.title)
     if folder_track:
         return titlecase_track(folder_track)
     return _track_from_title(draft.heading.title)
@@ -351,8 +370,8 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
             continue
         if current is not None:
             _read_block(block, current)
-    if depth > 1 and file_title and _level_heading(file_title):
-        file_title = ""
+    if file_title and (depth > 1 or len(drafts) > 1) and _level_heading(file_title):
+        file_title = ""  # the first `#` is a level, not the file's title
     if len(drafts) == 1 and not drafts[0].heading.code:  # "# Principal Engineer" in L6-principal.md
         stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
         code = find_code(stem.replace("_", " "))
@@ -448,6 +467,14 @@ def _pseudo_headings(body: str) -> str:
         return "# " + text
 
     return re.sub(r"^(\*{2,3})(?!\s)([^*\n]+?)(\**)\s*$", heading, body, flags=re.M)
+
+
+def _track_from_file_name(stem: str, title: str) -> str:
+    """ "career-ladder-for-ospo-engineers" -> "OSPO Engineers": without the ladder words, and
+    with a word's case as the level titles write it."""
+    words = re.sub(r"\bfor\b", " ", _LADDER_WORDS.sub(" ", re.sub(r"[-_]+", " ", stem)), flags=re.I).split()
+    as_written = {w.lower(): w for w in re.findall(r"[A-Za-z]+", title) if w.isupper() and len(w) > 1}
+    return titlecase_track(" ".join(as_written.get(w.lower(), w) for w in words) or stem)
 
 
 def _track_from_title(title: str) -> str:
@@ -674,6 +701,7 @@ def _flatten(items: list[_Item]) -> list[str]:
     return out
 
 
+_LABELLED = re.compile(r"([^:]{2,30}):\s+(\S+(?:\s+\S+)+)$")  # "Experience: two or more words"
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<name>[^*_\n]{2,80}?)\s*:?\s*\1\s*:?$")
 
 
@@ -684,6 +712,13 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
             section.in_examples = True
         return
     bold = _BOLD_LINE.match(raw.strip())
+    if bold and _LABELLED.match(bold.group("name")):  # "__Experience: Typically 5 years.__"
+        label, value = _LABELLED.match(bold.group("name")).groups()  # type: ignore[union-attr]
+        if section is None:
+            _append_metadata(draft, label, value)
+        else:
+            section.notes.append(_clean(f"{label}: {value}"))
+        return
     if bold:  # "**Technical skills**" alone on a line: a category written in bold
         depth = (
             draft.open_headings[-1][0] + 1 if draft.open_headings and not draft.bold_category else draft.base_depth + 1
@@ -710,9 +745,12 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
     text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)))
     if not text:
         return
-    if section is None and not draft.tagline and _emphasised(raw.strip()) and _reads_as_criterion(text):
-        draft.tagline = text  # "***I deliver solutions across a product area***" under the title
-        return
+    if _emphasised(raw.strip()):
+        if section is None and not draft.tagline and _reads_as_criterion(text):
+            draft.tagline = text  # "***I deliver solutions across a product area***" under the title
+            return
+    else:
+        draft.paragraphs.append((section, text))
     (section.notes if section is not None else draft.notes).append(text)
 
 
