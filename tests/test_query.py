@@ -47,6 +47,15 @@ VOCABULARY = {"senior", "software", "engineer", "cloud", "architect", "lead", "d
             "compare lead cloud engineer and cloud architect",
             Compare(LevelRef(None, "lead cloud engineer"), LevelRef(None, "cloud architect")),
         ),
+        (
+            "what separates QA/QE Engineer from QA/QE Manager?",  # a "/" inside titles
+            Compare(LevelRef(None, "qa qe engineer"), LevelRef(None, "qa qe manager")),
+        ),
+        (
+            "difference between senior engineer/staff engineer",
+            Compare(LevelRef(None, "senior engineer"), LevelRef(None, "staff engineer")),
+        ),
+        ("designer i vs designer ii", Compare(LevelRef(None, "designer 1"), LevelRef(None, "designer 2"))),
         ("how do I get better at mentoring?", Search("how do I get better at mentoring")),
         ("how do I grow at mentoring", Search("how do I grow at mentoring")),
         ("mentoring", Search("mentoring")),

@@ -177,6 +177,9 @@ _CODE = re.compile(
     r"\b(?:level[\s-]*(?P<num>\d{1,2}(?:\.\d{1,2})?)|(?P<code>[a-z]{1,3} ?\d{1,2}(?:\.\d{1,2}|[a-d])?))\b(?!\.\d)", re.I
 )
 _CONNECTORS = re.compile(r"\b(?:vs\.?|versus|and|to|from|with|against|or|between)\b|->|→|/|,", re.I)
+# Without "/": a title may hold one ("QA/QE Engineer"), so "/" separates two levels only when
+# nothing else does ("L3/L4").
+_WORD_CONNECTORS = re.compile(r"\b(?:vs\.?|versus|and|to|from|with|against|or|between)\b|->|→|,", re.I)
 _COMPARE_WORDS = re.compile(
     r"\b(?:compare|comparing|comparison|vs\.?|versus|separates?|difference|differences|differ|"
     r"different|between|gap|go from|get from|move from|moving from|promotion from)\b|->|→",
@@ -332,8 +335,11 @@ def _split_two(text: str, prefixes: frozenset[str]) -> list[str] | None:
     stripped = re.sub(
         r"^.*?\b(?:compare|comparing|separates?|between|from|differ(?:ence)?s?\s+between)\b", "", text, flags=re.I
     )
-    pieces = [p for p in _CONNECTORS.split(stripped or text) if _content_words(p) or _codes(p, prefixes)]
-    return pieces[:2] if len(pieces) >= 2 else None
+    for connectors in (_WORD_CONNECTORS, _CONNECTORS):
+        pieces = [p for p in connectors.split(stripped or text) if _content_words(p) or _codes(p, prefixes)]
+        if len(pieces) >= 2:
+            return pieces[:2]
+    return None
 
 
 def _ref_from(text: str, match: re.Match[str], stop: int | None = None) -> LevelRef:
