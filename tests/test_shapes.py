@@ -774,3 +774,18 @@ def test_one_paragraph_describes_a_level_and_is_no_criterion(tmp_path):
         (("Most people join here.",), 1),
         (("Leads a team's technical work.",), 1),
     ]
+
+
+def test_a_site_page_whose_title_names_no_role_is_skipped_with_a_note(tmp_path):
+    docs = tmp_path / "content" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "introduction.md").write_text(
+        "---\ntitle: Getting to know the framework\nweight: 1\n---\n\n## Why we have it\n\n- To make growth fair.\n"
+    )
+    (docs / "tester.md").write_text(
+        "---\ntitle: Software Development Engineer in Test\nweight: 2\n---\n\n## Craft\n\n- I automate our checks.\n"
+    )
+    result = load_ladder(tmp_path)
+    assert [level.name for level in result.ladder.levels] == ["Software Development Engineer in Test"]
+    [note] = [p for p in result.skipped if p.path.endswith("introduction.md")]
+    assert note.severity == "note" and "names no role or level" in note.message

@@ -25,7 +25,16 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .codes import LevelHeading, code_rank, find_code, has_seniority_word, read_heading, read_title, seniority
+from .codes import (
+    ROLE_NOUNS,
+    LevelHeading,
+    code_rank,
+    find_code,
+    has_seniority_word,
+    read_heading,
+    read_title,
+    seniority,
+)
 from .model import Competency, Level, MetadataItem, Reference, Section, slugify, titlecase_track
 
 # Indented and fenced code mean nothing in a ladder: reading such lines as plain text is
@@ -386,7 +395,7 @@ def _level_heading(text: str) -> LevelHeading | None:
 
 
 def _ranked_title(text: str) -> LevelHeading | None:
-    """"Graduate QA", "Senior QA": no role noun, but a seniority word, at the depth where the
+    """ "Graduate QA", "Senior QA": no role noun, but a seniority word, at the depth where the
     other headings are levels (never enough, alone, to make a heading a level)."""
     title = _clean(_strip_markup(_split_emoji(text)[1]))
     if 1 <= len(title.split()) <= 5 and has_seniority_word(title) and not title.endswith((":", "?", ".", "!")):
@@ -426,6 +435,10 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         title = title_line or from_name
         if h1 is not None and not front.get("title") and not read_title(title_line) and (code or read_title(from_name)):
             title = from_name or code  # "# Overview" in senior-engineer.md: the file names the level
+        if not code and not read_title(title or ""):
+            if title_line and h1 is None and not _names_a_role(title_line):
+                # A site page titled in front matter ("Introduction to the framework").
+                raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
         if not code and not (title_line and h1 is None) and not read_title(title or ""):
             if not title_line:
                 raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
@@ -440,6 +453,12 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
             continue  # the level's own heading (a front matter title may repeat it)
         _read_block(block, draft)
     return draft
+
+
+def _names_a_role(title: str) -> bool:
+    """ "Software Development Engineer in Test", "Senior": a role or a rank is named somewhere."""
+    words = set(re.findall(r"[a-z]+", title.lower()))
+    return bool(words & ROLE_NOUNS) or has_seniority_word(title)
 
 
 def _title_from_file_name(stem: str) -> str:
