@@ -435,10 +435,9 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         title = title_line or from_name
         if h1 is not None and not front.get("title") and not read_title(title_line) and (code or read_title(from_name)):
             title = from_name or code  # "# Overview" in senior-engineer.md: the file names the level
-        if not code and not read_title(title or ""):
-            if title_line and h1 is None and not _names_a_role(title_line):
-                # A site page titled in front matter ("Introduction to the framework").
-                raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
+        if not code and not read_title(title or "") and title_line and h1 is None and not _names_a_role(title_line):
+            # A site page titled in front matter ("Introduction to the framework").
+            raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
         if not code and not (title_line and h1 is None) and not read_title(title or ""):
             if not title_line:
                 raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
