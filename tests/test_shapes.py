@@ -514,6 +514,8 @@ def test_examples_of_a_criterion_show_under_it_when_asked():
         ("L3: Senior {#senior}", "L3", "Senior"),
         ("Senior Software Engineer (SSE)", "", "Senior Software Engineer"),
         ("2. Staff Engineer", "", "Staff Engineer"),
+        ("QE1 - Quality Engineer 1", "QE1", "Quality Engineer 1"),  # a code spelling its title's initials
+        ("QAE2: QA Engineer", "QAE2", "QA Engineer"),
     ],
 )
 def test_level_headings_in_any_code_scheme(heading, code, title):
@@ -533,6 +535,8 @@ def test_level_headings_in_any_code_scheme(heading, code, title):
         "Domain expertise",
         "v8.2.0",
         "2024 review",
+        "KT1 - Knowledge Transfer",  # initials, but of no role
+        "QE1 - Query Editor",
     ],
 )
 def test_no_false_levels(heading):
@@ -789,3 +793,27 @@ def test_a_site_page_whose_title_names_no_role_is_skipped_with_a_note(tmp_path):
     assert [level.name for level in result.ladder.levels] == ["Software Development Engineer in Test"]
     [note] = [p for p in result.skipped if p.path.endswith("introduction.md")]
     assert note.severity == "note" and "names no role or level" in note.message
+
+
+@pytest.mark.parametrize(
+    "closing", ["", "\n# Other pages\n\n* [Overview](README.md)\n* [Frontend Engineer](Frontend-Engineer.md)\n"]
+)
+def test_coded_sections_under_a_role_title_with_labelled_bullets_are_levels(tmp_path, closing):
+    """The engineering-ladders shape: `# Role`, then `## XX1 - Role 1` sections whose bullets
+    are all `**Verb**: what it means`, and maybe a closing list of links to other pages."""
+    (tmp_path / "Backend-Engineer.md").write_text(
+        "# Backend Engineer\n\n* [Backend Engineer 2](Backend-Engineer.md#be2)\n\nWhat each level asks of you.\n\n"
+        "## BE1 - Backend Engineer 1\n\n* **Adopts**: uses the team's tools and patterns\n"
+        "* **Learns**: asks for review early and often\n\n"
+        "## BE2 - Backend Engineer 2\n\n* **Specializes**: becomes the go-to person for one service\n"
+        "* **Supports**: mentors newer engineers through reviews\n" + closing
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    levels = answerer.ladder.levels
+    assert [(l.code, l.competency_count) for l in levels] == [("BE1", 2), ("BE2", 2)]
+    assert [c.text for s in levels[1].sections for c in s.competencies] == [
+        "Specializes: becomes the go-to person for one service",
+        "Supports: mentors newer engineers through reviews",
+    ]
+    [hit, *_] = answerer.index.search("mentoring")
+    assert hit.level.code == "BE2"

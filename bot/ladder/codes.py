@@ -92,7 +92,25 @@ def read_heading(text: str) -> LevelHeading | None:
         if pattern is _CODE_FIRST and title[:1].isdigit():
             continue  # "L3 2024 goals"? no: a code is followed by words
         return LevelHeading(code, title or code)
-    return None
+    return _acronym_code(text)
+
+
+_ACRONYM_FIRST = re.compile(rf"^(?P<prefix>[A-Z]{{2,4}})[ -]?(?P<num>{_NUMBER}){_SEPARATOR}(?P<title>[A-Za-z].*)$")
+_SMALL_WORDS = frozenset({"of", "and", "the", "in", "for", "&"})
+
+
+def _acronym_code(text: str) -> LevelHeading | None:
+    """A code of the ladder's own making, known by spelling the initials of a role's title:
+    "QE1 - Quality Engineer 1", "BE2: Backend Engineer", "QAE1 - QA Engineer"."""
+    match = _ACRONYM_FIRST.match(text)
+    if not match:
+        return None
+    title = match.group("title").strip(" :-–—|,")
+    words = [w for w in re.findall(r"[A-Za-z]+", title) if w.lower() not in _SMALL_WORDS and w.lower() not in _ROMAN]
+    initials = "".join(w if w.isupper() and len(w) > 1 else w[0].upper() for w in words)
+    if initials != match.group("prefix") or not {w.lower() for w in words} & ROLE_NOUNS:
+        return None  # "KT1 - Knowledge transfer" is no level
+    return LevelHeading(match.group("prefix") + match.group("num").lower(), title)
 
 
 def read_title(text: str) -> LevelHeading | None:

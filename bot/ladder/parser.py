@@ -199,6 +199,7 @@ class _Draft:
     # Plain paragraphs kept as notes, with their category: the criteria of a level written
     # in paragraphs rather than lists (see _paragraphs_as_criteria).
     paragraphs: list[tuple[_SectionBuilder | None, str]] = field(default_factory=list)
+    listed_metadata: int = 0  # metadata read from `- **Label**: value` bullets
 
     @property
     def section(self) -> _SectionBuilder | None:
@@ -245,7 +246,7 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     drafts, file_title = _split_levels(blocks, front, source)
     levels = []
     for order, draft in enumerate(drafts):
-        _paragraphs_as_criteria(draft)
+        _loose_text_as_criteria(draft)
         count = draft.criteria_count()
         if count > MAX_CRITERIA:
             raise NotALevelDocument(
@@ -262,10 +263,22 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     return levels
 
 
+def _loose_text_as_criteria(draft: _Draft) -> None:
+    """A level with no criteria where criteria are expected: its plain paragraphs ("Develops
+    tools and demos.", one each), else its labelled bullets (`* **Adopts**: writes small
+    features`), are its criteria. One paragraph or bullet alone only describes the level."""
+    if not draft.criteria_count():
+        _paragraphs_as_criteria(draft)
+    if not draft.criteria_count() and draft.listed_metadata >= 2:
+        listed = draft.metadata[-draft.listed_metadata :]
+        del draft.metadata[-draft.listed_metadata :]
+        loose = _SectionBuilder(name="Expectations", emoji="")
+        draft.sections.insert(0, loose)
+        loose.competencies.extend(Competency(f"{item.label}: {item.value}") for item in listed)
+
+
 def _paragraphs_as_criteria(draft: _Draft) -> None:
-    """A level with no list at all ("Develops tools and demos." one paragraph each): its plain
-    paragraphs are its criteria, not notes. One paragraph alone describes the level."""
-    if draft.criteria_count() or len(draft.paragraphs) < 2:
+    if len(draft.paragraphs) < 2:
         return
     loose: _SectionBuilder | None = None  # for paragraphs written before any category
     for section, text in draft.paragraphs:
@@ -416,7 +429,18 @@ def _level_depth(headings: list[_Block]) -> int | None:
         if len(titled) >= 2 and len(titled) * 2 >= len(at_depth):
             return depth
         if depth == 1 and len(at_depth) == 1 and titled:
-            return depth
+            # "# Backend Engineer" over "## L1 - Backend Engineer 1", "## L2 - ...": the codes
+            # below are the levels and the title above is their track.
+            return _coded_depth_below(headings, depth) or depth
+    return None
+
+
+def _coded_depth_below(headings: list[_Block], depth: int) -> int | None:
+    for deeper in range(depth + 1, 5):
+        at_depth = [h for h in headings if h.depth == deeper]
+        coded = [h for h in at_depth if read_heading(h.text)]
+        if len(coded) >= 2 and len(coded) * 2 >= len(at_depth):
+            return deeper
     return None
 
 
@@ -646,7 +670,12 @@ def _category(draft: _Draft) -> _SectionBuilder:
     return draft.section  # type: ignore[return-value]
 
 
+_LINK_ONLY = re.compile(r"^\s*\[[^\]]+\]\([^)]+\)\s*$")
+
+
 def _read_list(draft: _Draft, items: list[_Item]) -> None:
+    if all(_LINK_ONLY.match(item.raw) and not item.children for item in items):
+        return  # "* [Tech Lead 6](Tech Lead 6.md)" and the like: links to other pages, not criteria
     section = draft.section
     if section is None:
         rest = [item for item in items if not _metadata_item(draft, item)]
@@ -672,6 +701,7 @@ def _metadata_item(draft: _Draft, item: _Item) -> bool:
     if not item.raw.lstrip().startswith(("**", "__")) and (label.startswith("I ") or len(label.split()) > 5):
         return False
     _append_metadata(draft, label, value)
+    draft.listed_metadata += 1
     return True
 
 
