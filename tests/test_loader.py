@@ -38,7 +38,7 @@ def test_broken_files_are_reported_and_the_rest_loads(tmp_path):
     assert "no level heading" in problems["eng/notes.md"][1]
     assert problems["eng/image.md"] == ("error", "binary file, not markdown")
     # Files load in name order, so the later of two identical levels is the duplicate.
-    assert problems["eng/L2-engineer.md"] == ("error", "duplicate of L2: Engineer in eng/L2-copy.md; skipped")
+    assert problems["eng/L2-engineer.md"] == ("warning", "duplicate of L2: Engineer in eng/L2-copy.md; skipped")
     assert problems["eng/L9-outside.md"][1] == "links outside the content folder; skipped"
     assert problems["eng/L3-latin1.md"] == ("warning", "invalid UTF-8; damaged characters replaced")
     assert "eng/README.md" not in problems

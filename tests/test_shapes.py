@@ -817,3 +817,37 @@ def test_coded_sections_under_a_role_title_with_labelled_bullets_are_levels(tmp_
     ]
     [hit, *_] = answerer.index.search("mentoring")
     assert hit.level.code == "BE2"
+
+
+def test_a_companys_own_level_names_win_and_pages_about_two_levels_are_none(tmp_path):
+    levels = tmp_path / "docs" / "levels"
+    levels.mkdir(parents=True)
+    for number, title, category in [(1, "Junior", "Delivery"), (2, "Expert", "Delivery"), (3, "Senior L1", "Delivery")]:
+        (levels / f"0{number} {title}.md").write_text(
+            f"---\nlevel: {number}\ntitle: {title}\ntrack: technical\n---\n\n## {category}\n\n"
+            f"**tldr;** what {title.lower()} delivery looks like.\n\n* **Scope**: work of level {number}\n"
+            f"* **Quality**: checks of level {number}\n"
+        )
+    (tmp_path / "docs" / "senior-l1-vs-senior-l2.md").write_text(
+        "# Senior L1 vs Senior L2: where we draw the line\n\n| | Senior L1 | Senior L2 |\n|---|---|---|\n"
+        "| Scope | A feature | A product area |\n"
+    )
+    (tmp_path / "docs" / "grades.md").write_text(
+        "# Grades\n\n| Track | Grade | Min | Max |\n|---|---|---|---|\n"
+        "| Engineer | Junior | 0% | 40% |\n| Engineer | Senior | 40% | 80% |\n| Engineer | Staff | 80% | 100% |\n"
+    )
+    result = load_ladder(tmp_path)
+    answerer = Answerer(result.ladder)
+    assert [(l.name, l.track) for l in answerer.ladder.levels] == [
+        ("L1: Junior", "Technical"),
+        ("L2: Expert", "Technical"),
+        ("L3: Senior L1", "Technical"),
+    ]
+    senior = answerer.ask("Senior L1")  # the level's own name, though "L1" is also a code
+    assert isinstance(senior, LevelAnswer) and senior.level.code == "L3"
+    delivery = senior.level.sections[0]
+    assert delivery.notes == ("what senior l1 delivery looks like.",)  # a tldr is a note, no criterion
+    assert [c.text for c in delivery.competencies] == ["Scope: work of level 3", "Quality: checks of level 3"]
+    said = {p.path: p.message for p in result.skipped + result.problems}
+    assert "compares levels" in said["docs/senior-l1-vs-senior-l2.md"]
+    assert said["docs/grades.md"].endswith("skipped")  # a lookup of grades, no level

@@ -86,6 +86,10 @@ class Answerer:
 
     def ask(self, text: str, *, examples: bool = False) -> Answer:
         intent = self.parse(text)
+        if isinstance(intent, (Lookup, Search)):
+            named = self.ladder.named(text)
+            if named is not None:
+                return self._level_answer(named, examples or (isinstance(intent, Lookup) and intent.examples))
         if isinstance(intent, Lookup) and examples:
             intent = Lookup(intent.ref, True)
         return self.answer(intent)

@@ -47,7 +47,8 @@ _SENIORITY = (  # (pattern, score): the highest that matches wins; "plain" is 3
     (r"\b(?:distinguished|fellow|vp|vice president|head of)\b", 8),
     (r"\b(?:cto|chief)\b", 9),
 )
-_NOT_TITLE_WORDS = frozenset("your my our you we i how what why when with for to is are this that".split())
+_NOT_TITLE_WORDS = frozenset("your my our you we i how what why when with for to is are this that vs versus".split())
+COMPARISON = re.compile(r"(?i)\b(?:vs\.?|versus|compared)(?:\s|$)")  # "Senior L1 vs Senior L2": a page about two
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 
 
@@ -83,6 +84,8 @@ def read_heading(text: str) -> LevelHeading | None:
     """(code, title) of a heading that names a level by a code, else None.
     "L3: Senior Engineer", "L4 Engineering Manager", "Apprentice (IC 1)", "IC3", "Level 2 - Mid"."""
     text = _plain(text)
+    if COMPARISON.search(text):
+        return None
     for pattern in (_CODE_FIRST, _CODE_IN_PARENS, _CODE_LAST):
         match = pattern.match(text)
         if not match:

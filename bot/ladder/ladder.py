@@ -119,6 +119,12 @@ class Ladder:
                 index.setdefault(name, []).append(level)
         return index
 
+    def named(self, text: str) -> Level | None:
+        """The one level whose title, alias or code-and-title is exactly `text`, if any:
+        "Senior L1" is the level a company calls that, not a lookup of the code L1."""
+        found = self._by_name.get(" ".join(_tokens(text)), [])
+        return found[0] if len(found) == 1 else None
+
     def track_named_in(self, words: str) -> str | None:
         """The one track whose name appears in `words` ("cloud", "support"), if any."""
         hits: set[str] = set()

@@ -115,7 +115,10 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
                     )
                     levels[level.id] = kept
                     continue
-                problems.append(Problem(level.source, f"duplicate of {level.name} in {other.source}; skipped"))
+                # An old copy beside the real file: worth fixing, not worth failing the check.
+                problems.append(
+                    Problem(level.source, f"duplicate of {level.name} in {other.source}; skipped", "warning")
+                )
                 continue
             levels[level.id] = level
     found = merge_competency_files(list(levels.values()))

@@ -26,6 +26,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .codes import (
+    COMPARISON,
     ROLE_NOUNS,
     LevelHeading,
     code_rank,
@@ -245,6 +246,10 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     blocks = _blocks(_pseudo_headings(body))
     drafts, file_title = _split_levels(blocks, front, source)
     levels = []
+    if drafts and all(draft.base_depth == 0 for draft in drafts):  # a table's rows or columns
+        drafts = [draft for draft in drafts if draft.criteria_count()] or drafts[:0]
+        if not drafts:
+            raise NotALevelDocument("NOTE its tables hold figures, not criteria")
     for order, draft in enumerate(drafts):
         _loose_text_as_criteria(draft)
         count = draft.criteria_count()
@@ -351,7 +356,8 @@ def _track_for(
     draft: _Draft, front: dict, folder_track: str | None, file_title: str, source: str, several: bool
 ) -> str:
     if front.get("track"):
-        return str(front["track"])
+        track = str(front["track"])
+        return titlecase_track(track) if track.islower() else track  # "technical" -> "Technical"
     if draft.track:
         return draft.track
     if several:  # a file of levels: its own title or name is the track, then its folder
@@ -450,6 +456,8 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
     title_line = str(front.get("title") or (h1.text if h1 else ""))
     heading = read_heading(title_line) if title_line else None
     stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
+    if COMPARISON.search(title_line) or COMPARISON.search(re.sub(r"[-_]+", " ", stem)):
+        raise NotALevelDocument("NOTE it compares levels (a page about two), it is not one")
     if heading is None:
         code = str(front.get("level") or "").strip()
         if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", code):
@@ -749,6 +757,7 @@ def _flatten(items: list[_Item]) -> list[str]:
     return out
 
 
+_SUMMARY_LABEL = re.compile(r"(?i)tl;?\s?dr|summary|in short|in a nutshell|overview|note|context")
 _LABELLED = re.compile(r"([^:]{2,30}):\s+(\S+(?:\s+\S+)+)$")  # "Experience: two or more words"
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<name>[^*_\n]{2,80}?)\s*:?\s*\1\s*:?$")
 
@@ -780,7 +789,9 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
     if labelled and all(labelled):
         for match in labelled:
             label, value = match.group("label").rstrip(": "), _strip_markup(match.group("value"))  # type: ignore[union-attr]
-            if section is None and not _reads_as_criterion(value):
+            if _SUMMARY_LABEL.fullmatch(label.strip(" ;:")):  # "**tldr;** the gist of the category"
+                (section.notes if section is not None else draft.notes).append(_clean(value))
+            elif section is None and not _reads_as_criterion(value):
                 _append_metadata(draft, label, value)
             else:  # "**Technical knowledge:** I know..." is a criterion of its category
                 target = _category(draft)
@@ -865,8 +876,8 @@ def _cell_texts(cell: str) -> list[str]:
         text = _clean(
             _strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", " ", part))).lstrip("•-* ")
         )
-        if text and text not in ("-", "–", "—", "n/a", "N/A"):
-            out.append(text)
+        if text and text not in ("-", "–", "—", "n/a", "N/A") and re.search(r"[^\W\d_]", text):
+            out.append(text)  # a figure alone ("80%", "0.00", "$90k") is data, not a criterion
     return out
 
 
@@ -904,7 +915,21 @@ def _level_rows(rows: list[list[str]]) -> list[tuple[int, LevelHeading]]:
 
 
 def _level_tables(blocks: list[_Block]) -> bool:
-    return any(b.kind == "table" and (_level_columns(b.rows) or _level_rows(b.rows)) for b in blocks)
+    return any(
+        b.kind == "table" and _states_something(b.rows) and (_level_columns(b.rows) or _level_rows(b.rows))
+        for b in blocks
+    )
+
+
+def _states_something(rows: list[list[str]]) -> bool:
+    """Some cell says something ("I ...", or four words or more): a table of levels and their
+    criteria, not a lookup of grades, salaries or weights."""
+    return any(
+        len(text.split()) >= 4 or _reads_as_criterion(text)
+        for row in rows[1:]
+        for cell in row[1:]
+        for text in _cell_texts(cell)
+    )
 
 
 def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
@@ -918,8 +943,8 @@ def _levels_from_tables(blocks: list[_Block]) -> list[_Draft]:
                 headings.pop()
             headings.append((block.depth, _split_emoji(block.text)[1]))
             continue
-        if block.kind != "table":
-            continue
+        if block.kind != "table" or not _states_something(block.rows):
+            continue  # a lookup of grades or salaries beside the ladder's own tables
         columns = _level_columns(block.rows)
         path = tuple(name for depth, name in headings if depth > 1)
         if not columns:
