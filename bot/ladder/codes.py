@@ -33,7 +33,7 @@ ROLE_NOUNS = frozenset(
 engineer engineers manager developer designer architect scientist analyst lead director fellow intern
 apprentice graduate consultant specialist administrator writer researcher officer head vp president
 tester technician associate owner advocate partner coordinator programmer sre cto ceo cpo principal
-staff member contributor trainee executive strategist steward evangelist marketer recruiter
+staff member contributor trainee executive strategist steward evangelist marketer recruiter leader
 """.split()
 )
 

@@ -924,10 +924,12 @@ def _level_tables(blocks: list[_Block]) -> bool:
 def _states_something(rows: list[list[str]]) -> bool:
     """Some cell says something ("I ...", or four words or more): a table of levels and their
     criteria, not a lookup of grades, salaries or weights."""
+    names = {i for i, cell in enumerate(rows[0]) if _TITLE_COLUMN.fullmatch(" ".join(_cell_texts(cell)))}
     return any(
         len(text.split()) >= 4 or _reads_as_criterion(text)
         for row in rows[1:]
-        for cell in row[1:]
+        for column, cell in enumerate(row[1:], start=1)
+        if column not in names
         for text in _cell_texts(cell)
     )
 
