@@ -851,3 +851,20 @@ def test_a_companys_own_level_names_win_and_pages_about_two_levels_are_none(tmp_
     said = {p.path: p.message for p in result.skipped + result.problems}
     assert "compares levels" in said["docs/senior-l1-vs-senior-l2.md"]
     assert said["docs/grades.md"].endswith("skipped")  # a lookup of grades, no level
+
+
+def test_compare_follows_categories_whose_names_change_from_level_to_level(tmp_path):
+    (tmp_path / "eng.md").write_text(
+        "# Engineering\n\n## Engineer\n\n#### I write good code.\n"
+        "- I am becoming proficient with my tools and the building blocks of our team.\n"
+        "- I write code with testability and errors in mind.\n\n#### I help my team.\n- I pair with others when asked.\n\n"
+        "## Senior Engineer\n\n#### I am trusted to ship features.\n"
+        "- I am proficient with my tools and the building blocks of our team.\n"
+        "- I consistently write code with testability and errors in mind.\n\n"
+        "#### I lift my team.\n- I mentor two engineers every quarter and review their designs.\n"
+    )
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("what separates engineer from senior engineer?")
+    assert isinstance(answer, CompareAnswer)
+    assert answer.comparison.counts == {"new": 1, "changed": 2, "dropped": 1, "unchanged": 0}
+    [carried] = [s for s in answer.comparison.sections if s.changed]
+    assert carried.name == "I am trusted to ship features."

@@ -99,14 +99,44 @@ def compare_levels(first: Level, second: Level) -> Comparison:
 
 
 def _section_diffs(lower: Level, higher: Level) -> tuple[SectionDiff, ...]:
+    unmatched_lower = [s for s in lower.sections if higher.section(s.key) is None and s.competencies]
+    unmatched_higher = [s for s in higher.sections if lower.section(s.key) is None and s.competencies]
+    renamed = _renamed_sections(unmatched_lower, unmatched_higher)
     diffs = []
     for section in higher.sections:
-        before = lower.section(section.key)
+        before = lower.section(section.key) or renamed.get(section.key)
         diffs.append(_diff_section(before, section) if before else _only_in(section, "new"))
-    for section in lower.sections:
-        if higher.section(section.key) is None and section.competencies:
-            diffs.append(_only_in(section, "dropped"))
+    kept = {s.key for s in renamed.values()}
+    diffs += [_only_in(s, "dropped") for s in unmatched_lower if s.key not in kept]
     return tuple(d for d in diffs if d.has_changes or d.unchanged)
+
+
+def _renamed_sections(lower: list[Section], higher: list[Section]) -> dict[str, Section]:
+    """Higher-level category key -> the lower level's category it carries on, for ladders
+    whose category names change from level to level ("I write good code." becomes "I am
+    trusted to ship features."): the pair whose statements match most, each used once, and
+    only when a third of the smaller one's statements find a match."""
+    if not lower or not higher:
+        return {}
+    scores = similarities(
+        [c.text for s in lower for c in s.competencies], [c.text for s in higher for c in s.competencies]
+    )
+    rows = np.cumsum([0, *(len(s.competencies) for s in lower)])
+    columns = np.cumsum([0, *(len(s.competencies) for s in higher)])
+    candidates = []
+    for i, before in enumerate(lower):
+        for j, after in enumerate(higher):
+            block = scores[rows[i] : rows[i + 1], columns[j] : columns[j + 1]]
+            matches = int(np.count_nonzero(block.max(axis=1) >= PAIR_THRESHOLD))
+            if matches and matches * 3 >= min(len(before.competencies), len(after.competencies)):
+                candidates.append((matches, -abs(i - j), i, j))
+    renamed: dict[str, Section] = {}
+    used: set[int] = set()
+    for _matches, _distance, i, j in sorted(candidates, reverse=True):
+        if i not in used and higher[j].key not in renamed:
+            used.add(i)
+            renamed[higher[j].key] = lower[i]
+    return renamed
 
 
 def _only_in(section: Section, status: str) -> SectionDiff:
