@@ -118,8 +118,14 @@ def _renamed_sections(lower: list[Section], higher: list[Section]) -> dict[str, 
     only when a third of the smaller one's statements find a match."""
     if not lower or not higher:
         return {}
-    scores = similarities(
-        [c.text for s in lower for c in s.competencies], [c.text for s in higher for c in s.competencies]
+    # Whole-statement similarity alone, cut off at the threshold: a quick look, as most
+    # comparisons have categories that came and went rather than ones renamed.
+    scores = process.cdist(
+        [_normal(c.text) for s in lower for c in s.competencies],
+        [_normal(c.text) for s in higher for c in s.competencies],
+        scorer=fuzz.ratio,
+        score_cutoff=PAIR_THRESHOLD,
+        dtype=np.float64,
     )
     rows = np.cumsum([0, *(len(s.competencies) for s in lower)])
     columns = np.cumsum([0, *(len(s.competencies) for s in higher)])
