@@ -868,3 +868,17 @@ def test_compare_follows_categories_whose_names_change_from_level_to_level(tmp_p
     assert answer.comparison.counts == {"new": 1, "changed": 2, "dropped": 1, "unchanged": 0}
     [carried] = [s for s in answer.comparison.sections if s.changed]
     assert carried.name == "I am trusted to ship features."
+
+
+def test_a_category_heading_that_slips_a_level_up_stays_a_sibling(tmp_path):
+    (tmp_path / "roles.md").write_text(
+        "# Roles\n\n## Engineer\n\n#### I code.\n- I write tests.\n\n#### I ship.\n- I release weekly.\n\n"
+        "### I am adaptable.\n- I learn new tools.\n\n#### I give back.\n- I mentor a newcomer.\n"
+    )
+    [level] = load_ladder(tmp_path).ladder.levels
+    assert [(s.full_name, len(s.competencies)) for s in level.sections] == [
+        ("I code.", 1),
+        ("I ship.", 1),
+        ("I am adaptable.", 1),
+        ("I give back.", 1),
+    ]

@@ -201,6 +201,7 @@ class _Draft:
     # in paragraphs rather than lists (see _paragraphs_as_criteria).
     paragraphs: list[tuple[_SectionBuilder | None, str]] = field(default_factory=list)
     listed_metadata: int = 0  # metadata read from `- **Label**: value` bullets
+    category_depth: int = 0  # the depth of this level's first category heading
 
     @property
     def section(self) -> _SectionBuilder | None:
@@ -635,7 +636,10 @@ def _table_rows(tokens: list[Token]) -> list[list[str]]:
 def _read_block(block: _Block, draft: _Draft) -> None:
     section = draft.section
     if block.kind == "heading":
-        _open_category(draft, block.depth, block.text)
+        # Categories that begin at `####` stay siblings when one slips to `###` among them.
+        depth = max(block.depth, draft.category_depth)
+        draft.category_depth = draft.category_depth or block.depth
+        _open_category(draft, depth, block.text)
     elif block.kind == "quote":
         if section is None and not draft.tagline:
             draft.tagline = block.text
