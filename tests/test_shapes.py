@@ -873,9 +873,10 @@ def test_compare_follows_categories_whose_names_change_from_level_to_level(tmp_p
 def test_a_category_heading_that_slips_a_level_up_stays_a_sibling(tmp_path):
     (tmp_path / "roles.md").write_text(
         "# Roles\n\n## Engineer\n\n#### I code.\n- I write tests.\n\n#### I ship.\n- I release weekly.\n\n"
-        "### I am adaptable.\n- I learn new tools.\n\n#### I give back.\n- I mentor a newcomer.\n"
+        "### I am adaptable.\n- I learn new tools.\n\n#### I give back.\n- I mentor a newcomer.\n\n"
+        "## Senior Engineer\n\n#### I code.\n- I design systems.\n"
     )
-    [level] = load_ladder(tmp_path).ladder.levels
+    level, _senior = load_ladder(tmp_path).ladder.levels
     assert [(s.full_name, len(s.competencies)) for s in level.sections] == [
         ("I code.", 1),
         ("I ship.", 1),
