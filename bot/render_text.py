@@ -58,6 +58,8 @@ def _level(answer: LevelAnswer) -> Group:
     for item in level.metadata:
         parts.append(_hanging(" ", Text.assemble((f"{item.label}: ", "bold"), item.value)))
     parts.extend(Padding(Text(note), (0, 0, 0, 2)) for note in level.notes)
+    if answer.empty_note:
+        parts.append(Padding(Text(answer.empty_note, style="italic"), (0, 0, 0, 2)))
     for section in level.sections:
         indent = 2 * section.depth  # a sub-category sits under its parent
         style = "bold cyan" if section.depth == 0 else "bold"

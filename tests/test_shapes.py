@@ -4,6 +4,8 @@ found, ranked right, and every criterion counted under its own category.
 The fixtures under tests/fixtures/ladders/ are written for these tests (no published
 ladder's text); the expected counts below are counted by hand from them."""
 
+import io
+import json
 import re
 from pathlib import Path
 
@@ -883,3 +885,18 @@ def test_a_category_heading_that_slips_a_level_up_stays_a_sibling(tmp_path):
         ("I am adaptable.", 1),
         ("I give back.", 1),
     ]
+
+
+def test_a_level_with_no_criteria_says_so_in_the_terminal_and_in_slack(tmp_path):
+    from rich.console import Console
+
+    from bot.render_text import print_answer
+    from bot.slack.blocks import level_blocks
+
+    (tmp_path / "qa.md").write_text("# QA\n\n## QA Engineer\n\n#### Testing\n- I write test plans.\n\n## QA Manager\n")
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("qa manager")
+    assert isinstance(answer, LevelAnswer) and answer.level.name == "QA Manager"
+    console = Console(width=200, record=True, file=io.StringIO())
+    print_answer(answer, console)
+    assert "lists no criteria yet" in console.export_text()
+    assert "lists no criteria yet" in json.dumps(level_blocks(answer, shareable=False, source_url=""))

@@ -28,6 +28,15 @@ class LevelAnswer:
     next_levels: tuple[Level, ...] = ()
     previous_levels: tuple[Level, ...] = ()
 
+    @property
+    def empty_note(self) -> str:
+        """What to say instead of nothing when the ladder lists no criteria for the level."""
+        if self.level.sections:
+            return ""
+        return (
+            "This level lists no criteria yet: its source document may say more, or the ladder is still being written."
+        )
+
 
 @dataclass(frozen=True)
 class CompareAnswer:

@@ -140,6 +140,8 @@ def level_blocks(answer: LevelAnswer, shareable: bool, source_url: str) -> list[
     if level.tagline:
         blocks.append(mrkdwn(f"> _{escape(level.tagline)}_"))
     blocks += [mrkdwn(escape(note)) for note in level.notes]
+    if answer.empty_note:
+        blocks.append(mrkdwn(f"_{escape(answer.empty_note)}_"))
     for section in level.sections:
         title = escape(_titled(section.emoji, section.full_name))  # "Craft › Code" for a sub-category
         lines = [f"*{title}*"]
