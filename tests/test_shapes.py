@@ -900,3 +900,16 @@ def test_a_level_with_no_criteria_says_so_in_the_terminal_and_in_slack(tmp_path)
     print_answer(answer, console)
     assert "lists no criteria yet" in console.export_text()
     assert "lists no criteria yet" in json.dumps(level_blocks(answer, shareable=False, source_url=""))
+
+
+def test_a_ladder_in_another_script_is_searched_and_compared_by_its_own_words(tmp_path):
+    (tmp_path / "ladder.md").write_text(
+        "# Engineering\n\n## L1: Engineer\n\n### Craft\n- 테스트 계획 작성\n- 코드 리뷰 참여\n\n"
+        "## L2: Senior Engineer\n\n### Craft\n- 테스트 계획 작성\n- 신입 엔지니어에게 멘토링 제공\n"
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    [hit] = answerer.index.search("멘토링")
+    assert hit.competency.text == "신입 엔지니어에게 멘토링 제공"
+    compared = answerer.ask("what separates L1 from L2?")
+    assert isinstance(compared, CompareAnswer)
+    assert compared.comparison.counts == {"new": 1, "changed": 0, "dropped": 1, "unchanged": 1}

@@ -244,4 +244,4 @@ def _normal(text: str) -> str:
     return _NOT_WORDY.sub("", text.lower().replace("’", "'")).strip()
 
 
-_NOT_WORDY = re.compile(r"[^a-z0-9 ]")
+_NOT_WORDY = re.compile(r"[^\w ]|_")  # letters of any script stay: a Korean ladder compares too

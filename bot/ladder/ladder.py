@@ -244,4 +244,4 @@ def _score(words: str, names: tuple[str, ...]) -> float:
 
 
 def _tokens(text: str) -> list[str]:
-    return numerals_as_digits(re.findall(r"[a-z0-9]+", text.lower()))
+    return numerals_as_digits(re.findall(r"[^\W_]+", text.lower()))

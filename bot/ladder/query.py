@@ -358,7 +358,7 @@ def _ref_from_words(text: str, prefixes: frozenset[str]) -> LevelRef:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return re.findall(r"[^\W_]+", text.lower())  # words of any script
 
 
 def _content_words(text: str) -> list[str]:

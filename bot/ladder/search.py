@@ -45,7 +45,7 @@ _SYNONYMS = {
 
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}
-_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")  # words of any script: "führung", "멘토링"
 _BREAK = "\x00"  # between texts joined for one pass; a NUL inside a text becomes a space
 _BREAK_ID = -2
 _WORD_OR_BREAK = re.compile(_BREAK + "|" + _WORD.pattern)
