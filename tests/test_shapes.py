@@ -913,3 +913,20 @@ def test_a_ladder_in_another_script_is_searched_and_compared_by_its_own_words(tm
     compared = answerer.ask("what separates L1 from L2?")
     assert isinstance(compared, CompareAnswer)
     assert compared.comparison.counts == {"new": 1, "changed": 0, "dropped": 1, "unchanged": 1}
+
+
+def test_numbered_roles_in_one_folder_are_a_track_each(tmp_path):
+    folder = tmp_path / "data_science"
+    folder.mkdir()
+    for title, text in [
+        ("Data Scientist 3", "I build models with guidance."),
+        ("Data Scientist 4", "I choose the modelling approach for a product area."),
+        ("Tech Lead 5", "I lead the technical direction of a team."),
+        ("Tech Lead 6", "I lead the technical direction of several teams."),
+    ]:
+        (folder / f"{title}.md").write_text(f"### Craft\n- {text}\n")
+    ladder = load_ladder(tmp_path).ladder
+    assert {t.name: [l.title for l in t.levels] for t in ladder.tracks.values()} == {
+        "Data Scientist": ["Data Scientist 3", "Data Scientist 4"],
+        "Tech Lead": ["Tech Lead 5", "Tech Lead 6"],
+    }

@@ -235,7 +235,7 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
         prefixes.setdefault(re.sub(r"[\d.].*$", "", level.code) if level.code else "", []).append(level)
     coded = {p: group for p, group in prefixes.items() if p}
     if not coded:
-        return _management_apart(levels)
+        return _roles_apart(levels) or _management_apart(levels)
     # A lone code of its own kind is a stray, except a manager's (M1 beside IC2..IC4).
     lone = [g for g in coded.values() if len(g) < 2 and not all(_MANAGES.search(l.title) for l in g)]
     if len(coded) < 2 or lone or "" in prefixes:
@@ -258,6 +258,28 @@ def _parallel_tracks(levels: list[Level]) -> list[list[Level]]:
 
 
 _MANAGES = re.compile(r"\b(?:manager|director|head of|vp|vice president|cto)\b", re.I)
+
+
+_NUMBERED_ROLE = re.compile(r"^(?P<role>.*?\S)\s+(?:\d{1,2}|I{1,3}|IV|V|VI{1,3})$")
+
+
+def _roles_apart(levels: list[Level]) -> list[list[Level]] | None:
+    """ "Data Scientist 3", "Tech Lead 5", "Engineering Manager 5" in one folder: a track per
+    role, each ranked by its number; None unless every title is a role and a number and there
+    are several roles."""
+    roles: dict[str, list[Level]] = {}
+    for level in levels:
+        match = _NUMBERED_ROLE.match(level.title)
+        if match is None:
+            return None
+        roles.setdefault(match.group("role"), []).append(level)
+    if len(roles) < 2:
+        return None
+    groups = []
+    for role, group in roles.items():
+        key = f"{group[0].track_key}-{slugify(role)}"
+        groups.append([replace(l, track=role, track_key=key, id=f"{key}/{l.id.split('/', 1)[1]}") for l in group])
+    return groups
 
 
 def _management_apart(levels: list[Level]) -> list[list[Level]]:
