@@ -130,6 +130,11 @@ EXPECTED = {
             ("S1: Support Engineer", 2, {"Troubleshooting": 1, "Customers": 1}),
             ("S2: Senior Support Engineer", 3, {"Troubleshooting": 2, "Customers": 1}),
         ],
+        "Frontend": [  # a progression framework's front matter: topics, each with `content:` per level
+            ("L1", 2, {"Craft": 2}),
+            ("L2", 3, {"Craft": 2, "Collaboration": 1}),
+            ("L3", 2, {"Craft": 1, "Collaboration": 1}),
+        ],
     },
     "grouped": {  # "## Management" above "### M1" levels; "**People**" lines as categories
         "Individual Contributor": [
@@ -930,3 +935,14 @@ def test_numbered_roles_in_one_folder_are_a_track_each(tmp_path):
         "Data Scientist": ["Data Scientist 3", "Data Scientist 4"],
         "Tech Lead": ["Tech Lead 5", "Tech Lead 6"],
     }
+
+
+def test_a_progression_frameworks_example_criteria_keep_their_examples():
+    ladder = load_ladder(LADDERS / "structured").ladder
+    first = next(l for l in ladder.levels if l.track == "Frontend" and l.code == "L1")
+    assert first.department == "Progression"
+    shown = next(c for s in first.sections for c in s.competencies if c.examples)
+    assert (shown.text, shown.examples) == (
+        "Uses the shared component library",
+        ("Reused the date picker instead of writing a new one",),
+    )

@@ -302,6 +302,9 @@ def _carries_ladder(front: dict) -> bool:
     levels = front.get("levels")
     if isinstance(levels, (list, dict)) and len(levels) > 1:
         return True
+    topics = front.get("topics")
+    if isinstance(topics, list) and any(isinstance(t, dict) and (t.get("content") or t.get("levels")) for t in topics):
+        return True  # a progression framework's matrix: topics, each with what every level expects
     return not front.get("title") and any(
         key in front for key in ("levels", "topics", "competencies", "job_families", "tracks")
     )
@@ -362,7 +365,7 @@ def _track_for(
     if draft.track:
         return draft.track
     if several:  # a file of levels: its own title or name is the track, then its folder
-        named = _LADDER_WORDS.sub(" ", file_title).strip(" :-–—")
+        named = _LADDER_WORDS.sub(" ", _split_emoji(file_title)[1]).strip(" :-–—")
         stem = re.sub(r"\.[a-z]+$", "", source.rsplit("/", 1)[-1])
         if named:
             return _clean(named)
@@ -377,8 +380,10 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
     """Cut the document into levels; returns them and the document's own (non-level) title."""
     headings = [b for b in blocks if b.kind == "heading"]
     file_title = next((h.text for h in headings if h.depth == 1), "")
-    if front.get("title") or front.get("level"):
+    title = str(front.get("title") or "")
+    if front.get("level") or (title and (_level_heading(title) or _level_depth(headings) is None)):
         return [_single_level(blocks, front, source)], ""
+    file_title = title or file_title  # "Ops Leadership Framework" over `## Level 3` ... `## Level 6`
     tables = _level_tables(blocks)
     if tables:
         return _levels_from_tables(blocks), file_title

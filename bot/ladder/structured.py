@@ -35,7 +35,11 @@ _CRITERIA = (
     "outcomes",
     "signals",
 )
-_EXAMPLES = ("examples", "example_criteria", "example", "evidence")
+_EXAMPLES = ("examples", "example", "evidence")
+# Criteria shown with examples of meeting them: `exampleCriteria: [{criteria, examples}]`.
+_EXAMPLE_CRITERIA = ("example_criteria", "examplecriteria")
+# A topic's list of what each level expects: `content: [{level: 2, criteria: [...]}]`.
+_PER_LEVEL = ("content", "cells")
 _NAME = ("title", "name", "label", "role", "position")
 _CODE = ("code", "level", "id", "grade", "band", "key", "slug")
 _TEXT = ("description", "summary", "tagline", "overview", "about", "text")
@@ -109,6 +113,8 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
             family_name = str(_get(entry, _NAME) or key) if isinstance(entry, dict) else str(key)
             _walk(entry, titlecase_track(family_name) if family_name else track, department, found)
     levels = _get(data, _LEVELS)
+    if not isinstance(levels, (list, dict)):
+        levels = None  # `levels: 5`: how many there are, not what they are
     if levels is not None:
         own_track = (
             str(name)
@@ -121,9 +127,20 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
     if levels is None and families is None and _is_a_level(data, topics):
         _read_level("", data, track, department, len(found), found)  # a list of levels, one dict each
         return
+    if topics is not None and levels is None and families is None and own is None and isinstance(name, str):
+        track = _matrix_track(name) or track  # "🖥 Backend Framework" is the Backend track
     if topics is not None and levels is None:
         for key, entry in _named_entries(topics):
             _read_topic(key, entry, (), track, department, found)
+
+
+_FRAMEWORK_WORDS = re.compile(r"(?i)\b(?:progression|career|framework|ladder|matrix|competenc(?:y|ies))\b")
+
+
+def _matrix_track(title: str) -> str:
+    """A matrix's title without its emoji and the words that say it is a framework."""
+    words = _FRAMEWORK_WORDS.sub(" ", re.sub(r"[^\w\s&/'-]", " ", title))
+    return " ".join(words.split()).strip(" -/&")
 
 
 def _is_a_level(data: dict, topics: object) -> bool:
@@ -229,6 +246,9 @@ def _read_topic(key: str, entry: object, path: tuple[str, ...], track: str, depa
     if not isinstance(entry, dict):
         return
     per_level = _get(entry, _LEVELS)
+    content = _get(entry, _PER_LEVEL)
+    if per_level is None and isinstance(content, list) and all(isinstance(c, dict) and _get(c, _CODE) for c in content):
+        per_level = content
     if per_level is None:
         sub = _get(entry, _TOPICS)
         for sub_key, sub_entry in _named_entries(sub):
@@ -240,11 +260,29 @@ def _read_topic(key: str, entry: object, path: tuple[str, ...], track: str, depa
             continue
         level = _level_for(found, heading, track, department)
         if isinstance(cell, dict):
+            shown, examples = _example_criteria(_get(cell, _EXAMPLE_CRITERIA))
             level.add(
-                (*path, name), _criteria(_get(cell, _CRITERIA) or _get(cell, _TEXT)), _texts(_get(cell, _EXAMPLES))
+                (*path, titlecase_track(name) if name.islower() else name),
+                _criteria(_get(cell, _CRITERIA) or _get(cell, _TEXT)) + shown,
+                _texts(_get(cell, _EXAMPLES)) + examples,
             )
         else:
             level.add((*path, name), _criteria(cell), [])
+
+
+def _example_criteria(value: object) -> tuple[list[Competency], list[str]]:
+    """`[{criteria: "...", examples: [...]}]`: criteria with their examples; plain strings
+    in such a list are examples of the category."""
+    criteria: list[Competency] = []
+    examples: list[str] = []
+    for item in value if isinstance(value, list) else [value] if value else []:
+        if isinstance(item, dict):
+            text = _get(item, ("criteria", "criterion", "text", "description"))
+            if isinstance(text, str) and text.strip():
+                criteria.append(Competency(" ".join(text.split()), examples=tuple(_texts(_get(item, _EXAMPLES)))))
+        else:
+            examples.extend(_texts(item))
+    return criteria, examples
 
 
 def _criteria(value: object, depth: int = 0) -> list[Competency]:
