@@ -946,3 +946,13 @@ def test_a_progression_frameworks_example_criteria_keep_their_examples():
         "Uses the shared component library",
         ("Reused the date picker instead of writing a new one",),
     )
+
+
+def test_a_word_is_found_inside_a_japanese_sentence(tmp_path):
+    (tmp_path / "ladder.md").write_text(
+        "# Engineering\n\n## L1: Engineer\n\n### Craft\n- テスト計画を作成する\n\n"
+        "## L2: Senior Engineer\n\n### Craft\n- 新しいメンバーにメンタリングを行う\n"
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    [hit, *_] = answerer.index.search("メンタリング")
+    assert hit.competency.text == "新しいメンバーにメンタリングを行う"

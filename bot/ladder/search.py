@@ -60,7 +60,29 @@ class SearchHit:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
+    return _in_grams(_WORD.findall(text.lower().replace("’", "'")))
+
+
+# Japanese and Chinese write words without spaces: a run of their characters is read as its
+# overlapping pairs ("メンタリング" -> "メン", "ンタ", ...), so a word is found inside a sentence.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _in_grams(words: list[str]) -> list[str]:
+    if not any(_UNSPACED.search(word) for word in words):
+        return words
+    return [gram for word in words for gram in _grams(word)]
+
+
+def _grams(word: str) -> list[str]:
+    out: list[str] = []
+    at = 0
+    for run in _UNSPACED.finditer(word):
+        out += [word[at : run.start()]] if run.start() > at else []
+        text = run.group()
+        out += [text[i : i + 2] for i in range(len(text) - 1)] or [text]
+        at = run.end()
+    return out + ([word[at:]] if at < len(word) else [])
 
 
 def terms(text: str) -> list[str]:
@@ -162,6 +184,8 @@ class _TermIds(dict[str, int]):
         texts joined, rather than a Python call per text (the bulk of building an index)."""
         joined = _BREAK.join(text.replace(_BREAK, " ") if _BREAK in text else text for text in texts)
         words = _WORD_OR_BREAK.findall(joined.lower().replace("’", "'"))
+        if _UNSPACED.search(joined):  # a rare ladder: pay for the pairs only then
+            words = _in_grams(words)
         ids = np.fromiter(map(self.__getitem__, words), dtype=np.int64, count=len(words))
         text_of_word = np.cumsum(ids == _BREAK_ID)
         kept = ids >= 0
