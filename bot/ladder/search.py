@@ -78,11 +78,11 @@ def _grams(word: str) -> list[str]:
     out: list[str] = []
     at = 0
     for run in _UNSPACED.finditer(word):
-        out += [word[at : run.start()]] if run.start() > at else []
+        out += _WORD.findall(word[at : run.start()])  # "e.g." before the run reads as "e.g" does alone
         text = run.group()
         out += [text[i : i + 2] for i in range(len(text) - 1)] or [text]
         at = run.end()
-    return out + ([word[at:]] if at < len(word) else [])
+    return out + _WORD.findall(word[at:])
 
 
 def terms(text: str) -> list[str]:
