@@ -75,6 +75,8 @@ def _in_grams(words: list[str]) -> list[str]:
 
 
 def _grams(word: str) -> list[str]:
+    if not _UNSPACED.search(word):
+        return [word]  # as found (the index's break between texts too)
     out: list[str] = []
     at = 0
     for run in _UNSPACED.finditer(word):
