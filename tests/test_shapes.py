@@ -105,8 +105,8 @@ EXPECTED = {
             ("Senior Designer", 1, {"Craft": 1}),
         ],
         "Quality Assurance": [
-            ("L1", 3, {"Testing": 2, "Automation": 1}),
-            ("L2", 2, {"Testing": 1, "Automation": 1}),
+            ("L1: Quality Assurance", 3, {"Testing": 2, "Automation": 1}),
+            ("L2: Quality Assurance", 2, {"Testing": 1, "Automation": 1}),
         ],
     },
     "structured": {
@@ -123,17 +123,17 @@ EXPECTED = {
             ("L2: Platform Engineer", 2, {"Expectations": 2}),
         ],
         "Security": [
-            ("P1", 2, {"Threat modelling": 1, "Incident handling": 1}),
-            ("P2", 3, {"Threat modelling": 2, "Incident handling": 1}),
+            ("P1: Security", 2, {"Threat modelling": 1, "Incident handling": 1}),
+            ("P2: Security", 3, {"Threat modelling": 2, "Incident handling": 1}),
         ],
         "Support Matrix": [
             ("S1: Support Engineer", 2, {"Troubleshooting": 1, "Customers": 1}),
             ("S2: Senior Support Engineer", 3, {"Troubleshooting": 2, "Customers": 1}),
         ],
         "Frontend": [  # a progression framework's front matter: topics, each with `content:` per level
-            ("L1", 2, {"Craft": 2}),
-            ("L2", 3, {"Craft": 2, "Collaboration": 1}),
-            ("L3", 2, {"Craft": 1, "Collaboration": 1}),
+            ("L1: Frontend", 2, {"Craft": 2}),
+            ("L2: Frontend", 3, {"Craft": 2, "Collaboration": 1}),
+            ("L3: Frontend", 2, {"Craft": 1, "Collaboration": 1}),
         ],
     },
     "grouped": {  # "## Management" above "### M1" levels; "**People**" lines as categories
@@ -149,9 +149,9 @@ EXPECTED = {
     },
     "by-competency": {  # a file per competency, each listing the levels: merged, the file is the category
         "Backend": [
-            ("L1", 2, {"Communication": 1, "Craft": 1}),
-            ("L2", 4, {"Communication": 2, "Craft": 0, "Craft › Testing": 1, "Craft › Design": 1}),
-            ("L3", 2, {"Communication": 1, "Craft": 1}),
+            ("L1: Backend", 2, {"Communication": 1, "Craft": 1}),  # named by code alone: titled by the track
+            ("L2: Backend", 4, {"Communication": 2, "Craft": 0, "Craft › Testing": 1, "Craft › Design": 1}),
+            ("L3: Backend", 2, {"Communication": 1, "Craft": 1}),
         ],
     },
     "html": {
@@ -956,3 +956,21 @@ def test_a_word_is_found_inside_a_japanese_sentence(tmp_path):
     answerer = Answerer(load_ladder(tmp_path).ladder)
     [hit, *_] = answerer.index.search("メンタリング")
     assert hit.competency.text == "新しいメンバーにメンタリングを行う"
+
+
+def test_a_frameworks_level_prefix_names_its_codes_and_blank_criteria_leave_no_category(tmp_path):
+    (tmp_path / "qa.md").write_text(
+        '---\ntitle: "Quality Analyst Framework"\nlevelPrefix: "Q"\nlevels: 2\ntopics:\n'
+        '  - name: "impact"\n    title: "Impact"\n    content:\n      - level: 1\n        criteria:\n          - ""\n'
+        '      - level: 2\n        criteria:\n          - "Finds the defects that matter before release"\n'
+        '  - name: "craft"\n    title: "Craft"\n    content:\n      - level: 1\n        criteria:\n'
+        '          - "Writes a test plan from a ticket"\n      - level: 2\n        criteria:\n'
+        '          - "Automates the regression suite of a product"\n---\n'
+    )
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    assert [(l.name, [s.name for s in l.sections]) for l in answerer.ladder.levels] == [
+        ("Q1: Quality Analyst", ["Craft"]),
+        ("Q2: Quality Analyst", ["Impact", "Craft"]),
+    ]
+    second = answerer.ask("Q2")
+    assert isinstance(second, LevelAnswer) and second.level.code == "Q2"

@@ -127,6 +127,7 @@ def load_ladder(root: str | os.PathLike[str]) -> LoadResult:
     ranked = rank_levels(found)
     if manifest is not None:
         ranked = manifest.ranked(ranked)
+    ranked = [_titled_by_track(level) for level in ranked]
     problems.extend(_unresolved_references(root, ranked))
     return LoadResult(Ladder(tuple(ranked)), problems, skipped)
 
@@ -204,6 +205,14 @@ def _merge(folder: str, files: list[list[Level]]) -> list[Level]:
                     source=folder or level.source,
                 )
     return list(out.values())
+
+
+def _titled_by_track(level: Level) -> Level:
+    """A level named only by its code ("## Level 3", `level: 2` in a matrix) is titled by its
+    track: "L3: Ops Leadership" reads better than "L3" in answers and suggestions."""
+    if level.code and level.title in ("", level.code):
+        return replace(level, title=level.track)
+    return level
 
 
 def _manifest(root: Path, problems: list[Problem]) -> Manifest | None:

@@ -75,6 +75,9 @@ def levels_from_data(data: object, *, source: str, folder_track: str | None, dep
     default_track = titlecase_track(folder_track) if folder_track else _stem_track(source)
     found: dict[tuple[str, str], _Level] = {}
     _walk(data, default_track, department, found)
+    prefix = _get(data, ("level_prefix", "levelprefix")) if isinstance(data, dict) else None
+    if isinstance(prefix, str) and re.fullmatch(r"[A-Za-z]{1,4}", prefix.strip()):
+        _prefix_numbers(found, prefix.strip().upper())
     if folder_track:  # families named in the file sit in the folder's department
         for level in found.values():
             if level.track != default_track:
@@ -82,6 +85,14 @@ def levels_from_data(data: object, *, source: str, folder_track: str | None, dep
     if not found:
         raise NotALadderData("no levels found (expected 'levels:' or 'topics:' with levels)")
     return [_build(level, source) for level in found.values()]
+
+
+def _prefix_numbers(found: dict, prefix: str) -> None:
+    """`levelPrefix: "Q"` with `level: 2`: the level is Q2, not L2."""
+    for level in found.values():
+        code = level.heading.code
+        if re.fullmatch(r"L\d{1,2}", code):
+            level.heading = LevelHeading(prefix + code[1:], level.heading.title.replace(code, prefix + code[1:]))
 
 
 def _stem_track(source: str) -> str:
@@ -322,8 +333,12 @@ def _texts(value: object) -> list[str]:
 def _build(level: _Level, source: str) -> Level:
     heading = level.heading
     track_key = slugify(f"{level.department} {level.track}" if level.department else level.track)
+    said = [path for path, (criteria, examples) in level.sections.items() if criteria or examples]
+    needed = {path[:depth] for path in said for depth in range(1, len(path) + 1)}  # and their parents
     sections = []
     for path, (criteria, examples) in level.sections.items():
+        if path not in needed:
+            continue  # `criteria: [""]`: a topic with nothing at this level
         emoji_free = path[-1]
         sections.append(
             Section(
