@@ -63,7 +63,15 @@ def _answerer(settings: Settings) -> Answerer:
 @click.pass_context
 def ask(ctx: click.Context, question: tuple[str, ...], examples: bool) -> None:
     """Answer a ladder question, e.g. ladderbot ask "what separates L2 from L3?"."""
-    answerer = _answerer(settings_from(ctx))
+    settings = settings_from(ctx)
+    answerer = _answerer(settings)
+    if not answerer.ladder.levels:
+        click.echo(
+            f"ladderbot: no level found in {settings.content_dir}; "
+            f"`ladderbot content check {settings.content_dir}` says what was read and why",
+            err=True,
+        )
+        sys.exit(1)
     print_answer(answerer.ask(" ".join(question), examples=examples), Console(soft_wrap=False))
 
 

@@ -49,6 +49,10 @@ def test_content_dir_option_and_env(tmp_path):
     assert "L1: Apprentice" in result.output
     missing = CliRunner().invoke(cli, ["--content", str(tmp_path / "nope"), "ask", "L1"])
     assert missing.exit_code == 2 and "is not a folder" in missing.output
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.md").write_text("# Meeting notes\n\nNothing here.\n")
+    empty = CliRunner().invoke(cli, ["--content", str(tmp_path / "empty"), "ask", "L1"])
+    assert empty.exit_code == 1 and "no level found" in empty.output and "content check" in empty.output
 
 
 def test_installed_console_script_answers_from_any_folder(tmp_path):
