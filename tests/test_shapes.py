@@ -974,3 +974,17 @@ def test_a_frameworks_level_prefix_names_its_codes_and_blank_criteria_leave_no_c
     ]
     second = answerer.ask("Q2")
     assert isinstance(second, LevelAnswer) and second.level.code == "Q2"
+
+
+def test_a_camel_case_file_names_its_track_and_a_levels_chart_is_no_text(tmp_path):
+    (tmp_path / "TechLead.md").write_text(
+        "# Tech Lead\n\n## TL4 - Tech Lead 4\n\n![Tech Lead 4](/charts/tl4.png)\n\n"
+        "* **Adopts**: uses the team's tools\n* **Leads**: runs the design reviews\n\n"
+        "## TL5 - Tech Lead 5\n\n![Tech Lead 5](/charts/tl5.png)\n\n"
+        "* **Adopts**: picks the team's tools\n* **Leads**: leads the reviews of several teams\n"
+    )
+    ladder = load_ladder(tmp_path).ladder
+    [track] = ladder.tracks.values()
+    assert track.name == "Tech Lead"
+    assert all(not note.startswith("!") for level in ladder.levels for note in level.notes)
+    assert [l.notes for l in ladder.levels] == [(), ()]

@@ -810,7 +810,7 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
                 else:
                     target.competencies.append(Competency(text))
         return
-    text = _clean(_strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)))
+    text = _clean(_strip_markup(_link_texts(raw)))
     if not text:
         return
     if _emphasised(raw.strip()):
@@ -829,6 +829,11 @@ def _emphasised(raw: str) -> bool:
     """In emphasis from end to end: bold, italic or both (`**_..._**`, `***...***`)."""
     match = _EMPHASIS_AROUND.match(raw)
     return match is not None and sorted(match.group(1)) == sorted(match.group(2))
+
+
+def _link_texts(raw: str) -> str:
+    """Links read as their text; images (a chart of the level) go."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", raw))
 
 
 def _reads_as_criterion(value: str) -> bool:
@@ -883,7 +888,7 @@ def _cell_texts(cell: str) -> list[str]:
     out = []
     for part in parts:
         text = _clean(
-            _strip_markup(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", " ", part))).lstrip("•-* ")
+            _strip_markup(_link_texts(re.sub(r"<[^>]+>", " ", part))).lstrip("•-* ")
         )
         if text and text not in ("-", "–", "—", "n/a", "N/A") and re.search(r"[^\W\d_]", text):
             out.append(text)  # a figure alone ("80%", "0.00", "$90k") is data, not a criterion
