@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import yaml
 from markdown_it import MarkdownIt
@@ -831,9 +832,15 @@ def _emphasised(raw: str) -> bool:
     return match is not None and sorted(match.group(1)) == sorted(match.group(2))
 
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
 def _link_texts(raw: str) -> str:
     """Links read as their text; images (a chart of the level) go."""
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", raw))
+    if "](" not in raw:
+        return raw
+    return _LINK.sub(r"\1", _IMAGE.sub(" ", raw))
 
 
 def _reads_as_criterion(value: str) -> bool:
@@ -851,7 +858,7 @@ def _read_indicator_table(draft: _Draft, rows: list[list[str]]) -> None:
     header = [_cell_texts(cell) for cell in rows[0]] if len(rows) > 1 else []
     if _names_columns(header) and not any(_names_category(cells[0]) for cells in body if cells):
         for column, names in enumerate(header):
-            sub = _SectionBuilder(name=names[0], emoji="", path=path, notes=names[1:2])
+            sub = _SectionBuilder(name=names[0], emoji="", path=path, notes=list(names[1:2]))
             draft.sections.append(sub)
             sub.competencies.extend(Competency(text) for cells in body if column < len(cells) for text in cells[column])
         return
@@ -870,29 +877,32 @@ _COLUMN_LABELS = re.compile(
 )
 
 
-def _names_columns(header: list[list[str]]) -> bool:
+def _names_columns(header: list[tuple[str, ...]]) -> bool:
     """A header row of category names ("Scope", "Collaborative Reach"), not of column labels."""
     return len(header) >= 2 and all(
         cell and _names_category(cell[:1]) and not _COLUMN_LABELS.fullmatch(cell[0]) for cell in header
     )
 
 
-def _names_category(cell: list[str]) -> bool:
+def _names_category(cell: tuple[str, ...]) -> bool:
     """A short name ("Impact", "Decision Making") alone in its cell, not a statement."""
     return len(cell) == 1 and len(cell[0].split()) <= 6 and not _reads_as_criterion(cell[0])
 
 
-def _cell_texts(cell: str) -> list[str]:
+_CELL_BREAK = re.compile(r"<br\s*/?>|\s•\s|^•\s", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_A_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=8192)  # a table's cells are read for its shape, then for its criteria
+def _cell_texts(cell: str) -> tuple[str, ...]:
     """The statements in a table cell: one, or several split by <br> or bullets."""
-    parts = re.split(r"<br\s*/?>|\s•\s|^•\s", cell, flags=re.I)
     out = []
-    for part in parts:
-        text = _clean(
-            _strip_markup(_link_texts(re.sub(r"<[^>]+>", " ", part))).lstrip("•-* ")
-        )
-        if text and text not in ("-", "–", "—", "n/a", "N/A") and re.search(r"[^\W\d_]", text):
+    for part in _CELL_BREAK.split(cell):
+        text = _clean(_strip_markup(_link_texts(_TAG.sub(" ", part))).lstrip("•-* "))
+        if text and text not in ("-", "–", "—", "n/a", "N/A") and _A_LETTER.search(text):
             out.append(text)  # a figure alone ("80%", "0.00", "$90k") is data, not a criterion
-    return out
+    return tuple(out)
 
 
 # --- tables whose columns are levels --------------------------------------------------

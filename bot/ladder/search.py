@@ -49,6 +49,7 @@ _WORD = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")  # words of any script: "führung
 _BREAK = "\x00"  # between texts joined for one pass; a NUL inside a text becomes a space
 _BREAK_ID = -2
 _WORD_OR_BREAK = re.compile(_BREAK + "|" + _WORD.pattern)
+_ASCII_WORD_OR_BREAK = re.compile(_BREAK + r"|[a-z0-9]+(?:[.'][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,13 @@ class _TermIds(dict[str, int]):
         `terms(text)` would give them: one regex pass and one lookup pass over all the
         texts joined, rather than a Python call per text (the bulk of building an index)."""
         joined = _BREAK.join(text.replace(_BREAK, " ") if _BREAK in text else text for text in texts)
-        words = _WORD_OR_BREAK.findall(joined.lower().replace("’", "'"))
-        if _UNSPACED.search(joined):  # a rare ladder: pay for the pairs only then
-            words = _in_grams(words)
+        lowered = joined.lower().replace("’", "'")
+        if lowered.isascii():  # most ladders: the narrower pattern reads the same words, faster
+            words = _ASCII_WORD_OR_BREAK.findall(lowered)
+        else:
+            words = _WORD_OR_BREAK.findall(lowered)
+            if _UNSPACED.search(lowered):  # Japanese or Chinese: pay for the pairs only then
+                words = _in_grams(words)
         ids = np.fromiter(map(self.__getitem__, words), dtype=np.int64, count=len(words))
         text_of_word = np.cumsum(ids == _BREAK_ID)
         kept = ids >= 0
