@@ -312,8 +312,7 @@ def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
     store = storage.Store(settings.database_url)
     if not settings.slack_bot_token:
         copies = store.take_back_copies(team_id, person_id=user_id)
-        deleted = store.forget_person(team_id, user_id)
-        click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+        _echo_deleted(store.forget_person(team_id, user_id))
         if copies:
             click.echo(
                 f"{len(copies)} copies of what was shared with a manager stay in Slack DMs: "
@@ -324,21 +323,33 @@ def db_forget(ctx: click.Context, team_id: str, user_id: str) -> None:
     _forget_with_slack(settings, store, team_id, user_id)
 
 
+def _echo_deleted(deleted: dict[str, int]) -> None:
+    click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+
+
 def _forget_with_slack(settings: Settings, store, team_id: str, user_id: str) -> None:
-    """As `forget me` does: the rows, the shared copies in managers' DMs, then their App
-    Home published again (it still shows what was just deleted)."""
-    from bot.content import Content
-    from bot.slack.deps import Deps
-    from bot.slack.personal import forget_everything, republish_home
+    """As `forget me` does: the rows and the shared copies in managers' DMs first (nothing,
+    not even a broken ladder, may stand in their way), then their App Home published again
+    (it still shows what was just deleted)."""
+    from bot.slack.personal import forget_everything
     from bot.slack.replies import Asker
     from bot.slackkit.client import make_client
 
-    deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
     asker = Asker(team_id, user_id, make_client(settings))
-    deleted, kept = forget_everything(deps, asker)
-    click.echo("deleted " + ", ".join(f"{count} {table}" for table, count in deleted.items()))
+    deleted, kept = forget_everything(store, asker)
+    _echo_deleted(deleted)
     if kept:
         click.echo(f"{kept} copies of what was shared with a manager could not be deleted from Slack", err=True)
+    _refresh_home(settings, store, asker)
+
+
+def _refresh_home(settings: Settings, store, asker) -> None:
+    """Their App Home still shows what was just deleted: publish it again."""
+    from bot.content import Content
+    from bot.slack.deps import Deps
+    from bot.slack.personal import republish_home
+
+    deps = Deps(settings=settings, content=Content(settings.content_dir), store=store)
     if republish_home(deps, asker):
         click.echo("their App Home is refreshed")
     else:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, and_, case, extract, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from .db import rows_changed
 from .models import (
     RATINGS,
     AssessmentRatingRow,
@@ -358,15 +359,18 @@ class GrowthStore:
 
     def record_share_copy(
         self, share_id: int, channel: str, *, ts: str | None = None, file_id: str | None = None
-    ) -> None:
-        """Where the manager's copy of a share went, so it can be taken back later."""
+    ) -> bool:
+        """Where the manager's copy of a share went, so it can be taken back later; False if
+        the share no longer stands (its link ended while the copy was on its way): the caller
+        takes the copy back at once, as the link's end could not."""
+        standing = select(_LINKS.c.id).where(_LINKS.c.id == _SHARES.c.link_id, _LINKS.c.status == "accepted")
         stmt = (
             update(_SHARES)
-            .where(_SHARES.c.id == share_id)
+            .where(_SHARES.c.id == share_id, standing.exists())
             .values(copy_channel=channel, copy_ts=ts, copy_file_id=file_id)
         )
         with self._session() as s, s.begin():
-            s.execute(stmt)
+            return rows_changed(s.execute(stmt)) == 1
 
     def take_back_copies(
         self,

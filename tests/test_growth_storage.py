@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 import storage
-from storage import Store
+from storage import ShareCopy, Store
 
 T0 = datetime(2026, 8, 3, 9, 0, tzinfo=timezone.utc)
 TEAM = "T0001"
@@ -244,3 +244,19 @@ def test_upgrading_a_0001_database_keeps_its_rows_and_downgrading_drops_only_the
             assert db.get_person(TEAM, ALICE) is not None
         finally:
             db.dispose()
+
+
+def test_a_copy_is_recorded_only_while_its_share_stands_and_is_taken_back_once(store: Store) -> None:
+    reflection = store.add_reflection(TEAM, ALICE, "I ran the game day", source="command")
+    link = store.invite_manager(TEAM, ALICE, MIA)
+    store.answer_invitation(TEAM, MIA, link.id, accept=True)
+    share = store.share_reflection(TEAM, ALICE, reflection.id)
+    assert share is not None
+    assert store.record_share_copy(share.id, "DMIA", ts="1.000100") is True
+    ended = store.end_manager_link(TEAM, ALICE, link.id)
+    assert ended is not None and ended.status == "ended"
+    assert store.take_back_copies(TEAM, link_id=link.id) == [ShareCopy("DMIA", "1.000100", None)]
+    assert store.take_back_copies(TEAM, link_id=link.id) == []  # handed out once
+    # A copy that arrives after its link ended is not recorded: its sender deletes it at once.
+    assert store.record_share_copy(share.id, "DMIA", ts="1.000200") is False
+    assert store.take_back_copies(TEAM, person_id=ALICE) == []

@@ -852,6 +852,8 @@ def test_a_companys_own_level_names_win_and_pages_about_two_levels_are_none(tmp_
     ]
     senior = answerer.ask("Senior L1")  # the level's own name, though "L1" is also a code
     assert isinstance(senior, LevelAnswer) and senior.level.code == "L3"
+    in_slack = answerer.answer(answerer.parse("Senior L1"))  # the path a Slack reply takes
+    assert isinstance(in_slack, LevelAnswer) and in_slack.level.code == "L3"
     delivery = senior.level.sections[0]
     assert delivery.notes == ("what senior l1 delivery looks like.",)  # a tldr is a note, no criterion
     assert [c.text for c in delivery.competencies] == ["Scope: work of level 3", "Quality: checks of level 3"]

@@ -9,7 +9,7 @@ from .ladder import Ladder, Resolution
 from .loader import gc_paused
 from .manager_query import MANAGER_INTENTS
 from .model import Level
-from .query import PERSONAL_INTENTS, Compare, Intent, LevelRef, Lookup, Search, Usage, parse_query
+from .query import EXAMPLES_FLAG, PERSONAL_INTENTS, Compare, Intent, LevelRef, Lookup, Search, Usage, parse_query
 from .search import SearchHit, SearchIndex
 
 
@@ -31,7 +31,7 @@ class LevelAnswer:
     @property
     def empty_note(self) -> str:
         """What to say instead of nothing when the ladder lists no criteria for the level."""
-        if self.level.sections:
+        if self.level.competency_count or self.level.example_count:
             return ""
         return (
             "This level lists no criteria yet: its source document may say more, or the ladder is still being written."
@@ -91,14 +91,17 @@ class Answerer:
             self.index = SearchIndex(ladder.levels)
 
     def parse(self, text: str) -> Intent:
-        return parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)
+        intent = parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)
+        if isinstance(intent, (Lookup, Search)):
+            # A level's own name wins over a code inside it: "Senior L1" is the level the
+            # company calls that, not a lookup of the code L1 (in Slack and the terminal alike).
+            name = " ".join(EXAMPLES_FLAG.sub(" ", text).split())
+            if self.ladder.named(name) is not None:
+                return Lookup(LevelRef(None, name), isinstance(intent, Lookup) and intent.examples)
+        return intent
 
     def ask(self, text: str, *, examples: bool = False) -> Answer:
         intent = self.parse(text)
-        if isinstance(intent, (Lookup, Search)):
-            named = self.ladder.named(text)
-            if named is not None:
-                return self._level_answer(named, examples or (isinstance(intent, Lookup) and intent.examples))
         if isinstance(intent, Lookup) and examples:
             intent = Lookup(intent.ref, True)
         return self.answer(intent)
@@ -121,6 +124,9 @@ class Answerer:
     def lookup(self, ref: LevelRef, examples: bool = False) -> Answer:
         if not self.ladder.levels:
             return NotFoundAnswer("No ladder documents are loaded yet.")
+        named = self.ladder.named(ref.words) if not ref.code else None
+        if named is not None:
+            return self._level_answer(named, examples)
         resolution = self.ladder.resolve(ref, self.ladder.track_named_in(ref.words) if not ref.code else None)
         if resolution.level is None and ref.code:
             resolution = self.ladder.resolve(ref)

@@ -48,7 +48,8 @@ _SENIORITY = (  # (pattern, score): the highest that matches wins; "plain" is 3
     (r"\b(?:cto|chief)\b", 9),
 )
 _NOT_TITLE_WORDS = frozenset("your my our you we i how what why when with for to is are this that vs versus".split())
-COMPARISON = re.compile(r"(?i)\b(?:vs\.?|versus|compared)(?:\s|$)")  # "Senior L1 vs Senior L2": a page about two
+# "Senior L1 vs Senior L2", "L2 → L3: what changes": a page or section about two levels.
+COMPARISON = re.compile(r"(?i)\b(?:vs\.?|versus|compared)(?:\s|$)|→|->|⇒|=>")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 
 
@@ -159,7 +160,7 @@ def seniority(title: str) -> float:
     above = [v for v in found if v > 3]
     score = float(max(above) if above else min(found) if found else 3)
     senior_too = score > 5 and bool(re.search(r"\b(?:senior|sr)\b", lowered))
-    roman = re.search(r"\b(i{1,3}|iv|v)\s*$", lowered) or re.search(r"\b(\d)\s*$", lowered)
+    roman = re.search(r"\b(i{1,3}|iv|vi{0,3}|ix)\s*$", lowered) or re.search(r"\b(\d)\s*$", lowered)
     step = (
         (_ROMAN.get(roman.group(1)) or int(roman.group(1)) if roman.group(1).isdigit() else _ROMAN[roman.group(1)])
         if roman

@@ -11,9 +11,10 @@ from html.parser import HTMLParser
 
 _SKIP = {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "head", "title"}
 _BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "body"}
-# An element whose id or class names it a menu: its links and group names are not levels.
+# An element whose id or a class names it a menu ("toc", "sidebar", "nav-menu"): its links
+# and group names are not levels. "with-sidebar" on a layout's wrapper is no menu.
 _NAVIGATION = re.compile(
-    r"(?i)(?:^|[\s_-])(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:$|[\s_-])"
+    r"(?i)(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:[_-]\S*)?"
 )
 _PAGE_TITLE = re.compile(r"(?i)(?:^|[\s_-])(?:doc|page|post|entry|article)[_-]?title(?:$|[\s_-])")
 # Elements that hold a menu; never <body> or <main>, whose classes describe the page's layout.
@@ -30,7 +31,7 @@ def _navigation(attrs: list[tuple[str, str | None]]) -> bool:
     values = dict(attrs)
     if (values.get("role") or "").lower() == "navigation":
         return True
-    return any(_NAVIGATION.search(values.get(name) or "") for name in ("id", "class"))
+    return any(_NAVIGATION.fullmatch(token) for name in ("id", "class") for token in (values.get(name) or "").split())
 
 
 def _page_title(attrs: list[tuple[str, str | None]]) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .codes import read_title, seniority
+from .codes import has_seniority_word, read_title, seniority
 from .ladder import Ladder
 from .manifest import Manifest, ManifestError, find_manifest, load_manifest
 from .model import Level, Problem, Section, slugify, titlecase_track
@@ -273,19 +273,27 @@ _NUMBERED_ROLE = re.compile(r"^(?P<role>.*?\S)\s+(?:\d{1,2}|I{1,3}|IV|V|VI{1,3})
 
 
 def _roles_apart(levels: list[Level]) -> list[list[Level]] | None:
-    """ "Data Scientist 3", "Tech Lead 5", "Engineering Manager 5" in one folder: a track per
-    role, each ranked by its number; None unless every title is a role and a number and there
-    are several roles."""
+    """ "Data Scientist 3", "Tech Lead 5", "Engineering Manager 5", a file each in one folder: a
+    track per role, each ranked by its number. None unless every title is a role and a number,
+    each level has its own file, and the roles differ by more than a seniority word ("Product
+    Designer 2" and "Senior Product Designer 1" are one ladder)."""
+    if len({level.source for level in levels}) < len(levels):
+        return None  # levels of one file: the file says they are one track
     roles: dict[str, list[Level]] = {}
-    for level in levels:
+    names: dict[str, str] = {}  # a role's track is named as its first level has it
+    for level in sorted(levels, key=lambda l: seniority(l.title)):
         match = _NUMBERED_ROLE.match(level.title)
         if match is None:
             return None
-        roles.setdefault(match.group("role"), []).append(level)
+        role = match.group("role")
+        plain = " ".join(w for w in role.split() if not has_seniority_word(w)) or role
+        roles.setdefault(plain, []).append(level)
+        names.setdefault(plain, role)
     if len(roles) < 2:
         return None
     groups = []
-    for role, group in roles.items():
+    for plain, group in roles.items():
+        role = names[plain]
         key = f"{group[0].track_key}-{slugify(role)}"
         groups.append([replace(l, track=role, track_key=key, id=f"{key}/{l.id.split('/', 1)[1]}") for l in group])
     return groups

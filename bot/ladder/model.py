@@ -173,19 +173,9 @@ ACRONYMS = {
 }
 
 
-# "TechnicalProgramManager" -> Technical, Program, Manager; "SREManager" -> SRE, Manager.
-_CAMEL_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
-
-
-def _is_camel(word: str) -> bool:
-    return word.isascii() and word.isalpha() and word.lower() not in ACRONYMS and bool(re.search(r"[a-z][A-Z]", word))
-
-
 def titlecase_track(slug: str) -> str:
-    """ "cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case);
-    "EngineeringManager" -> "Engineering Manager" ("DevOps" stays whole)."""
+    """ "cloud-engineering" -> "Cloud Engineering"; "sre" -> "SRE" (acronyms keep their case)."""
     words = re.split(r"[-_\s]+", re.sub(r"^\d+[-_. ]+(?=\D)", "", slug.strip()))  # "01-engineering"
-    words = [part for w in words for part in (_CAMEL_PARTS.findall(w) if _is_camel(w) else [w])]
     return " ".join(
         ACRONYMS.get(w.lower()) or (w if w.isupper() or (not w.islower() and not w.istitle()) else w.capitalize())
         for w in words

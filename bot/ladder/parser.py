@@ -198,11 +198,12 @@ class _Draft:
     track: str = ""
     order: int = 0
     bold_category: bool = False  # the open category was a bold line, not a heading
-    # Plain paragraphs kept as notes, with their category: the criteria of a level written
-    # in paragraphs rather than lists (see _paragraphs_as_criteria).
-    paragraphs: list[tuple[_SectionBuilder | None, str]] = field(default_factory=list)
-    listed_metadata: int = 0  # metadata read from `- **Label**: value` bullets
-    category_depth: int = 0  # the depth of this level's first category heading
+    # Plain paragraphs kept as notes (their category, and their place in its notes): the
+    # criteria of a level written in paragraphs rather than lists (see _loose_text_as_criteria).
+    paragraphs: list[tuple[_SectionBuilder | None, int]] = field(default_factory=list)
+    listed: list[MetadataItem] = field(default_factory=list)  # metadata from `- **Label**: value` bullets
+    category_depth: int = 0  # the depth of this level's first category headings
+    top_categories: int = 0  # how many categories opened at that depth so far
 
     @property
     def section(self) -> _SectionBuilder | None:
@@ -241,7 +242,7 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
 
         return levels_from_data(front, source=source, folder_track=folder_track, department=department)
     if front.get("has_children") is True or (
-        front and not body.strip() and not front.get("level") and not read_heading(str(front.get("title") or ""))
+        front and not body.strip() and not front.get("level") and not _level_heading(str(front.get("title") or ""))
     ):
         # A site's section page (Jekyll's just-the-docs, Hugo's _index): a title that groups the pages below.
         raise NotALevelDocument("NOTE a section page of the site (front matter only), not a level")
@@ -276,25 +277,37 @@ def _loose_text_as_criteria(draft: _Draft) -> None:
     features`), are its criteria. One paragraph or bullet alone only describes the level."""
     if not draft.criteria_count():
         _paragraphs_as_criteria(draft)
-    if not draft.criteria_count() and draft.listed_metadata >= 2:
-        listed = draft.metadata[-draft.listed_metadata :]
-        del draft.metadata[-draft.listed_metadata :]
+    if not draft.criteria_count() and len(draft.listed) >= 2:
+        draft.metadata = [item for item in draft.metadata if all(item is not listed for listed in draft.listed)]
         loose = _SectionBuilder(name="Expectations", emoji="")
         draft.sections.insert(0, loose)
-        loose.competencies.extend(Competency(f"{item.label}: {item.value}") for item in listed)
+        loose.competencies.extend(Competency(f"{item.label}: {item.value}") for item in draft.listed)
 
 
 def _paragraphs_as_criteria(draft: _Draft) -> None:
-    if len(draft.paragraphs) < 2:
-        return
+    notes = [(section, (section.notes if section else draft.notes)[index]) for section, index in draft.paragraphs]
+    if len(notes) < 2 or any(_PLACEHOLDER.search(text) for _, text in notes):
+        return  # "This level is still being written." is no criterion
+    taken = {(id(section), index) for section, index in draft.paragraphs}
+    for owner in (None, *draft.sections):
+        kept = owner.notes if owner is not None else draft.notes
+        kept[:] = [note for index, note in enumerate(kept) if (id(owner), index) not in taken]
     loose: _SectionBuilder | None = None  # for paragraphs written before any category
-    for section, text in draft.paragraphs:
-        (section.notes if section is not None else draft.notes).remove(text)
+    for section, text in notes:
         if section is None and loose is None:
             loose = _SectionBuilder(name="Expectations", emoji="")
             draft.sections.insert(0, loose)
-        (section or loose).competencies.append(Competency(text))  # type: ignore[union-attr]
+        target = section or loose
+        if target.in_examples:  # type: ignore[union-attr]
+            target.examples.append(text)  # type: ignore[union-attr]
+        else:
+            target.competencies.append(Competency(text))  # type: ignore[union-attr]
     draft.paragraphs.clear()
+
+
+_PLACEHOLDER = re.compile(
+    r"(?i)\b(?:tbd|tbc|todo|to be (?:written|defined|done)|coming soon|still being written|work in progress|wip)\b"
+)
 
 
 def _carries_ladder(front: dict) -> bool:
@@ -306,6 +319,8 @@ def _carries_ladder(front: dict) -> bool:
     topics = front.get("topics")
     if isinstance(topics, list) and any(isinstance(t, dict) and (t.get("content") or t.get("levels")) for t in topics):
         return True  # a progression framework's matrix: topics, each with what every level expects
+    if any(isinstance(front.get(key), (list, dict)) for key in ("competencies", "criteria", "expectations")):
+        return True  # one level, its criteria in the front matter
     return not front.get("title") and any(
         key in front for key in ("levels", "topics", "competencies", "job_families", "tracks")
     )
@@ -381,6 +396,9 @@ def _split_levels(blocks: list[_Block], front: dict, source: str) -> tuple[list[
     """Cut the document into levels; returns them and the document's own (non-level) title."""
     headings = [b for b in blocks if b.kind == "heading"]
     file_title = next((h.text for h in headings if h.depth == 1), "")
+    stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
+    if any(COMPARISON.search(t) for t in (str(front.get("title") or file_title), re.sub(r"[-_]+", " ", stem))):
+        raise NotALevelDocument("NOTE it compares levels (a page about two), it is not one")
     title = str(front.get("title") or "")
     if front.get("level") or (title and (_level_heading(title) or _level_depth(headings) is None)):
         return [_single_level(blocks, front, source)], ""
@@ -421,10 +439,14 @@ def _level_heading(text: str) -> LevelHeading | None:
 
 
 def _ranked_title(text: str) -> LevelHeading | None:
-    """ "Graduate QA", "Senior QA": no role noun, but a seniority word, at the depth where the
-    other headings are levels (never enough, alone, to make a heading a level)."""
+    """ "Graduate QA", "Senior QA/QE": a seniority word, then only acronyms or role words, at
+    the depth where the other headings are levels (never enough, alone, to make a heading a
+    level). "Staff meetings" and "Getting to Senior" are not levels."""
     title = _clean(_strip_markup(_split_emoji(text)[1]))
-    if 1 <= len(title.split()) <= 5 and has_seniority_word(title) and not title.endswith((":", "?", ".", "!")):
+    first, *rest = title.split() or [""]
+    if not has_seniority_word(first) or len(rest) > 3:
+        return None
+    if all(word.isupper() or word.lower() in ROLE_NOUNS for word in rest):
         return LevelHeading("", title)
     return None
 
@@ -463,8 +485,6 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
     title_line = str(front.get("title") or (h1.text if h1 else ""))
     heading = read_heading(title_line) if title_line else None
     stem = re.sub(r"\.[A-Za-z]+$", "", source.rsplit("/", 1)[-1])
-    if COMPARISON.search(title_line) or COMPARISON.search(re.sub(r"[-_]+", " ", stem)):
-        raise NotALevelDocument("NOTE it compares levels (a page about two), it is not one")
     if heading is None:
         code = str(front.get("level") or "").strip()
         if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})?", code):
@@ -474,7 +494,14 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         title = title_line or from_name
         if h1 is not None and not front.get("title") and not read_title(title_line) and (code or read_title(from_name)):
             title = from_name or code  # "# Overview" in senior-engineer.md: the file names the level
-        if not code and not read_title(title or "") and title_line and h1 is None and not _names_a_role(title_line):
+        if (
+            not code
+            and not read_title(title or "")
+            and title_line
+            and h1 is None
+            and not _names_a_role(title_line)
+            and (_ABOUT_THE_LADDER.search(f"{title_line} {stem}") or not any(b.kind == "list" for b in blocks))
+        ):
             # A site page titled in front matter ("Introduction to the framework").
             raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
         if not code and not (title_line and h1 is None) and not read_title(title or ""):
@@ -491,6 +518,13 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
             continue  # the level's own heading (a front matter title may repeat it)
         _read_block(block, draft)
     return draft
+
+
+# Pages about the ladder rather than in it.
+_ABOUT_THE_LADDER = re.compile(
+    r"(?i)\b(?:introduction|intro|overview|about|guide|faq|glossary|principles|process|welcome|"
+    r"how to|getting started|framework|readme|index)\b"
+)
 
 
 def _names_a_role(title: str) -> bool:
@@ -530,8 +564,18 @@ def _track_from_file_name(stem: str, title: str) -> str:
     """ "career-ladder-for-ospo-engineers" -> "OSPO Engineers": without the ladder words, and
     with a word's case as the level titles write it."""
     words = re.sub(r"\bfor\b", " ", _LADDER_WORDS.sub(" ", re.sub(r"[-_]+", " ", stem)), flags=re.I).split()
+    words = [part for word in words for part in _role_words(word)]
     as_written = {w.lower(): w for w in re.findall(r"[A-Za-z]+", title) if w.isupper() and len(w) > 1}
     return titlecase_track(" ".join(as_written.get(w.lower(), w) for w in words) or stem)
+
+
+def _role_words(word: str) -> list[str]:
+    """ "EngineeringManager" -> Engineering, Manager; "TechLead" -> Tech, Lead. Only a name
+    that ends in a role word is split: "JavaScript", "GitHub" and "DevRel" stay whole."""
+    parts = re.findall(r"[A-Z][a-z]+", word)
+    if word.isascii() and "".join(parts) == word and len(parts) >= 2 and parts[-1].lower() in ROLE_NOUNS:
+        return parts
+    return [word]
 
 
 def _track_from_title(title: str) -> str:
@@ -642,9 +686,11 @@ def _table_rows(tokens: list[Token]) -> list[list[str]]:
 def _read_block(block: _Block, draft: _Draft) -> None:
     section = draft.section
     if block.kind == "heading":
-        # Categories that begin at `####` stay siblings when one slips to `###` among them.
-        depth = max(block.depth, draft.category_depth)
         draft.category_depth = draft.category_depth or block.depth
+        depth = block.depth
+        if depth == draft.category_depth - 1 and draft.top_categories >= 2:
+            depth = draft.category_depth  # `####`, `####`, then one `###`: a slip, still a sibling
+        draft.top_categories += depth == draft.category_depth
         _open_category(draft, depth, block.text)
     elif block.kind == "quote":
         if section is None and not draft.tagline:
@@ -688,12 +734,30 @@ def _category(draft: _Draft) -> _SectionBuilder:
     return draft.section  # type: ignore[return-value]
 
 
-_LINK_ONLY = re.compile(r"^\s*\[[^\]]+\]\([^)]+\)\s*$")
+_LINK_ONLY = re.compile(r"^\s*\[(?P<text>[^\]]+)\]\((?P<target>[^)#]+)\)\s*$")
+
+
+def _navigation(draft: _Draft, items: list[_Item]) -> bool:
+    """A list that only links to other pages: `* [Tech Lead 6](Tech Lead 6.md)` beside the
+    level, or outside any category. A criterion written as a link to its own explanation
+    (`- [Writes clean code](craft.md#clean-code)`) is still a criterion."""
+    links = [_LINK_ONLY.match(item.raw) for item in items]
+    if not all(links) or any(item.children for item in items):
+        return False
+    if draft.section is None:
+        return True
+    return all(_same_words(m.group("text"), m.group("target").rsplit("/", 1)[-1]) for m in links if m)
+
+
+def _same_words(text: str, target: str) -> bool:
+    """ "Tech Lead 6" and "Tech Lead 6.md" or "tech-lead-6.html": the link names its page."""
+    stem = re.sub(r"\.[A-Za-z]+$", "", target)
+    return slugify(text) == slugify(stem)
 
 
 def _read_list(draft: _Draft, items: list[_Item]) -> None:
-    if all(_LINK_ONLY.match(item.raw) and not item.children for item in items):
-        return  # "* [Tech Lead 6](Tech Lead 6.md)" and the like: links to other pages, not criteria
+    if _navigation(draft, items):
+        return
     section = draft.section
     if section is None:
         rest = [item for item in items if not _metadata_item(draft, item)]
@@ -718,8 +782,7 @@ def _metadata_item(draft: _Draft, item: _Item) -> bool:
         return False
     if not item.raw.lstrip().startswith(("**", "__")) and (label.startswith("I ") or len(label.split()) > 5):
         return False
-    _append_metadata(draft, label, value)
-    draft.listed_metadata += 1
+    draft.listed.append(_append_metadata(draft, label, value))
     return True
 
 
@@ -768,6 +831,14 @@ def _flatten(items: list[_Item]) -> list[str]:
 
 
 _SUMMARY_LABEL = re.compile(r"(?i)tl;?\s?dr|summary|in short|in a nutshell|overview|note|context")
+
+
+def _states_a_value(value: str) -> bool:
+    """ "Typically requires 5 years" or "2+ years", not a category's subtitle ("Technical
+    excellence" in `**Craft: Technical excellence**`)."""
+    return len(value.split()) >= 4 or any(ch.isdigit() for ch in value)
+
+
 _LABELLED = re.compile(r"([^:]{2,30}):\s+(\S+(?:\s+\S+)+)$")  # "Experience: two or more words"
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<name>[^*_\n]{2,80}?)\s*:?\s*\1\s*:?$")
 
@@ -779,8 +850,9 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
             section.in_examples = True
         return
     bold = _BOLD_LINE.match(raw.strip())
-    if bold and _LABELLED.match(bold.group("name")):  # "__Experience: Typically 5 years.__"
-        label, value = _LABELLED.match(bold.group("name")).groups()  # type: ignore[union-attr]
+    labelled_line = _LABELLED.match(bold.group("name")) if bold else None
+    if labelled_line and _states_a_value(labelled_line.group(2)):  # "__Experience: Typically 5 years.__"
+        label, value = labelled_line.groups()
         if section is None:
             _append_metadata(draft, label, value)
         else:
@@ -799,7 +871,9 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
     if labelled and all(labelled):
         for match in labelled:
             label, value = match.group("label").rstrip(": "), _strip_markup(match.group("value"))  # type: ignore[union-attr]
-            if _SUMMARY_LABEL.fullmatch(label.strip(" ;:")):  # "**tldr;** the gist of the category"
+            summary = _SUMMARY_LABEL.fullmatch(label.strip(" ;:"))
+            if summary and (summary.group().lower().startswith("tl") or not _reads_as_criterion(value)):
+                # "**tldr;** the gist of the category"; "**Context:** I give the background" is a criterion
                 (section.notes if section is not None else draft.notes).append(_clean(value))
             elif section is None and not _reads_as_criterion(value):
                 _append_metadata(draft, label, value)
@@ -814,13 +888,13 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
     text = _clean(_strip_markup(_link_texts(raw)))
     if not text:
         return
-    if _emphasised(raw.strip()):
-        if section is None and not draft.tagline and _reads_as_criterion(text):
-            draft.tagline = text  # "***I deliver solutions across a product area***" under the title
-            return
-    else:
-        draft.paragraphs.append((section, text))
-    (section.notes if section is not None else draft.notes).append(text)
+    if _emphasised(raw.strip()) and section is None and not draft.tagline and _reads_as_criterion(text):
+        draft.tagline = text  # "***I deliver solutions across a product area***" under the title
+        return
+    notes = section.notes if section is not None else draft.notes
+    if not _emphasised(raw.strip()):
+        draft.paragraphs.append((section, len(notes)))
+    notes.append(text)
 
 
 _EMPHASIS_AROUND = re.compile(r"^([*_]{1,3})[^*_\n](?:.*[^*_\n])?([*_]{1,3})$")
@@ -946,11 +1020,11 @@ def _level_tables(blocks: list[_Block]) -> bool:
 
 
 def _states_something(rows: list[list[str]]) -> bool:
-    """Some cell says something ("I ...", or four words or more): a table of levels and their
-    criteria, not a lookup of grades, salaries or weights."""
+    """Some cell says something (two words or more): a table of levels and their criteria,
+    even a compact one ("A whole feature"), not a lookup of grades, codes or salaries."""
     names = {i for i, cell in enumerate(rows[0]) if _TITLE_COLUMN.fullmatch(" ".join(_cell_texts(cell)))}
     return any(
-        len(text.split()) >= 4 or _reads_as_criterion(text)
+        len(text.split()) >= 2
         for row in rows[1:]
         for column, cell in enumerate(row[1:], start=1)
         if column not in names
@@ -1064,9 +1138,11 @@ def _read_document_fragment(markdown: str, references: list[Reference]) -> list[
     return out
 
 
-def _append_metadata(doc: _Draft, label: str, value: str) -> None:
+def _append_metadata(doc: _Draft, label: str, value: str) -> MetadataItem:
     label = _clean(label.rstrip(": "))
-    doc.metadata.append(MetadataItem(key=slugify(label).replace("-", "_"), label=label, value=_clean(value)))
+    item = MetadataItem(key=slugify(label).replace("-", "_"), label=label, value=_clean(value))
+    doc.metadata.append(item)
+    return item
 
 
 def _inline_text(token: Token, references: list[Reference]) -> str:

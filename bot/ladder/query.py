@@ -190,7 +190,7 @@ _LOOKUP_LEAD = re.compile(
     r"look\s*up|lookup|describe|explain|open|level|about|find)\s+",
     re.I,
 )
-_EXAMPLES_FLAG = re.compile(r"(?:--examples|\bwith\s+examples\b|\bexamples\b|-e\b)", re.I)
+EXAMPLES_FLAG = re.compile(r"(?:--examples|\bwith\s+examples\b|\bexamples\b|-e\b)", re.I)
 _FILLER = {
     "a",
     "an",
@@ -294,8 +294,8 @@ def _code_of(match: re.Match[str]) -> str:
 
 
 def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) -> Intent:
-    examples = bool(_EXAMPLES_FLAG.search(text))
-    text = _EXAMPLES_FLAG.sub(" ", text).strip()
+    examples = bool(EXAMPLES_FLAG.search(text))
+    text = EXAMPLES_FLAG.sub(" ", text).strip()
     codes = _codes(text, prefixes)
     if len(codes) >= 2 or (_COMPARE_WORDS.search(text) and _split_two(text, prefixes)):
         compare = _compare(text, codes, prefixes)

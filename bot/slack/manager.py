@@ -255,8 +255,9 @@ def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outc
         )
     log.info("manager invitation %s %s", link.id, "accepted" if accept else "declined")
     if accept:
+        kept = 0
         if replaced is not None:
-            take_back(asker.client, deps.store.take_back_copies(asker.team_id, link_id=replaced.id))
+            kept = take_back(asker.client, deps.store.take_back_copies(asker.team_id, link_id=replaced.id))
             _tell(
                 asker,
                 replaced.manager_id,
@@ -268,7 +269,9 @@ def _answer(link_id: int | None, accept: bool, deps: Deps, asker: Asker) -> Outc
             link.user_id,
             f"{mb.person(asker.user_id)} accepted: they are now your manager in ladderbot. "
             "Nothing is shared with them until you press “Share with my manager” on a reflection "
-            f"({typed(asker.command, 'journal')}) or on your self-assessment ({typed(asker.command, 'me')}).",
+            f"({typed(asker.command, 'journal')}) or on your self-assessment ({typed(asker.command, 'me')})."
+            + (f" Your link with {mb.person(replaced.manager_id)} has ended." if replaced else "")
+            + still_in_slack(kept),
         )
         return Outcome([Message("Accepted", mb.accepted(link, asker.command))], replace=True)
     _tell(asker, link.user_id, f"{mb.person(asker.user_id)} declined your invitation to be your manager in ladderbot.")
@@ -375,7 +378,8 @@ def _send_to_manager(deps: Deps, asker: Asker, share: Share, what: str, blocks: 
     except SlackApiError as error:
         log.warning("could not send share %s to the manager: %s", share.id, error.response.get("error"))
         return
-    deps.store.record_share_copy(share.id, sent["channel"], ts=sent["ts"])
+    if not deps.store.record_share_copy(share.id, sent["channel"], ts=sent["ts"]):
+        take_back(asker.client, [ShareCopy(sent["channel"], sent["ts"], None)])  # the link ended meanwhile
     log.info("share %s (%s) sent through link %s", share.id, share.kind, share.link_id)
 
 

@@ -36,7 +36,7 @@ from bot.slack import assessment, assessment_blocks, manager
 from bot.slack import profile_blocks as pb
 from bot.slack.blocks import Message, actions, button, escape, from_slack, mrkdwn
 from bot.slack.errors import new_reference
-from storage import Nudge, Person
+from storage import Nudge, Person, Store
 from storage.records import CADENCES
 
 if TYPE_CHECKING:
@@ -196,12 +196,12 @@ def save_levels_from_modal(current_id: str | None, target_id: str | None, deps: 
         deps.store.update_person(asker.team_id, asker.user_id, create=True, **changes)
 
 
-def forget_everything(deps: Deps, asker: Asker) -> tuple[dict[str, int], int]:
+def forget_everything(store: Store, asker: Asker) -> tuple[dict[str, int], int]:
     """Delete every row about the person and, from Slack, the copies of what they shared
     with a manager (or were shared, as a manager); returns deleted rows per table and how
     many copies Slack would not let go."""
-    copies = deps.store.take_back_copies(asker.team_id, person_id=asker.user_id)
-    deleted = deps.store.forget_person(asker.team_id, asker.user_id)
+    copies = store.take_back_copies(asker.team_id, person_id=asker.user_id)
+    deleted = store.forget_person(asker.team_id, asker.user_id)
     return deleted, manager.take_back(asker.client, copies)
 
 
@@ -222,7 +222,7 @@ def on_action(action: dict, body: dict, deps: Deps, asker: Asker) -> list[Messag
     if action_id == pb.RESUME:
         return _resume(deps, asker)
     if action_id == pb.FORGET_CONFIRM:
-        deleted, kept = forget_everything(deps, asker)
+        deleted, kept = forget_everything(deps.store, asker)
         log.info("forgot a person on request (%s)", ", ".join(f"{k}: {v}" for k, v in deleted.items()))
         republish_home(deps, asker)
         return [
