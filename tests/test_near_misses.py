@@ -130,3 +130,35 @@ def test_a_level_whose_only_category_holds_a_note_says_it_lists_no_criteria():
 def test_an_experience_line_after_labelled_bullets_stays_the_levels_metadata():
     [level] = load_ladder(NEAR_MISSES / "meta").ladder.levels
     assert [(m.label, m.value) for m in level.metadata] == [("Experience", "Typically 5 or more years")]
+
+
+def _all_ladders():
+    fixtures = Path(__file__).parent / "fixtures"
+    yield Path(__file__).parent.parent / "ladder_content"
+    yield from sorted(p for p in (fixtures / "ladders").iterdir() if p.is_dir())
+    yield from sorted(p for p in NEAR_MISSES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("root", list(_all_ladders()), ids=lambda p: p.name)
+def test_every_suggested_query_opens_its_own_level(root):
+    """Buttons and hints offer `level_query(level)`: typed back, it must open that very
+    level, never a choice, a search or another level (a hint that leads nowhere is a loop)."""
+    from bot.ladder.answers import level_query
+
+    answerer = Answerer(load_ladder(root).ladder)
+    for level in answerer.ladder.levels:
+        answer = answerer.answer(answerer.parse(level_query(level)))
+        assert isinstance(answer, LevelAnswer) and answer.level.id == level.id, (level_query(level), answer)
+
+
+@pytest.mark.parametrize("root", list(_all_ladders()), ids=lambda p: p.name)
+def test_every_example_question_gets_a_real_answer(root):
+    """Help and "try for example" offer these: each must answer (a level, a comparison or
+    search hits), never a choice, a "not found" or an empty search."""
+    from bot.ladder.answers import CompareAnswer, SearchAnswer
+
+    answerer = Answerer(load_ladder(root).ladder)
+    for question in answerer.example_questions():
+        answer = answerer.ask(question)
+        assert isinstance(answer, (LevelAnswer, CompareAnswer, SearchAnswer)), (question, answer)
+        assert not isinstance(answer, SearchAnswer) or answer.hits, question

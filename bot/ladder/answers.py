@@ -75,7 +75,18 @@ Answer = LevelAnswer | CompareAnswer | SearchAnswer | ChoiceAnswer | NotFoundAns
 
 def level_query(level: Level) -> str:
     """A query that names exactly this level, for buttons and suggestions."""
-    return " ".join(part for part in (level.code, level.title, level.track) if part)
+    track = "" if _names_its_track(level) else level.track
+    return " ".join(part for part in (level.code, level.title, track) if part)
+
+
+def level_label(level: Level) -> str:
+    """ "L3: Senior Engineer (Cloud)" for a choice; the track only where the name lacks it."""
+    return level.name if _names_its_track(level) else f"{level.name} ({level.track})"
+
+
+def _names_its_track(level: Level) -> bool:
+    """ "L3: Ops Leadership" in Ops Leadership, "Senior L2 (Management Track)" in Management."""
+    return level.track.lower() in level.title.lower()
 
 
 def compare_query(first: Level, second: Level) -> str:
@@ -92,12 +103,13 @@ class Answerer:
 
     def parse(self, text: str) -> Intent:
         intent = parse_query(text, self.ladder.vocabulary, self.ladder.code_prefixes)
-        if isinstance(intent, (Lookup, Search)):
-            # A level's own name wins over a code inside it: "Senior L1" is the level the
-            # company calls that, not a lookup of the code L1 (in Slack and the terminal alike).
+        if isinstance(intent, (Lookup, Search, Compare)):
+            # A level's own name wins over the codes inside it: "Senior L1" is the level the
+            # company calls that, not a lookup of the code L1, and "L4 Senior L2" is no compare
+            # (in Slack and the terminal alike).
             name = " ".join(EXAMPLES_FLAG.sub(" ", text).split())
-            if self.ladder.named(name) is not None:
-                return Lookup(LevelRef(None, name), isinstance(intent, Lookup) and intent.examples)
+            if self.ladder.named(name):
+                return Lookup(LevelRef(None, name), bool(EXAMPLES_FLAG.search(text)))
         return intent
 
     def ask(self, text: str, *, examples: bool = False) -> Answer:
@@ -124,10 +136,14 @@ class Answerer:
     def lookup(self, ref: LevelRef, examples: bool = False) -> Answer:
         if not self.ladder.levels:
             return NotFoundAnswer("No ladder documents are loaded yet.")
-        named = self.ladder.named(ref.words) if not ref.code else None
-        if named is not None:
-            return self._level_answer(named, examples)
-        resolution = self.ladder.resolve(ref, self.ladder.track_named_in(ref.words) if not ref.code else None)
+        named = self.ladder.named(ref.words) if not ref.code else []
+        if len(named) == 1:
+            return self._level_answer(named[0], examples)
+        resolution = (
+            Resolution(candidates=tuple(named))
+            if named
+            else self.ladder.resolve(ref, self.ladder.track_named_in(ref.words) if not ref.code else None)
+        )
         if resolution.level is None and ref.code:
             resolution = self.ladder.resolve(ref)
         if resolution.level:
@@ -143,7 +159,7 @@ class Answerer:
             return ChoiceAnswer(
                 f"Several levels match “{ref}”. Which one?",
                 tuple(
-                    Option(l.name + f" ({l.track})", level_query(l) + (" examples" if examples else ""))
+                    Option(level_label(l), level_query(l) + (" examples" if examples else ""))
                     for l in resolution.candidates
                 ),
             )
@@ -163,7 +179,7 @@ class Answerer:
     def _not_found(self, ref: LevelRef, resolution: Resolution) -> NotFoundAnswer:
         return NotFoundAnswer(
             f"I couldn't find a level called “{ref}”.",
-            tuple(Option(f"{l.name} ({l.track})", level_query(l)) for l in resolution.suggestions),
+            tuple(Option(level_label(l), level_query(l)) for l in resolution.suggestions),
         )
 
     # --- compare ------------------------------------------------------------------
@@ -188,13 +204,22 @@ class Answerer:
             if one.level.id == two.level.id:
                 return NotFoundAnswer(f"“{first}” and “{second}” are the same level: {one.level.name}.")
             return CompareAnswer(compare_levels(one.level, two.level))
+        pairs = [
+            (a, b)
+            for a in (one.candidates or (one.level,))
+            for b in (two.candidates or (two.level,))
+            if a and b and a.id != b.id
+        ]
+        # "Designer II vs Designer III" in a ladder of nine design tracks: nine choices, not 81.
+        pairs = [(a, b) for a, b in pairs if a.track_key == b.track_key] or pairs
         return ChoiceAnswer(
             "Which two levels do you mean?",
             tuple(
-                Option(f"{a.name} vs {b.name}", compare_query(a, b))
-                for a in (one.candidates or (one.level,))
-                for b in (two.candidates or (two.level,))
-                if a and b and a.id != b.id
+                Option(
+                    f"{a.name} vs {b.name} ({a.track if a.track_key == b.track_key else f'{a.track} → {b.track}'})",
+                    compare_query(a, b),
+                )
+                for a, b in pairs
             ),
         )
 
@@ -239,14 +264,21 @@ class Answerer:
         hits = tuple(self.index.search(text, limit))
         if hits:
             return SearchAnswer(text, hits)
-        return SearchAnswer(text, (), tuple(Option(q, q) for q in self.example_questions()[:3]))
+        others = [q for q in self.example_questions() if q.lower().strip(" ?") != text.lower().strip(" ?")]
+        return SearchAnswer(text, (), tuple(Option(q, q) for q in others[:3]))
 
     def example_questions(self) -> tuple[str, ...]:
-        """Questions that work on this ladder, made from its own levels."""
-        examples = ["how do I get better at mentoring?"]
+        """Questions that work on this ladder, made from its own levels: each opens a level,
+        a comparison or search hits, never a choice or nothing."""
+        examples = ["how do I get better at mentoring?"] if self.index.search("mentoring", 1) else []
         for track in self.ladder.tracks.values():
             levels = track.levels
             if len(levels) >= 2:
-                examples.insert(0, f"what separates {levels[0].label} from {levels[1].label}?")
-            examples.insert(0, " ".join(p for p in (levels[-1].code, levels[-1].title.lower()) if p))
+                examples.insert(0, f"what separates {self._short_name(levels[0])} from {self._short_name(levels[1])}?")
+            examples.insert(0, level_query(levels[-1]))
         return tuple(dict.fromkeys(examples))[:5]
+
+    def _short_name(self, level: Level) -> str:
+        """Its code where no other track has it ("L3"), else what names it exactly."""
+        same_code = [l for l in self.ladder.levels if level.code and l.code == level.code]
+        return level.code if len(same_code) == 1 else level_query(level)

@@ -119,11 +119,11 @@ class Ladder:
                 index.setdefault(name, []).append(level)
         return index
 
-    def named(self, text: str) -> Level | None:
-        """The one level whose title, alias or code-and-title is exactly `text`, if any:
-        "Senior L1" is the level a company calls that, not a lookup of the code L1."""
-        found = self._by_name.get(" ".join(_tokens(text)), [])
-        return found[0] if len(found) == 1 else None
+    def named(self, text: str) -> list[Level]:
+        """The levels whose title, alias or code-and-title is exactly `text`: "Senior L1" is
+        the level a company calls that, not a lookup of the code L1 (two tracks may both
+        have a "Senior L2")."""
+        return list(self._by_name.get(" ".join(_tokens(text)), []))
 
     def track_named_in(self, words: str) -> str | None:
         """The one track whose name appears in `words` ("cloud", "support"), if any."""
@@ -225,8 +225,10 @@ def _rank_distance(ref: LevelRef, level: Level) -> float:
 
 
 def _names(level: Level) -> list[str]:
+    bare = re.sub(r"\s*\([^)]*\)\s*$", "", level.title)  # "Senior L2 (Management Track)" is a "Senior L2"
     return [
         level.title,
+        *([bare] if bare and bare != level.title else []),
         f"{level.title} {level.track}",
         f"{level.code} {level.title}",
         f"{level.code} {level.title} {level.track}",
