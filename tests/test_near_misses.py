@@ -162,3 +162,20 @@ def test_every_example_question_gets_a_real_answer(root):
         answer = answerer.ask(question)
         assert isinstance(answer, (LevelAnswer, CompareAnswer, SearchAnswer)), (question, answer)
         assert not isinstance(answer, SearchAnswer) or answer.hits, question
+
+
+def test_a_title_the_ladder_lacks_is_not_found_with_the_levels_nearest_in_rank(tmp_path):
+    from bot.ladder.answers import NotFoundAnswer
+
+    for name, text in [
+        ("engineer", "I ship small features."),
+        ("senior-engineer", "I ship whole services."),
+        ("staff-engineer", "I shape several teams' systems."),
+    ]:
+        (tmp_path / f"{name}.md").write_text(f"# {name.replace('-', ' ').title()}\n\n## Delivery\n\n- {text}\n")
+    answerer = Answerer(load_ladder(tmp_path).ladder)
+    absent = answerer.ask("Distinguished Engineer")  # not the Engineer level its words contain
+    assert isinstance(absent, NotFoundAnswer)
+    assert absent.suggestions[0].label.startswith("Staff Engineer")
+    typo = answerer.ask("Senoir Engineer")
+    assert isinstance(typo, LevelAnswer) and typo.level.title == "Senior Engineer"

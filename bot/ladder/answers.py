@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .codes import has_seniority_word, seniority
 from .compare import Comparison, compare_levels
 from .ladder import Ladder, Resolution
 from .loader import gc_paused
@@ -79,6 +80,12 @@ def level_query(level: Level) -> str:
     return " ".join(part for part in (level.code, level.title, track) if part)
 
 
+def _rank_words_missing(words: str, level: Level) -> bool:
+    """A seniority word asked for ("staff", "distinguished") that the level's names lack."""
+    names = " ".join((level.title, level.track, *level.aliases)).lower()
+    return any(has_seniority_word(word) and word not in names for word in words.lower().split())
+
+
 def level_label(level: Level) -> str:
     """ "L3: Senior Engineer (Cloud)" for a choice; the track only where the name lacks it."""
     return level.name if _names_its_track(level) else f"{level.name} ({level.track})"
@@ -146,6 +153,9 @@ class Answerer:
         )
         if resolution.level is None and ref.code:
             resolution = self.ladder.resolve(ref)
+        if resolution.level and not ref.code and _rank_words_missing(ref.words, resolution.level):
+            # "Distinguished Engineer" is not the Engineer level: say it is not in the ladder.
+            return self._not_found(ref, Resolution(suggestions=self._nearest_in_rank(ref.words, resolution.level)))
         if resolution.level:
             return self._level_answer(resolution.level, examples)
         if ref.code and ref.words and not self.ladder.track_named_in(ref.words):
@@ -164,6 +174,12 @@ class Answerer:
                 ),
             )
         return self._not_found(ref, resolution)
+
+    def _nearest_in_rank(self, words: str, near: Level) -> tuple[Level, ...]:
+        """The levels of `near`'s track closest in seniority to the title asked for."""
+        wanted = seniority(words)
+        track = self.ladder.tracks[near.track_key].levels
+        return tuple(sorted(track, key=lambda l: (abs(seniority(l.title) - wanted), -l.rank))[:3])
 
     def _level_answer(self, level: Level, examples: bool) -> LevelAnswer:
         return LevelAnswer(
@@ -279,6 +295,7 @@ class Answerer:
         return tuple(dict.fromkeys(examples))[:5]
 
     def _short_name(self, level: Level) -> str:
-        """Its code where no other track has it ("L3"), else what names it exactly."""
-        same_code = [l for l in self.ladder.levels if level.code and l.code == level.code]
-        return level.code if len(same_code) == 1 else level_query(level)
+        """Its code, or its title, where no other level has it ("L3"), else what names it exactly."""
+        short = level.code or level.title
+        same = [l for l in self.ladder.levels if (l.code or l.title) == short]
+        return short if len(same) == 1 else level_query(level)

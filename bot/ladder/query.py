@@ -14,7 +14,7 @@ from datetime import time
 
 from rapidfuzz import fuzz, process
 
-from bot.ladder.codes import numerals_as_digits
+from bot.ladder.codes import numerals_as_digits, read_title
 from bot.ladder.manager_query import ManagerIntent, parse_manager_command
 
 MAX_QUERY_CHARS = 500
@@ -306,15 +306,24 @@ def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) 
     words = _content_words(_LOOKUP_LEAD.sub("", text))
     asks_how = any(w in _STOP_FOR_LOOKUP for w in _words(text))
     if words and vocabulary and not asks_how and all(_known(w, vocabulary) for w in words):
-        return Lookup(LevelRef(None, " ".join(words)), examples)
+        return Lookup(LevelRef(None, " ".join(_spelled(w, vocabulary) for w in words)), examples)
+    if words and vocabulary and not asks_how and read_title(text) and any(_known(w, vocabulary) for w in words):
+        # "Distinguished Engineer": a title, even one the ladder lacks (it says so, and what is near)
+        return Lookup(LevelRef(None, " ".join(_spelled(w, vocabulary) for w in words)), examples)
     return Search(text.strip(" ?!.")) if text.strip(" ?!.") else Help()
 
 
 def _known(word: str, vocabulary: set[str]) -> bool:
     """In the vocabulary, or a near miss of a long word in it ("sofware")."""
-    if word in vocabulary:
-        return True
-    return len(word) >= 5 and process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=85) is not None
+    return _spelled(word, vocabulary) in vocabulary
+
+
+def _spelled(word: str, vocabulary: set[str]) -> str:
+    """The vocabulary's word for a near miss ("senoir" -> "senior"), else the word as typed."""
+    if word in vocabulary or len(word) < 5:
+        return word
+    match = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+    return match[0] if match else word
 
 
 def _compare(text: str, codes: list[re.Match[str]], prefixes: frozenset[str]) -> Compare | None:
