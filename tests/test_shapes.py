@@ -990,3 +990,39 @@ def test_a_camel_case_file_names_its_track_and_a_levels_chart_is_no_text(tmp_pat
     assert track.name == "Tech Lead"
     assert all(not note.startswith("!") for level in ladder.levels for note in level.notes)
     assert [l.notes for l in ladder.levels] == [(), ()]
+
+
+def test_a_department_with_sub_departments_and_roles_reads_both(tmp_path):
+    (tmp_path / "roles.json").write_text(
+        json.dumps(
+            {
+                "departments": [
+                    {
+                        "name": "Engineering",
+                        "departments": [
+                            {
+                                "name": "Workplace IT",
+                                "roles": [
+                                    {
+                                        "name": "IT Analyst",
+                                        "levels": [{"title": "IT Analyst", "criteria": ["I fix laptops."]}],
+                                    }
+                                ],
+                            }
+                        ],
+                        "roles": [
+                            {
+                                "name": "Software Engineer",
+                                "levels": [
+                                    {"title": "Software Engineer", "criteria": ["I ship features."]},
+                                    {"title": "Senior Software Engineer", "criteria": ["I ship services."]},
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    ladder = load_ladder(tmp_path).ladder
+    assert sorted(t.name for t in ladder.tracks.values()) == ["IT Analyst", "Software Engineer"]

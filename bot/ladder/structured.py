@@ -105,6 +105,12 @@ def _get(d: dict, keys: tuple[str, ...]):
     return next((lowered[k] for k in keys if k in lowered and lowered[k] not in (None, "")), None)
 
 
+def _all(d: dict, keys: tuple[str, ...]) -> list:
+    """The values of every one of `keys` that `d` has (where `_get` takes the first)."""
+    lowered = {str(k).lower().replace(" ", "_").replace("-", "_"): v for k, v in d.items()}
+    return [lowered[k] for k in keys if k in lowered and lowered[k] not in (None, "")]
+
+
 def _walk(data: object, track: str, department: str, found: dict) -> None:
     if isinstance(data, list):
         for entry in data:
@@ -116,11 +122,11 @@ def _walk(data: object, track: str, department: str, found: dict) -> None:
     own = _get(data, ("track", "family", "job_family", "department"))
     if isinstance(own, str):
         track = titlecase_track(own) if own.islower() else own
-    families = _get(data, _FAMILIES)
-    if isinstance(families, str):
-        families = None
-    if families is not None:
-        for key, entry in _named_entries(families):
+    # A department may hold sub-departments and roles side by side: every kind is read.
+    family_lists = [value for value in _all(data, _FAMILIES) if not isinstance(value, str)]
+    families = family_lists or None
+    for entries in family_lists:
+        for key, entry in _named_entries(entries):
             family_name = str(_get(entry, _NAME) or key) if isinstance(entry, dict) else str(key)
             _walk(entry, titlecase_track(family_name) if family_name else track, department, found)
     levels = _get(data, _LEVELS)
