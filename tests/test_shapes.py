@@ -1026,3 +1026,13 @@ def test_a_department_with_sub_departments_and_roles_reads_both(tmp_path):
     )
     ladder = load_ladder(tmp_path).ladder
     assert sorted(t.name for t in ladder.tracks.values()) == ["IT Analyst", "Software Engineer"]
+
+
+def test_a_spreadsheet_or_pdf_beside_the_ladder_is_named_as_not_read(tmp_path):
+    (tmp_path / "L1-engineer.md").write_text("# L1: Engineer\n\n## Craft\n\n- I write tests.\n")
+    (tmp_path / "matrix.csv").write_text("Category,Junior,Senior\nCraft,learns,teaches\n")
+    (tmp_path / "ladder.pdf").write_bytes(b"%PDF-1.4")
+    result = load_ladder(tmp_path)
+    notes = {p.path: p.message for p in result.skipped}
+    assert "is not read" in notes["matrix.csv"] and "is not read" in notes["ladder.pdf"]
+    assert [l.name for l in result.ladder.levels] == ["L1: Engineer"]

@@ -351,6 +351,9 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
         for name in sorted(filenames):
             path = Path(dirpath) / name
             suffix = path.suffix.lower() if re.fullmatch(r"\.[A-Za-z]{1,9}", path.suffix) else ""
+            if suffix in UNREAD_SUFFIXES:  # a ladder may well be kept so: say it is not read
+                skipped.append(Problem(_relative(root, path), UNREAD_SUFFIXES[suffix], "note"))
+                continue
             if name.startswith(".") or suffix not in DOCUMENT_SUFFIXES:
                 continue
             stem = name[: len(name) - len(suffix)] if suffix else name
@@ -370,6 +373,16 @@ def _document_paths(root: Path, problems: list[Problem], skipped: list[Problem])
                 continue
             paths.append(path)
     return paths
+
+
+_AS_TEXT = "export the ladder as markdown, YAML or JSON to have it read"
+UNREAD_SUFFIXES = {
+    ".csv": f"a spreadsheet (CSV) is not read; {_AS_TEXT}; skipped",
+    ".tsv": f"a spreadsheet (TSV) is not read; {_AS_TEXT}; skipped",
+    ".xlsx": f"a spreadsheet is not read; {_AS_TEXT}; skipped",
+    ".pdf": f"a PDF is not read; {_AS_TEXT}; skipped",
+    ".docx": f"a Word document is not read; {_AS_TEXT}; skipped",
+}
 
 
 def _is_html(source: str) -> bool:
