@@ -56,6 +56,10 @@ VOCABULARY = {"senior", "software", "engineer", "cloud", "architect", "lead", "d
             Compare(LevelRef(None, "senior engineer"), LevelRef(None, "staff engineer")),
         ),
         ("designer i vs designer ii", Compare(LevelRef(None, "designer 1"), LevelRef(None, "designer 2"))),
+        (
+            "what separates cloud L4 from support L4?",  # track words before each code are its own
+            Compare(LevelRef("L4", "cloud"), LevelRef("L4", "support")),
+        ),
         ("how do I get better at mentoring?", Search("how do I get better at mentoring")),
         ("how do I grow at mentoring", Search("how do I grow at mentoring")),
         ("mentoring", Search("mentoring")),

@@ -330,7 +330,15 @@ def _compare(text: str, codes: list[re.Match[str]], prefixes: frozenset[str]) ->
     if len(codes) >= 2:
         first = _ref_from(text, codes[0], stop=codes[1].start())
         second = _ref_from(text, codes[1])
-        return Compare(first, second)
+        # Track words written before a code ("Executive Support L4 vs Ops Leadership L4")
+        # belong to it: the first's run from the start, the second's from the last connector.
+        before_first = " ".join(_content_words(_WORD_CONNECTORS.split(text[: codes[0].start()])[-1]))
+        between = _CONNECTORS.split(text[codes[0].end() : codes[1].start()])
+        before_second = " ".join(_content_words(between[-1])) if len(between) > 1 else ""
+        return Compare(
+            LevelRef(first.code, " ".join(w for w in (before_first, first.words) if w)),
+            LevelRef(second.code, " ".join(w for w in (before_second, second.words) if w)),
+        )
     parts = _split_two(text, prefixes)
     if not parts:
         return None
