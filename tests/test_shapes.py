@@ -1036,3 +1036,18 @@ def test_a_spreadsheet_or_pdf_beside_the_ladder_is_named_as_not_read(tmp_path):
     notes = {p.path: p.message for p in result.skipped}
     assert "is not read" in notes["matrix.csv"] and "is not read" in notes["ladder.pdf"]
     assert [l.name for l in result.ladder.levels] == ["L1: Engineer"]
+
+
+def test_skill_area_files_whose_sections_are_bare_seniorities_merge_into_levels(tmp_path):
+    folder = tmp_path / "matrix"
+    folder.mkdir()
+    for area, verb in [("Test Planning", "plan"), ("Test Design", "design"), ("Reporting", "report")]:
+        (folder / f"{area.lower().replace(' ', '-')}.md").write_text(
+            f"# {area}\nWhat this area covers.\n\n"
+            f"## Trainee\n- Can {verb} with help\n\n## Junior\n- Can {verb} alone\n\n"
+            f"## Middle\n- Can {verb} for the team\n\n## Senior\n- Can {verb} for several teams\n"
+        )
+    levels = load_ladder(tmp_path).ladder.levels
+    assert [(l.title, [s.name for s in l.sections]) for l in levels] == [
+        (title, ["Reporting", "Test Design", "Test Planning"]) for title in ("Trainee", "Junior", "Middle", "Senior")
+    ]

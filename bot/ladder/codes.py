@@ -40,9 +40,9 @@ staff member contributor trainee executive strategist steward evangelist markete
 _SENIORITY = (  # (pattern, score): the highest that matches wins; "plain" is 3
     (r"\b(?:intern|apprentice|graduate|trainee|entry[- ]level|placement)\b", 1),
     (r"\b(?:junior|jr|associate)\b", 2),
-    (r"\b(?:intermediate|mid[- ]?level|mid)\b", 4),
+    (r"\b(?:intermediate|mid[- ]?level|mid|middle)\b", 4),
     (r"\b(?:senior|sr)\b", 5),
-    (r"\b(?:staff|lead|leader)\b", 6),
+    (r"\b(?:staff|lead|leader|expert)\b", 6),
     (r"\b(?:principal|director)\b", 7),
     (r"\b(?:distinguished|fellow|vp|vice president|head of)\b", 8),
     (r"\b(?:cto|chief)\b", 9),

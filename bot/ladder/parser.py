@@ -463,11 +463,20 @@ def _level_depth(headings: list[_Block]) -> int | None:
             return depth
         if len(titled) >= 2 and len(titled) * 2 >= len(at_depth):
             return depth
+        ranks = [h for h in at_depth if _bare_rank(h.text)]
+        if len(ranks) >= 3 and len(ranks) * 2 >= len(at_depth):
+            return depth  # "## Trainee", "## Junior", "## Middle", "## Senior": a file per skill area
         if depth == 1 and len(at_depth) == 1 and titled:
             # "# Backend Engineer" over "## L1 - Backend Engineer 1", "## L2 - ...": the codes
             # below are the levels and the title above is their track.
             return _coded_depth_below(headings, depth) or depth
     return None
+
+
+def _bare_rank(text: str) -> bool:
+    """A heading that is a seniority and nothing else: "Junior", "Middle", "Senior level"."""
+    words = _clean(_strip_markup(_split_emoji(text)[1])).lower().split()
+    return 1 <= len(words) <= 2 and all(has_seniority_word(w) or w == "level" for w in words)
 
 
 def _coded_depth_below(headings: list[_Block], depth: int) -> int | None:
