@@ -14,8 +14,10 @@ _BLOCKS = {"p", "div", "section", "article", "main", "dd", "dt", "figcaption", "
 # An element whose id or a class names it a menu ("toc", "sidebar", "nav-menu"): its links
 # and group names are not levels. "with-sidebar" on a layout's wrapper is no menu.
 _NAVIGATION = re.compile(
-    r"(?i)(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:[_-]\S*)?"
+    r"(?i)(?:(?:doc|site|page|main|side|top|left|right|global|primary|secondary)[_-])?"
+    r"(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:[_-]\S*)?"
 )
+_HIDDEN_STYLE = re.compile(r"(?i)display\s*:\s*none|visibility\s*:\s*hidden")
 _PAGE_TITLE = re.compile(r"(?i)(?:^|[\s_-])(?:doc|page|post|entry|article)[_-]?title(?:$|[\s_-])")
 # Elements that hold a menu; never <body> or <main>, whose classes describe the page's layout.
 _MENU_HOLDERS = {"div", "aside", "section", "ul", "ol", "dl", "menu", "span"}
@@ -28,8 +30,11 @@ class _Close(str):
 
 
 def _navigation(attrs: list[tuple[str, str | None]]) -> bool:
+    """A menu, or an element the page hides (`hidden`, `display:none`, `aria-hidden`)."""
     values = dict(attrs)
-    if (values.get("role") or "").lower() == "navigation":
+    if (values.get("role") or "").lower() == "navigation" or "hidden" in values:
+        return True
+    if _HIDDEN_STYLE.search(values.get("style") or "") or (values.get("aria-hidden") or "").lower() == "true":
         return True
     return any(_NAVIGATION.fullmatch(token) for name in ("id", "class") for token in (values.get(name) or "").split())
 
