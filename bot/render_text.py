@@ -155,7 +155,10 @@ def _search(answer: SearchAnswer) -> Group:
             _hanging(
                 "  •",
                 Text(hit.competency.text)
-                + Text(f"\n{hit.level.name} ({hit.level.track}) · {hit.section.full_name}", style="dim"),
+                + Text(
+                    f"\n{hit.level.name if not hit.also_at else hit.where} ({hit.level.track}) · {hit.section.full_name}",
+                    style="dim",
+                ),
             )
         )
     return Group(*parts)

@@ -179,3 +179,20 @@ def test_a_title_the_ladder_lacks_is_not_found_with_the_levels_nearest_in_rank(t
     assert absent.suggestions[0].label.startswith("Staff Engineer")
     typo = answerer.ask("Senoir Engineer")
     assert isinstance(typo, LevelAnswer) and typo.level.title == "Senior Engineer"
+
+
+def test_a_statement_repeated_up_a_track_is_one_search_hit_naming_the_run(tmp_path):
+    (tmp_path / "Developer.md").write_text(
+        "# Developer\n\n"
+        + "".join(
+            f"## D{n} - Developer {n}\n\n* **Mentors**: mentors others to grow their careers\n"
+            f"* **Builds**: builds features of size {n}\n\n"
+            for n in (4, 5, 6)
+        )
+    )
+    from bot.ladder.answers import SearchAnswer
+
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("how do I get better at mentoring?")
+    assert isinstance(answer, SearchAnswer)
+    [hit] = [h for h in answer.hits if "mentors others" in h.competency.text]
+    assert hit.where == "D4–D6" and hit.level.code == "D4"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .codes import has_seniority_word, seniority
 from .compare import Comparison, compare_levels
@@ -78,6 +78,21 @@ def level_query(level: Level) -> str:
     """A query that names exactly this level, for buttons and suggestions."""
     track = "" if _names_its_track(level) else level.track
     return " ".join(part for part in (level.code, level.title, track) if part)
+
+
+def _folded(hits: list[SearchHit]) -> tuple[SearchHit, ...]:
+    """One hit per statement and track: the same sentence at D4, D5, D6 and D7 reads once,
+    at its lowest level, "D4–D7"."""
+    groups: dict[tuple[str, str, str], list[SearchHit]] = {}
+    for hit in hits:
+        key = (hit.level.track_key, hit.section.key, " ".join(hit.competency.text.lower().split()))
+        groups.setdefault(key, []).append(hit)
+    folded = []
+    for same in groups.values():
+        ordered = sorted(same, key=lambda h: h.level.rank)
+        first = max(same, key=lambda h: h.score)
+        folded.append(replace(first, level=ordered[0].level, also_at=tuple(h.level for h in ordered[1:])))
+    return tuple(sorted(folded, key=lambda h: -h.score))
 
 
 def _rank_words_missing(words: str, level: Level) -> bool:
@@ -277,7 +292,7 @@ class Answerer:
     # --- search -------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 8) -> Answer:
-        hits = tuple(self.index.search(text, limit))
+        hits = _folded(self.index.search(text, limit * 4))[:limit]
         if hits:
             return SearchAnswer(text, hits)
         others = [q for q in self.example_questions() if q.lower().strip(" ?") != text.lower().strip(" ?")]
@@ -290,12 +305,17 @@ class Answerer:
         for track in self.ladder.tracks.values():
             levels = track.levels
             if len(levels) >= 2:
-                examples.insert(0, f"what separates {self._short_name(levels[0])} from {self._short_name(levels[1])}?")
+                examples.insert(0, self._compare_example(levels[0], levels[1]))
             examples.insert(0, level_query(levels[-1]))
         return tuple(dict.fromkeys(examples))[:5]
 
-    def _short_name(self, level: Level) -> str:
-        """Its code, or its title, where no other level has it ("L3"), else what names it exactly."""
-        short = level.code or level.title
-        same = [l for l in self.ladder.levels if (l.code or l.title) == short]
-        return short if len(same) == 1 else level_query(level)
+    def _compare_example(self, lower: Level, higher: Level) -> str:
+        """ "what separates L2 from L3?" where that compares these two, else with their full names."""
+        short = f"what separates {lower.label} from {higher.label}?"
+        answer = self.answer(self.parse(short))
+        if isinstance(answer, CompareAnswer) and {answer.comparison.lower.id, answer.comparison.higher.id} == {
+            lower.id,
+            higher.id,
+        }:
+            return short
+        return f"what separates {level_query(lower)} from {level_query(higher)}?"

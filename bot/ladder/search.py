@@ -58,6 +58,14 @@ class SearchHit:
     section: Section
     competency: Competency
     score: float
+    # Higher levels of the same track that say the very same thing (a cumulative ladder
+    # repeats a criterion at every level above): one hit, not one per level.
+    also_at: tuple[Level, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """ "D4" or "D4–D7": the level, or the run of levels, that says it."""
+        return self.level.label if not self.also_at else f"{self.level.label}–{self.also_at[-1].label}"
 
 
 def _words(text: str) -> list[str]:

@@ -223,7 +223,8 @@ def search_blocks(answer: SearchAnswer, shareable: bool) -> list[dict]:
         return blocks + option_buttons(answer.suggestions)
     blocks = [header(f"Competencies about “{answer.query}”")]
     for i, hit in enumerate(answer.hits):
-        text = f"• {escape(hit.competency.text)}\n_{escape(hit.level.name)} · {escape(hit.section.full_name)}_"
+        where = hit.level.name if not hit.also_at else f"{hit.where} ({hit.level.track})"
+        text = f"• {escape(hit.competency.text)}\n_{escape(where)} · {escape(hit.section.full_name)}_"
         blocks.append(
             mrkdwn(text, button(f"Open {hit.level.label}", f"{ACTION_QUERY}_hit_{i}", level_query(hit.level)))
         )
