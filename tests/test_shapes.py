@@ -1053,3 +1053,32 @@ def test_skill_area_files_whose_sections_are_bare_seniorities_merge_into_levels(
     assert [(l.title, [s.name for s in l.sections]) for l in levels] == [
         (title, ["Reporting", "Test Design", "Test Planning"]) for title in ("Trainee", "Junior", "Middle", "Senior")
     ]
+
+
+def test_an_experience_line_after_the_criteria_is_about_the_level(tmp_path):
+    (tmp_path / "contributors.md").write_text(
+        "# Contributor I\n\n* Fixes small bugs in one project.\n* Writes clear issue reports.\n\n"
+        "_Experience: Typically requires 2 years of experience._\n\n"
+        "# Contributor II\n\n* Fixes bugs across projects.\n* Reviews the pull requests of others.\n\n"
+        "_Experience: Typically requires 4 years of experience._\n"
+    )
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("what separates contributor i from contributor ii?")
+    assert isinstance(answer, CompareAnswer)
+    assert [(m.label, m.before, m.after) for m in answer.comparison.metadata] == [
+        ("Experience", "Typically requires 2 years of experience.", "Typically requires 4 years of experience.")
+    ]
+
+
+def test_a_persona_page_named_and_ordered_in_front_matter_is_a_level_with_its_headings_as_categories(tmp_path):
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    for order, name in [(1, "Explorer"), (2, "Artisan")]:
+        (personas / f"{name.lower()}.md").write_text(
+            f"---\nname: {name}\norder: {order}\n---\n\n# Delivery\n\n## Expectations\n\n- Ships work as an {name}.\n\n"
+            f"# Consulting\n\n## Expectations\n\n- Advises clients as an {name}.\n"
+        )
+    levels = load_ladder(tmp_path).ladder.levels
+    assert [(l.title, [s.full_name for s in l.sections]) for l in levels] == [
+        (name, ["Delivery", "Delivery › Expectations", "Consulting", "Consulting › Expectations"])
+        for name in ("Explorer", "Artisan")
+    ]

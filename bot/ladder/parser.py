@@ -237,6 +237,8 @@ def parse_levels(text: str, *, source: str = "", folder_track: str | None = None
     """Every level of a markdown document, in document order, ranked by code or title
     (the loader ranks again across a whole track)."""
     front, body = split_front_matter(text)
+    if "title" not in front and isinstance(front.get("name"), str):
+        front = {**front, "title": front["name"]}  # `name: Artisan` titles a persona's page as well
     if _carries_ladder(front):
         from .structured import levels_from_data  # a ladder kept as YAML front matter
 
@@ -513,7 +515,10 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
         ):
             # A site page titled in front matter ("Introduction to the framework").
             raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
-        if not code and not (title_line and h1 is None) and not read_title(title or ""):
+        # A front-matter title stands when no `#` heading competes with it, or when the site
+        # orders the page among others (`order:`, `weight:`) and its `#` headings are categories.
+        titled_page = bool(title_line) and (h1 is None or (front.get("title") and _weight(front) is not None))
+        if not code and not titled_page and not read_title(title or ""):
             if not title_line:
                 raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
             raise NotALevelDocument(f"no level code in the heading {title_line!r} or the file name")
@@ -697,7 +702,7 @@ def _read_block(block: _Block, draft: _Draft) -> None:
     if block.kind == "heading":
         draft.category_depth = draft.category_depth or block.depth
         depth = block.depth
-        if depth == draft.category_depth - 1 and draft.top_categories >= 2:
+        if depth == draft.category_depth - 1 and depth > draft.base_depth and draft.top_categories >= 2:
             depth = draft.category_depth  # `####`, `####`, then one `###`: a slip, still a sibling
         draft.top_categories += depth == draft.category_depth
         _open_category(draft, depth, block.text)
@@ -842,6 +847,10 @@ def _flatten(items: list[_Item]) -> list[str]:
 _SUMMARY_LABEL = re.compile(r"(?i)tl;?\s?dr|summary|in short|in a nutshell|overview|note|context")
 
 
+# What a line says about the level as a whole, wherever it stands: "_Experience: 4 years_".
+_LEVEL_FACT = re.compile(r"(?i)(?:typical |relevant )?(?:experience|years(?: of experience)?|tenure|reports? to)")
+
+
 def _states_a_value(value: str) -> bool:
     """ "Typically requires 5 years" or "2+ years", not a category's subtitle ("Technical
     excellence" in `**Craft: Technical excellence**`)."""
@@ -859,10 +868,11 @@ def _read_paragraph(draft: _Draft, raw: str) -> None:
             section.in_examples = True
         return
     bold = _BOLD_LINE.match(raw.strip())
-    labelled_line = _LABELLED.match(bold.group("name")) if bold else None
+    emphasised = _emphasised(raw.strip())
+    labelled_line = _LABELLED.match(_clean(_strip_markup(raw))) if bold or emphasised else None
     if labelled_line and _states_a_value(labelled_line.group(2)):  # "__Experience: Typically 5 years.__"
         label, value = labelled_line.groups()
-        if section is None:
+        if section is None or _LEVEL_FACT.fullmatch(label.strip()):
             _append_metadata(draft, label, value)
         else:
             section.notes.append(_clean(f"{label}: {value}"))
