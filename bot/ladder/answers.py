@@ -120,6 +120,7 @@ class Answerer:
 
     def __init__(self, ladder: Ladder) -> None:
         self.ladder = ladder
+        self._examples: tuple[str, ...] | None = None
         with gc_paused():
             self.index = SearchIndex(ladder.levels)
 
@@ -299,15 +300,22 @@ class Answerer:
         return SearchAnswer(text, (), tuple(Option(q, q) for q in others[:3]))
 
     def example_questions(self) -> tuple[str, ...]:
-        """Questions that work on this ladder, made from its own levels: each opens a level,
-        a comparison or search hits, never a choice or nothing."""
-        examples = ["how do I get better at mentoring?"] if self.index.search("mentoring", 1) else []
-        for track in self.ladder.tracks.values():
-            levels = track.levels
-            if len(levels) >= 2:
-                examples.insert(0, self._compare_example(levels[0], levels[1]))
-            examples.insert(0, level_query(levels[-1]))
-        return tuple(dict.fromkeys(examples))[:5]
+        """Questions that work on this ladder, made from its own levels (the last tracks'):
+        each opens a level, a comparison or search hits, never a choice or nothing. Worked
+        out once per ladder: trying the short comparisons costs a few."""
+        if self._examples is None:
+            examples: list[str] = []
+            for track in reversed(self.ladder.tracks.values()):
+                if len(examples) >= 5:
+                    break
+                levels = track.levels
+                examples.append(level_query(levels[-1]))
+                if len(levels) >= 2:
+                    examples.append(self._compare_example(levels[0], levels[1]))
+            if self.index.search("mentoring", 1):
+                examples.append("how do I get better at mentoring?")
+            self._examples = tuple(dict.fromkeys(examples))[:5]
+        return self._examples
 
     def _compare_example(self, lower: Level, higher: Level) -> str:
         """ "what separates L2 from L3?" where that compares these two, else with their full names."""
