@@ -44,22 +44,28 @@ from .model import Competency, Level, MetadataItem, Reference, Section, slugify,
 # Block rules are tried on every line. Tables, horizontal rules, underlined (setext)
 # headings, link reference definitions, quotes and HTML are rare in ladders: a document pays
 # for a rule only if it could need it (the patterns may match more, never less).
+# (rule, a text it cannot do without, the pattern that says it may be needed): the text is a
+# quick test that spares most documents the pattern's scan.
 _OPTIONAL_RULES = (
-    ("table", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
-    ("hr", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
-    ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
-    ("reference", re.compile(r"\]:")),  # "[name]: https://..."
-    ("blockquote", re.compile(r">")),
-    ("html_block", re.compile(r"<")),
+    ("table", "|", re.compile(r"^\s*\|?\s*:?-{3,}:?\s*\|", re.M)),
+    ("hr", "", re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)),
+    ("lheading", "", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)),
+    ("reference", "]:", None),  # "[name]: https://..."
+    ("blockquote", ">", None),
+    ("html_block", "<", None),
 )
 _parsers: dict[tuple[str, ...], MarkdownIt] = {}
 
 
 def _parser_for(body: str) -> MarkdownIt:
-    needed = tuple(rule for rule, pattern in _OPTIONAL_RULES if pattern.search(body))
+    needed = tuple(
+        rule
+        for rule, text, pattern in _OPTIONAL_RULES
+        if text in body and (pattern is None or pattern.search(body) is not None)
+    )
     parser = _parsers.get(needed)
     if parser is None:
-        unused = [rule for rule, _ in _OPTIONAL_RULES if rule not in needed and rule != "table"]
+        unused = [rule for rule, _, _ in _OPTIONAL_RULES if rule not in needed and rule != "table"]
         parser = MarkdownIt("commonmark").disable(["code", "fence", *unused])
         if "table" in needed:
             parser.enable("table")

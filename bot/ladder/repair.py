@@ -35,7 +35,7 @@ _LOOKALIKES = _lead_byte_lookalikes()
 def repair_text(text: str) -> str:
     """Return `text` with mojibake repaired and line endings normalised."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if _LOOKALIKES.isdisjoint(text):
+    if text.isascii() or _LOOKALIKES.isdisjoint(text):  # isascii: a flag CPython keeps, no scan
         return text  # nothing that could be mojibake: skip ftfy, the slow part of loading
     # uncurl_quotes=False: the author's curly apostrophes are content, keep them.
     text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
