@@ -865,17 +865,17 @@ def test_a_companys_own_level_names_win_and_pages_about_two_levels_are_none(tmp_
 
 
 def test_compare_follows_categories_whose_names_change_from_level_to_level(tmp_path):
-    (tmp_path / "eng.md").write_text(
+    answer = _compared(
+        tmp_path,
         "# Engineering\n\n## Engineer\n\n#### I write good code.\n"
         "- I am becoming proficient with my tools and the building blocks of our team.\n"
         "- I write code with testability and errors in mind.\n\n#### I help my team.\n- I pair with others when asked.\n\n"
         "## Senior Engineer\n\n#### I am trusted to ship features.\n"
         "- I am proficient with my tools and the building blocks of our team.\n"
         "- I consistently write code with testability and errors in mind.\n\n"
-        "#### I lift my team.\n- I mentor two engineers every quarter and review their designs.\n"
+        "#### I lift my team.\n- I mentor two engineers every quarter and review their designs.\n",
+        "what separates engineer from senior engineer?",
     )
-    answer = Answerer(load_ladder(tmp_path).ladder).ask("what separates engineer from senior engineer?")
-    assert isinstance(answer, CompareAnswer)
     assert answer.comparison.counts == {"new": 1, "changed": 2, "dropped": 1, "unchanged": 0}
     [carried] = [s for s in answer.comparison.sections if s.changed]
     assert carried.name == "I am trusted to ship features."
@@ -1056,14 +1056,14 @@ def test_skill_area_files_whose_sections_are_bare_seniorities_merge_into_levels(
 
 
 def test_an_experience_line_after_the_criteria_is_about_the_level(tmp_path):
-    (tmp_path / "contributors.md").write_text(
+    answer = _compared(
+        tmp_path,
         "# Contributor I\n\n* Fixes small bugs in one project.\n* Writes clear issue reports.\n\n"
         "_Experience: Typically requires 2 years of experience._\n\n"
         "# Contributor II\n\n* Fixes bugs across projects.\n* Reviews the pull requests of others.\n\n"
-        "_Experience: Typically requires 4 years of experience._\n"
+        "_Experience: Typically requires 4 years of experience._\n",
+        "what separates contributor i from contributor ii?",
     )
-    answer = Answerer(load_ladder(tmp_path).ladder).ask("what separates contributor i from contributor ii?")
-    assert isinstance(answer, CompareAnswer)
     assert [(m.label, m.before, m.after) for m in answer.comparison.metadata] == [
         ("Experience", "Typically requires 2 years of experience.", "Typically requires 4 years of experience.")
     ]
@@ -1082,3 +1082,11 @@ def test_a_persona_page_named_and_ordered_in_front_matter_is_a_level_with_its_he
         (name, ["Delivery", "Delivery › Expectations", "Consulting", "Consulting › Expectations"])
         for name in ("Explorer", "Artisan")
     ]
+
+
+def _compared(tmp_path, text: str, question: str) -> CompareAnswer:
+    """The comparison a question gets from a one-file ladder of `text`."""
+    (tmp_path / "ladder.md").write_text(text)
+    answer = Answerer(load_ladder(tmp_path).ladder).ask(question)
+    assert isinstance(answer, CompareAnswer), answer
+    return answer
