@@ -196,3 +196,55 @@ def test_a_statement_repeated_up_a_track_is_one_search_hit_naming_the_run(tmp_pa
     assert isinstance(answer, SearchAnswer)
     [hit] = [h for h in answer.hits if "mentors others" in h.competency.text]
     assert hit.where == "D4–D6" and hit.level.code == "D4"
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("security engineer", "search"),  # a topic that ends in a job word stays a search
+        ("onboarding a new engineer", "search"),
+        ("mentoring junior engineers", "search"),
+        ("seniority", "search"),  # a word of its own, not a misspelt "senior"
+        ("supporting", "search"),
+        ("staff engineer", "not found"),  # no level says "staff"
+        ("sr software engineer", "L3"),
+        ("Sr. Software Engineer", "L3"),
+        ("senoir software engineer", "L3"),
+    ],
+)
+def test_questions_on_the_customers_ladder_keep_their_kind(question, kind):
+    from bot.ladder.answers import NotFoundAnswer, SearchAnswer
+
+    answer = Answerer(load_ladder(Path(__file__).parent.parent / "ladder_content").ladder).ask(question)
+    if kind == "search":
+        assert isinstance(answer, SearchAnswer) and answer.hits, answer
+    elif kind == "not found":
+        assert isinstance(answer, NotFoundAnswer), answer
+    else:
+        assert isinstance(answer, LevelAnswer) and answer.level.code == kind, answer
+
+
+def test_a_statement_at_two_levels_apart_names_both_not_a_run(tmp_path):
+    from bot.ladder.answers import SearchAnswer
+
+    for code, extra in [
+        ("L1", "I document on-call runbooks."),
+        ("L2", "I plan releases."),
+        ("L3", "I document on-call runbooks."),
+    ]:
+        (tmp_path / f"{code}.md").write_text(
+            f"# {code}: Engineer\n\n## Operations\n\n- {extra}\n- I ship {code} work.\n"
+        )
+    answer = Answerer(load_ladder(tmp_path).ladder).ask("runbooks")
+    assert isinstance(answer, SearchAnswer)
+    assert [h.where for h in answer.hits if "runbooks" in h.competency.text] == ["L1, L3"]
+
+
+def test_a_collapsed_section_of_an_html_page_is_read(tmp_path):
+    (tmp_path / "senior-designer.html").write_text(
+        "<h1>Senior Designer</h1><h2>Collaboration</h2>"
+        '<div class="collapse-body" hidden><ul><li>I run design critiques.</li></ul></div>'
+        '<h2>Impact</h2><div style="display: none"><ul><li>I shape a product area.</li></ul></div>'
+    )
+    [level] = load_ladder(tmp_path).ladder.levels
+    assert {s.name: len(s.competencies) for s in level.sections} == {"Collaboration": 1, "Impact": 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from .codes import has_seniority_word, seniority
@@ -95,10 +96,25 @@ def _folded(hits: list[SearchHit]) -> tuple[SearchHit, ...]:
     return tuple(sorted(folded, key=lambda h: -h.score))
 
 
+def _with_rank_words(words: str, resolution: Resolution) -> Resolution:
+    """ "staff engineer" among four engineer levels: only those that say "staff" are
+    candidates; with none, the first stands in (and is then found lacking the word)."""
+    fitting = tuple(l for l in resolution.candidates if not _rank_words_missing(words, l))
+    if len(fitting) == 1:
+        return Resolution(level=fitting[0])
+    if fitting:
+        return Resolution(candidates=fitting)
+    return Resolution(level=resolution.candidates[0])
+
+
+_SPELLED_OUT = {"sr": "senior", "jr": "junior"}
+
+
 def _rank_words_missing(words: str, level: Level) -> bool:
     """A seniority word asked for ("staff", "distinguished") that the level's names lack."""
     names = " ".join((level.title, level.track, *level.aliases)).lower()
-    return any(has_seniority_word(word) and word not in names for word in words.lower().split())
+    asked = [_SPELLED_OUT.get(word, word) for word in re.findall(r"[^\W_]+", words.lower())]
+    return any(has_seniority_word(word) and word not in names for word in asked)
 
 
 def level_label(level: Level) -> str:
@@ -107,8 +123,9 @@ def level_label(level: Level) -> str:
 
 
 def _names_its_track(level: Level) -> bool:
-    """ "L3: Ops Leadership" in Ops Leadership, "Senior L2 (Management Track)" in Management."""
-    return level.track.lower() in level.title.lower()
+    """ "L3: Ops Leadership" in Ops Leadership, "Senior L2 (Management Track)" in Management
+    (whole words: "Engineer" does not name the track "Eng")."""
+    return re.search(rf"(?i)\b{re.escape(level.track)}\b", level.title) is not None
 
 
 def compare_query(first: Level, second: Level) -> str:
@@ -169,6 +186,8 @@ class Answerer:
         )
         if resolution.level is None and ref.code:
             resolution = self.ladder.resolve(ref)
+        if not ref.code and resolution.candidates:
+            resolution = _with_rank_words(ref.words, resolution)
         if resolution.level and not ref.code and _rank_words_missing(ref.words, resolution.level):
             # "Distinguished Engineer" is not the Engineer level: say it is not in the ladder.
             return self._not_found(ref, Resolution(suggestions=self._nearest_in_rank(ref.words, resolution.level)))

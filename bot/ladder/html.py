@@ -17,7 +17,6 @@ _NAVIGATION = re.compile(
     r"(?i)(?:(?:doc|site|page|main|side|top|left|right|global|primary|secondary)[_-])?"
     r"(?:toc|sidebar|side-bar|nav|navbar|navigation|menu|breadcrumbs?|table-of-contents)(?:[_-]\S*)?"
 )
-_HIDDEN_STYLE = re.compile(r"(?i)display\s*:\s*none|visibility\s*:\s*hidden")
 _PAGE_TITLE = re.compile(r"(?i)(?:^|[\s_-])(?:doc|page|post|entry|article)[_-]?title(?:$|[\s_-])")
 # Elements that hold a menu; never <body> or <main>, whose classes describe the page's layout.
 _MENU_HOLDERS = {"div", "aside", "section", "ul", "ol", "dl", "menu", "span"}
@@ -30,11 +29,10 @@ class _Close(str):
 
 
 def _navigation(attrs: list[tuple[str, str | None]]) -> bool:
-    """A menu, or an element the page hides (`hidden`, `display:none`, `aria-hidden`)."""
+    """A menu: `role="navigation"`, or an id or class that says so ("toc", "doc-nav").
+    Hidden elements are read: a collapsed accordion holds real criteria."""
     values = dict(attrs)
-    if (values.get("role") or "").lower() == "navigation" or "hidden" in values:
-        return True
-    if _HIDDEN_STYLE.search(values.get("style") or "") or (values.get("aria-hidden") or "").lower() == "true":
+    if (values.get("role") or "").lower() == "navigation":
         return True
     return any(_NAVIGATION.fullmatch(token) for name in ("id", "class") for token in (values.get(name) or "").split())
 

@@ -483,7 +483,8 @@ def _level_depth(headings: list[_Block]) -> int | None:
 
 def _bare_rank(text: str) -> bool:
     """A heading that is a seniority and nothing else: "Junior", "Middle", "Senior level"."""
-    words = _clean(_strip_markup(_split_emoji(text)[1])).lower().split()
+    plain = re.sub(r"\s*[(\[][^)\]]*[)\]]", "", _split_emoji(text)[1])  # "Middle (2-4 years)"
+    words = _clean(_strip_markup(plain)).lower().split()
     return 1 <= len(words) <= 2 and all(has_seniority_word(w) or w == "level" for w in words)
 
 
@@ -523,7 +524,14 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
             raise NotALevelDocument(f"NOTE its title {title_line!r} names no role or level")
         # A front-matter title stands when no `#` heading competes with it, or when the site
         # orders the page among others (`order:`, `weight:`) and its `#` headings are categories.
-        titled_page = bool(title_line) and (h1 is None or (front.get("title") and _weight(front) is not None))
+        titled_page = bool(title_line) and (
+            h1 is None
+            or (
+                front.get("title")
+                and _weight(front) is not None
+                and not _ABOUT_THE_LADDER.search(f"{title_line} {stem}")
+            )
+        )
         if not code and not titled_page and not read_title(title or ""):
             if not title_line:
                 raise NotALevelDocument("no level heading (expected a line like '# L3: Senior Engineer')")
@@ -543,7 +551,7 @@ def _single_level(blocks: list[_Block], front: dict, source: str) -> _Draft:
 # Pages about the ladder rather than in it.
 _ABOUT_THE_LADDER = re.compile(
     r"(?i)\b(?:introduction|intro|overview|about|guide|faq|glossary|principles|process|welcome|"
-    r"how to|getting started|framework|readme|index)\b"
+    r"how to|getting started|framework|ladder|levels|promotions?|calibration|readme|index)\b"
 )
 
 

@@ -12,9 +12,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import time
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from bot.ladder.codes import numerals_as_digits, read_title
+from bot.ladder.codes import ROLE_NOUNS, has_seniority_word, numerals_as_digits, read_title
 from bot.ladder.manager_query import ManagerIntent, parse_manager_command
 
 MAX_QUERY_CHARS = 500
@@ -307,7 +308,14 @@ def _ladder_question(text: str, vocabulary: set[str], prefixes: frozenset[str]) 
     asks_how = any(w in _STOP_FOR_LOOKUP for w in _words(text))
     if words and vocabulary and not asks_how and all(_known(w, vocabulary) for w in words):
         return Lookup(LevelRef(None, " ".join(_spelled(w, vocabulary) for w in words)), examples)
-    if words and vocabulary and not asks_how and read_title(text) and any(_known(w, vocabulary) for w in words):
+    if (
+        words
+        and vocabulary
+        and not asks_how
+        and read_title(text)
+        and any(_known(w, vocabulary) for w in words)
+        and all(_known(w, vocabulary) or has_seniority_word(w) or w in ROLE_NOUNS for w in words)
+    ):
         # "Distinguished Engineer": a title, even one the ladder lacks (it says so, and what is near)
         return Lookup(LevelRef(None, " ".join(_spelled(w, vocabulary) for w in words)), examples)
     return Search(text.strip(" ?!.")) if text.strip(" ?!.") else Help()
@@ -322,7 +330,9 @@ def _spelled(word: str, vocabulary: set[str]) -> str:
     """The vocabulary's word for a near miss ("senoir" -> "senior"), else the word as typed."""
     if word in vocabulary or len(word) < 5:
         return word
-    match = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+    # One slip (two in a long word), a swap of neighbours counting as one: "senoir" is
+    # "senior", but "seniority" and "principles" are words of their own.
+    match = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=1 if len(word) < 8 else 2)
     return match[0] if match else word
 
 

@@ -65,7 +65,12 @@ class SearchHit:
     @property
     def where(self) -> str:
         """ "D4" or "D4–D7": the level, or the run of levels, that says it."""
-        return self.level.label if not self.also_at else f"{self.level.label}–{self.also_at[-1].label}"
+        if not self.also_at:
+            return self.level.label
+        levels = (self.level, *self.also_at)
+        if all(b.rank - a.rank == 1 for a, b in itertools.pairwise(levels)):
+            return f"{self.level.label}–{self.also_at[-1].label}"
+        return ", ".join(level.label for level in levels)  # "L1, L3": L2 does not say it
 
 
 def _words(text: str) -> list[str]:
