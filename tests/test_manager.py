@@ -480,3 +480,24 @@ def test_a_copy_slack_will_not_delete_is_owned_up_to(bot, fake_slack):
     assert "Ended" in ended.text and "Slack did not let me delete 1" in ended.text
     assert bot.deps.store.manager_link(TEAM, PERSON) is None  # the link ended all the same
     assert _copies_in_manager_dm(fake_slack) == {"reflection"}  # the first copy taken back was the reflection
+
+
+def test_a_copy_that_arrives_after_the_link_ended_is_deleted_at_once(bot, fake_slack):
+    store = bot.deps.store
+    reflection = store.add_reflection(TEAM, PERSON, SHARED_TEXT, source="command")
+    invite_and_accept(bot, fake_slack)
+    journal = command(bot, fake_slack, "journal", PERSON)
+    share = next(e for e in _elements(journal.args["blocks"]) if e.get("action_id") == mb.SHARE_REFLECTION)
+    assert share["value"] == str(reflection.id)
+    post = fake_slack._handlers["chat.postMessage"]
+
+    def deliver_while_the_link_ends(args):
+        link = store.manager_link(TEAM, PERSON)
+        if link is not None and args.get("channel") == MANAGER:
+            store.end_manager_link(TEAM, MANAGER, link.id)  # the manager ends it as the copy is on its way
+        return post(args)
+
+    fake_slack.on("chat.postMessage", deliver_while_the_link_ends)
+    click(bot, fake_slack, share, PERSON)
+    assert _copies_in_manager_dm(fake_slack) == set()
+    assert [c.args["ts"] for c in fake_slack.calls("chat.delete")]  # taken back, not left behind

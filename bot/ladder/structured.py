@@ -101,12 +101,12 @@ def _stem_track(source: str) -> str:
 
 
 def _get(d: dict, keys: tuple[str, ...]):
-    lowered = {str(k).lower().replace(" ", "_").replace("-", "_"): v for k, v in d.items()}
-    return next((lowered[k] for k in keys if k in lowered and lowered[k] not in (None, "")), None)
+    """The value of the first of `keys` that `d` has, matched loosely ("Job Family", "job-family")."""
+    return next(iter(_all(d, keys)), None)
 
 
 def _all(d: dict, keys: tuple[str, ...]) -> list:
-    """The values of every one of `keys` that `d` has (where `_get` takes the first)."""
+    """The values of every one of `keys` that `d` has, in the order of `keys`."""
     lowered = {str(k).lower().replace(" ", "_").replace("-", "_"): v for k, v in d.items()}
     return [lowered[k] for k in keys if k in lowered and lowered[k] not in (None, "")]
 

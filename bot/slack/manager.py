@@ -378,9 +378,15 @@ def _send_to_manager(deps: Deps, asker: Asker, share: Share, what: str, blocks: 
     except SlackApiError as error:
         log.warning("could not send share %s to the manager: %s", share.id, error.response.get("error"))
         return
-    if not deps.store.record_share_copy(share.id, sent["channel"], ts=sent["ts"]):
-        take_back(asker.client, [ShareCopy(sent["channel"], sent["ts"], None)])  # the link ended meanwhile
+    keep_copy(deps, asker, share, ShareCopy(sent["channel"], sent["ts"], None))
     log.info("share %s (%s) sent through link %s", share.id, share.kind, share.link_id)
+
+
+def keep_copy(deps: Deps, asker: Asker, share: Share, copy: ShareCopy) -> None:
+    """Record where the manager's copy went, so it can be taken back later; a copy that
+    arrives after its link ended is taken back at once (the link's end could not see it)."""
+    if not deps.store.record_share_copy(share.id, copy.channel, ts=copy.ts, file_id=copy.file_id):
+        take_back(asker.client, [copy])
 
 
 _ALREADY_GONE = frozenset({"message_not_found", "file_not_found", "file_deleted", "channel_not_found"})

@@ -12,7 +12,7 @@ from bot.slack import assessment_blocks as ab
 from bot.slack.assessment import no_target, target_of
 from bot.slack.blocks import Message, actions, button, escape, mrkdwn
 from bot.slack.command_table import typed
-from bot.slack.manager import take_back
+from bot.slack.manager import keep_copy
 from storage.records import ShareCopy
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ def share_packet(level_id: str, deps: Deps, asker: Asker) -> list[Message]:
         channel,
         f"<@{asker.user_id}> shared their promotion packet for {escape(target.name)} with you.",
     )
-    if file_id and not deps.store.record_share_copy(share.id, channel, file_id=file_id):
-        take_back(asker.client, [ShareCopy(channel, None, file_id)])  # the link ended meanwhile
+    if file_id:
+        keep_copy(deps, asker, share, ShareCopy(channel, None, file_id))
     log.info("a packet was shared with a manager (share %s)", share.id)
     return [
         Message(
